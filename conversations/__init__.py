@@ -1,0 +1,1 @@
+"""Telegram-facing conversation handlers: thin, they call the domain services in `bot`."""

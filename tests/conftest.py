@@ -1,0 +1,6 @@
+"""Shared fixtures for the whole suite; the heavy ones live in tests/support/."""
+
+pytest_plugins = [
+    "tests.support.telegram_fixtures",
+    "tests.support.treats_fixtures",
+]

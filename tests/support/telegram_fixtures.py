@@ -1,0 +1,1 @@
+"""Telegram emulator fixtures (see bot/emulator)."""

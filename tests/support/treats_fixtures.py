@@ -1,0 +1,1 @@
+"""Treats sandbox fixtures (see bot/sandbox)."""
