@@ -1,0 +1,185 @@
+"""Typed settings from the environment (and `.env`), and the clinic's TOML file.
+
+The environment variable names are a contract with outside tooling: keep them. A bad or missing
+setting becomes one `ConfigError` line naming the setting, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_TREATS_API_URL = "https://api.treats.vet/api/v1"
+_BOT_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
+_API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; `str()` is the one line shown to the operator."""
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise ValueError(f"{value!r} is not a UUID") from None
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Uuid = Annotated[str, AfterValidator(_uuid)]
+
+
+class Settings(BaseSettings):
+    """Process settings. Field names map to the upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr
+    telegram_api_url: HttpUrl = DEFAULT_TELEGRAM_API_URL
+    treats_api_url: HttpUrl = DEFAULT_TREATS_API_URL
+    treats_api_key: SecretStr
+    clinic_config: Path
+    staff_chat_id: int | None = None
+    vetbot_data_dir: Path = Path("./data")
+    vetbot_link_secret: SecretStr | None = None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _BOT_TOKEN.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token (digits:letters, from @BotFather)")
+        return value
+
+    @field_validator("treats_api_key")
+    @classmethod
+    def _key_shape(cls, value: SecretStr) -> SecretStr:
+        if not _API_KEY.match(value.get_secret_value()):
+            raise ValueError("does not look like a Treats API key (vk_...)")
+        return value
+
+
+class VetConfig(BaseModel):
+    """A vet of the clinic: the API cannot list them, so the clinic's file does."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Uuid
+    name: str = Field(min_length=1)
+    appointment_types: tuple[Uuid, ...] | None = None
+
+    def does(self, appointment_type_id: str) -> bool:
+        return self.appointment_types is None or appointment_type_id in self.appointment_types
+
+
+class ClinicConfig(BaseModel):
+    """The clinic TOML (see clinic.example.toml)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    timezone: str = "Europe/Paris"
+    locale: Literal["fr", "en"] = "fr"
+    phone: str = Field(min_length=1)
+    emergency_phone: str | None = None
+    opening_hours: str = Field(min_length=1)
+    address: str | None = None
+    vets: tuple[VetConfig, ...] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Paris)") from None
+        return value
+
+    @field_validator("phone", "emergency_phone")
+    @classmethod
+    def _dialable(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parsed = phonenumbers.parse(value, "FR")
+        except phonenumbers.NumberParseException:
+            raise ValueError(f"{value!r} is not a phone number") from None
+        if not phonenumbers.is_possible_number(parsed):
+            raise ValueError(f"{value!r} is not a phone number")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def phone_region(self) -> str:
+        """Region used to read owners' national numbers: the clinic's own phone tells it."""
+        parsed = phonenumbers.parse(self.phone, "FR")
+        return phonenumbers.region_code_for_number(parsed) or "FR"
+
+    def vet(self, vet_id: str) -> VetConfig | None:
+        return next((vet for vet in self.vets if vet.id == vet_id), None)
+
+
+def _first_error(error: ValidationError) -> tuple[str, str]:
+    """The location and message of a validation error, for one line of output."""
+    first = error.errors()[0]
+    loc = ".".join(str(part) for part in first["loc"])
+    message = first["msg"]
+    if first["type"] == "missing":
+        message = "is missing"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return loc, message
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; raise ConfigError naming the first bad one."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        loc, message = _first_error(error)
+        raise ConfigError(f"{loc.upper()} {message}") from None
+
+
+def load_clinic(path: Path) -> ClinicConfig:
+    """Read and check the clinic TOML; raise ConfigError naming the file and the key."""
+    where = f"CLINIC_CONFIG ({path})"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found") from None
+    except OSError as error:
+        raise ConfigError(f"{where}: cannot read it ({error.strerror})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{where}: not valid TOML ({error})") from None
+    try:
+        return ClinicConfig.model_validate(data)
+    except ValidationError as error:
+        loc, message = _first_error(error)
+        raise ConfigError(f"{where}: {loc} {message}") from None
