@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_TREATS_API_URL = "https://api.treats.vet/api/v1"
+DEFAULT_TIMEZONE = "Europe/Paris"
 _BOT_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 _API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
 
@@ -83,6 +84,14 @@ class Settings(BaseSettings):
         return value
 
 
+class ClinicLocation(BaseSettings):
+    """Just CLINIC_CONFIG, for commands that need the clinic's zone but no secrets."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    clinic_config: Path | None = None
+
+
 class VetConfig(BaseModel):
     """A vet of the clinic: the API cannot list them, so the clinic's file does."""
 
@@ -102,7 +111,7 @@ class ClinicConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1)
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     locale: Literal["fr", "en"] = "fr"
     phone: str = Field(min_length=1)
     emergency_phone: str | None = None

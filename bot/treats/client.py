@@ -46,6 +46,7 @@ logger = logging.getLogger("vetbot.treats")
 API_KEY_HEADER: Final = "X-API-Key"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 LOW_QUOTA_SHARE: Final = 0.10
+NIL_UUID: Final = "00000000-0000-0000-0000-000000000000"
 
 Sleep = Callable[[float], Awaitable[None]]
 M = TypeVar("M", bound=BaseModel)
@@ -294,6 +295,31 @@ class TreatsClient:
             if answer_lost:
                 return Uncertain(f"answer lost, then the retry answered {response.status_code}")
             raise _error_for(response)
+
+    # -- diagnostics ---------------------------------------------------------------------
+
+    async def probe_permissions(self) -> dict[str, bool]:
+        """Which of the bot's four permissions the key has, without creating anything.
+
+        The API checks 403 before 400 and 404, so a harmless request answered 400 or 404
+        proves the permission; 403 proves its absence. Raises AuthError on a bad key.
+        """
+        probes = {
+            "APPOINTMENT_READ": ("GET", "appointments/types", None),
+            "CLIENT_READ": ("GET", f"clients/{NIL_UUID}", None),
+            "PATIENT_READ": ("GET", f"patients/{NIL_UUID}", None),
+            "APPOINTMENT_CREATE": ("POST", "appointments", {}),
+        }
+        granted: dict[str, bool] = {}
+        for permission, (method, path, body) in probes.items():
+            try:
+                response = await self._send(method, path, path, body, None)
+            except (*_NOT_SENT, *_LOST) as error:
+                raise Unavailable(f"Treats API unreachable ({type(error).__name__})") from None
+            if response.status_code in (401, 429) or response.status_code >= 500:
+                raise _error_for(response)
+            granted[permission] = response.status_code != 403
+        return granted
 
     # -- plumbing ------------------------------------------------------------------------
 

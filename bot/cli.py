@@ -1,0 +1,206 @@
+"""The `vetbot` command: run the bot, try it locally, check a deployment, debug times.
+
+    vetbot run        the bot, long polling (the default way to run it)
+    vetbot demo       sandbox + Telegram emulator + the real bot, chat in this terminal
+    vetbot sandbox    the Treats API simulator on 127.0.0.1, with its key and clinic TOML
+    vetbot check      verify the settings against Telegram and the Treats API
+    vetbot when TEXT  how the bot reads a French (or English) time phrase
+
+A bad setting ends the program with one line naming it (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.config import (
+    DEFAULT_TIMEZONE,
+    ClinicConfig,
+    ClinicLocation,
+    ConfigError,
+    Settings,
+    load_clinic,
+    load_settings,
+)
+from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.sandbox import SandboxState
+
+EXIT_CONFIG = 2
+EXIT_CHECK_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vetbot",
+        description="Telegram booking assistant for veterinary clinics (Treats API).",
+    )
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "run",
+        help="run the bot with long polling",
+        description="Run the bot with long polling. Settings come from the environment and "
+        ".env (see .env.example); the clinic from CLINIC_CONFIG.",
+    )
+    commands.add_parser(
+        "demo",
+        help="try the bot in this terminal: no token or key needed",
+        description="Start the Treats sandbox, the Telegram emulator and the real bot in one "
+        "process, and chat with the bot as one of the sandbox's pet owners.",
+    )
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve the Treats API simulator on 127.0.0.1",
+        description="Serve the Treats API simulator with a seeded clinic. Prints its API key "
+        "and a clinic TOML matching its vets.",
+    )
+    sandbox.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    sandbox.add_argument(
+        "--strict",
+        action="store_true",
+        help="ignore the non-official ?phone= and ?clientId= filters, as the real API may",
+    )
+    sandbox.add_argument(
+        "--write-clinic", type=Path, metavar="PATH", help="also write the clinic TOML there"
+    )
+    commands.add_parser(
+        "check",
+        help="verify configuration, Treats key and permissions, vets, staff chat",
+        description="Check the configuration against Telegram and the Treats API. Prints one "
+        "line per check (OK or FAIL); exits 1 if any check fails.",
+    )
+    when = commands.add_parser(
+        "when",
+        help="show how a time phrase is understood",
+        description="Show the time window the bot reads in a phrase, in the clinic's zone "
+        "(CLINIC_CONFIG when set, else Europe/Paris).",
+    )
+    when.add_argument("text", help='e.g. "mardi prochain à 10h"')
+    when.add_argument("--now", help="reference instant, ISO 8601 (default: now)")
+    when.add_argument("--lang", choices=("fr", "en"), default="fr", help="output language")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as error:
+        print(f"vetbot: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    match args.command:
+        case "run":
+            settings, clinic = _load()
+            _logging(args, settings)
+            from bot.app import run_polling
+
+            run_polling(settings, clinic)
+            return 0
+        case "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo())
+        case "sandbox":
+            configure_logging(level=args.log_level)
+            from bot.sandbox import SandboxState
+
+            state = SandboxState.seeded()
+            if args.write_clinic is not None:
+                args.write_clinic.write_text(_clinic_toml(state), encoding="utf-8")
+            return asyncio.run(_serve_sandbox(state, args.port, args.strict, args.write_clinic))
+        case "check":
+            settings, clinic = _load()
+            _logging(args, settings)
+            return asyncio.run(_check(settings, clinic))
+        case "when":
+            return _when(args.text, args.now, args.lang)
+    raise AssertionError(args.command)
+
+
+def _load() -> tuple[Settings, ClinicConfig]:
+    settings = load_settings()
+    return settings, load_clinic(settings.clinic_config)
+
+
+def _logging(args: argparse.Namespace, settings: Settings) -> None:
+    secrets = [settings.telegram_bot_token.get_secret_value()]
+    secrets.append(settings.treats_api_key.get_secret_value())
+    if settings.vetbot_link_secret is not None:
+        secrets.append(settings.vetbot_link_secret.get_secret_value())
+    configure_logging(level=args.log_level, secrets=secrets)
+
+
+async def _check(settings: Settings, clinic: ClinicConfig) -> int:
+    from bot.check import run_checks
+
+    failed = False
+    async for result in run_checks(settings, clinic):
+        print(result.line(), flush=True)
+        failed = failed or not result.ok
+    return EXIT_CHECK_FAILED if failed else 0
+
+
+def _clinic_toml(state: SandboxState) -> str:
+    from bot.sandbox import render_clinic_toml
+
+    return render_clinic_toml(state)
+
+
+async def _serve_sandbox(
+    state: SandboxState, port: int, strict: bool, write_clinic: Path | None
+) -> int:
+    from bot.asgi_server import serve_asgi
+    from bot.sandbox import create_sandbox_app
+
+    async with serve_asgi(create_sandbox_app(state, strict=strict), port=port) as url:
+        print(f"Treats sandbox listening on {url}/api/v1 (strict={strict})")
+        print(f"TREATS_API_URL={url}/api/v1")
+        print(f"TREATS_API_KEY={state.api_key}")
+        if write_clinic is None:
+            print(f"# Clinic TOML for CLINIC_CONFIG:\n{_clinic_toml(state)}")
+        else:
+            print(f"CLINIC_CONFIG={write_clinic}")
+        print("Ctrl-C to stop.", flush=True)
+        await asyncio.Event().wait()
+    return 0
+
+
+def _when(text: str, now_text: str | None, lang: str) -> int:
+    from bot.when import format_request, parse_when
+
+    clinic_path = ClinicLocation().clinic_config
+    zone = load_clinic(clinic_path).tz if clinic_path is not None else ZoneInfo(DEFAULT_TIMEZONE)
+    if now_text is None:
+        now = datetime.now(zone)
+    else:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise ConfigError(f"--now {now_text!r} is not an ISO 8601 date-time") from None
+        now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
+    request = parse_when(text, now)
+    if request is None:
+        print("No time found in this text." if lang == "en" else "Aucune date ni heure ici.")
+        return 1
+    print(format_request(request, lang))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

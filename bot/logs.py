@@ -1,0 +1,93 @@
+"""Logging set-up: secrets and phone numbers never reach a log line.
+
+httpx logs every request URL at INFO, and Telegram URLs contain the bot token, so its logger
+(and httpcore's) stay at WARNING. On top of that a filter masks any configured secret and
+anything shaped like a bot token or a phone number, whatever logger it comes from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Final, Literal
+
+LogFormat = Literal["text", "json"]
+
+_TOKEN_SHAPE: Final = re.compile(r"(?<!\d)\d{5,20}:[A-Za-z0-9_-]{30,}")
+_API_KEY_SHAPE: Final = re.compile(r"\bvk_[A-Za-z0-9_-]{8,}={0,2}")
+_PHONE_SHAPE: Final = re.compile(r"(?<![\w:/.-])(?:\+|00)?\d(?:[ .-]?\d){8,14}(?![\w:])")
+_QUIET_LOGGERS: Final = ("httpx", "httpcore", "apscheduler", "uvicorn.access", "tornado.access")
+MASK: Final = "***"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Mask secrets, token- and key-shaped strings, and phone numbers (last two digits kept)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    text = _TOKEN_SHAPE.sub(MASK, text)
+    text = _API_KEY_SHAPE.sub(MASK, text)
+    return _PHONE_SHAPE.sub(_mask_phone, text)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    text = match.group()
+    digits = re.sub(r"\D", "", text)
+    dialled = text.startswith(("+", "0"))
+    if len(digits) > 15 or (not dialled and len(digits) < 11):
+        return text  # an id or a count, not a phone
+    return "…" + digits[-2:]
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message with `redact` before any handler formats it."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = redact(message, self._secrets)
+        record.args = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    *, level: str = "INFO", fmt: LogFormat = "text", secrets: Iterable[str] = ()
+) -> None:
+    """Install one stderr handler with redaction; quiet the chatty HTTP loggers."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter(secrets))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
