@@ -1,0 +1,185 @@
+"""The SQLite file: opening a connection, the versioned schema, transactions, time columns.
+
+Durability. The file is in WAL mode. The store's connection uses ``synchronous=FULL``: every
+commit is fsync'ed to the WAL before the method returns, so a committed write survives a kill -9
+of the bot *and* an OS crash or power cut. ``NORMAL`` would survive a kill -9 too (a commit is in
+the OS page cache once ``COMMIT`` returns) but could lose the last commits on power loss; a
+booking the owner was told about must not be lost, and the bot commits a handful of times per
+booking, so the fsync (about a millisecond on an SSD, blocking the event loop) is worth it.
+The PTB persistence uses ``NORMAL``: losing a second of conversation state on power loss is fine.
+
+Every connection is made with ``check_same_thread=True`` (the default): the bot runs in one
+event-loop thread, and a connection used from another thread is a bug we want raised.
+Each connection is in autocommit mode (``isolation_level=None``); multi-statement writes use
+:func:`transaction`, which takes the write lock up front (``BEGIN IMMEDIATE``) so that a
+read-then-write (a claim) cannot interleave with another writer, even in another process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Final
+
+from bot.store.errors import SchemaTooNewError
+
+DB_FILENAME: Final = "vetbot.sqlite3"
+BUSY_TIMEOUT_SECONDS: Final = 5.0
+"""How long a writer waits for another process's write lock before raising (never in-process:
+every transaction here completes before its method returns)."""
+
+
+class Synchronous(StrEnum):
+    """The ``PRAGMA synchronous`` levels we use (see the module docstring)."""
+
+    NORMAL = "NORMAL"
+    FULL = "FULL"
+
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    # 1: owners, bookings, flow events, processed updates, PTB persistence.
+    (
+        """CREATE TABLE owner_links (
+            user_id INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            linked_at TEXT NOT NULL,
+            via TEXT NOT NULL
+        )""",
+        """CREATE TABLE user_prefs (
+            user_id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE bookings (
+            booking_id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            client_id TEXT NOT NULL,
+            patient_id TEXT NOT NULL,
+            vet_id TEXT NOT NULL,
+            appointment_type_id TEXT,
+            scheduled_at TEXT NOT NULL,
+            duration_minutes INTEGER,
+            reason TEXT,
+            is_urgent INTEGER NOT NULL CHECK (is_urgent IN (0, 1)),
+            pet_name TEXT NOT NULL,
+            vet_name TEXT NOT NULL,
+            type_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            appointment_id TEXT,
+            detail TEXT,
+            api_status TEXT,
+            display_status TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            confirmed_at TEXT
+        )""",
+        "CREATE INDEX bookings_by_user ON bookings (user_id, scheduled_at)",
+        "CREATE INDEX bookings_by_time ON bookings (scheduled_at)",
+        "CREATE INDEX bookings_by_state ON bookings (state)",
+        """CREATE TABLE flow_events (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX flow_events_by_kind ON flow_events (kind, at)",
+        "CREATE INDEX flow_events_by_user ON flow_events (user_id)",
+        """CREATE TABLE processed_updates (
+            update_id INTEGER PRIMARY KEY,
+            seen_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX processed_updates_by_time ON processed_updates (seen_at)",
+        # Written by bot.persistence.SqlitePersistence; PTB owns their contents.
+        "CREATE TABLE ptb_user_data (user_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+        "CREATE TABLE ptb_chat_data (chat_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+        """CREATE TABLE ptb_bot_data (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            data BLOB NOT NULL
+        )""",
+        """CREATE TABLE ptb_conversations (
+            name TEXT NOT NULL,
+            conv_key TEXT NOT NULL,
+            state BLOB NOT NULL,
+            PRIMARY KEY (name, conv_key)
+        )""",
+    ),
+)
+"""Append-only: migration *n* (1-based) brings a file from ``user_version`` n-1 to n.
+Never edit a released entry; add a new one (a table, a column, an index)."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+def db_path(data_dir: Path) -> Path:
+    """Where the bot keeps its one SQLite file inside ``VETBOT_DATA_DIR``."""
+    return data_dir / DB_FILENAME
+
+
+def connect(path: Path, *, synchronous: Synchronous = Synchronous.FULL) -> sqlite3.Connection:
+    """Opens (creating if needed) the file in WAL mode and brings its schema up to date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode != "wal":
+            raise sqlite3.OperationalError(f"could not switch {path} to WAL (got {mode!r})")
+        conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    return int(version)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Applies the pending migrations in one transaction: a file is at one version or the next,
+    never half-way, and two processes opening a new file at once do not both create tables."""
+    with transaction(conn):
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"the database is at schema version {version}, this bot knows {SCHEMA_VERSION}: "
+                "it was written by a newer vetbot"
+            )
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction, committed when the block ends and rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def to_db(when: datetime) -> str:
+    """An instant as fixed-width UTC ISO text, so that text order is time order in SQL."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"naive datetime {when!r}: the store only takes aware datetimes")
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def optional_from_db(text: str | None) -> datetime | None:
+    return None if text is None else from_db(text)

@@ -1,0 +1,19 @@
+"""What the store raises when a caller asks for something its rules forbid."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class for the store's own errors (sqlite3 errors pass through unchanged)."""
+
+
+class SchemaTooNewError(StoreError):
+    """The file was migrated by a newer bot; an older one must not write to it."""
+
+
+class UnknownBookingError(StoreError, LookupError):
+    """No booking with that id (never claimed, or deleted by ``forget_owner``)."""
+
+
+class BookingStateError(StoreError):
+    """The booking is not in a state that allows this move (e.g. finishing it twice)."""

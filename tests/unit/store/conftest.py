@@ -1,0 +1,30 @@
+"""Fixtures for the store tests: a frozen clock and a fresh database file per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.store import Store, db_path
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    return db_path(tmp_path / "data")
+
+
+@pytest.fixture
+def store(db_file: Path, clock: ManualClock) -> Iterator[Store]:
+    with Store.open(db_file, clock) as opened:
+        yield opened
