@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--write-clinic", type=Path, metavar="PATH", help="also write the clinic TOML there"
     )
+    sandbox.add_argument(
+        "--now",
+        metavar="ISO",
+        help="freeze the sandbox's clock at this instant (then POST /_sandbox/clock moves it)",
+    )
     commands.add_parser(
         "check",
         help="verify configuration, Treats key and permissions, vets, staff chat",
@@ -118,9 +123,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(run_demo())
         case "sandbox":
             configure_logging(level=args.log_level)
+            from bot.clock import ManualClock, system_clock
             from bot.sandbox import SandboxState
 
-            state = SandboxState.seeded()
+            frozen = _instant(args.now, ZoneInfo(DEFAULT_TIMEZONE)) if args.now else None
+            state = SandboxState.seeded(ManualClock(frozen) if frozen else system_clock)
             if args.write_clinic is not None:
                 args.write_clinic.write_text(_clinic_toml(state), encoding="utf-8")
             return asyncio.run(_serve_sandbox(state, args.port, args.strict, args.write_clinic))
@@ -177,7 +184,10 @@ async def _serve_sandbox(
         else:
             print(f"CLINIC_CONFIG={write_clinic}")
         print("Ctrl-C to stop.", flush=True)
-        await asyncio.Event().wait()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            state.close()  # release requests held by an injected time-out, so the server stops
     return 0
 
 
@@ -186,20 +196,22 @@ def _when(text: str, now_text: str | None, lang: str) -> int:
 
     clinic_path = ClinicLocation().clinic_config
     zone = load_clinic(clinic_path).tz if clinic_path is not None else ZoneInfo(DEFAULT_TIMEZONE)
-    if now_text is None:
-        now = datetime.now(zone)
-    else:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise ConfigError(f"--now {now_text!r} is not an ISO 8601 date-time") from None
-        now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
+    now = datetime.now(zone) if now_text is None else _instant(now_text, zone)
     request = parse_when(text, now)
     if request is None:
         print("No time found in this text." if lang == "en" else "Aucune date ni heure ici.")
         return 1
     print(format_request(request, lang))
     return 0
+
+
+def _instant(text: str, zone: ZoneInfo) -> datetime:
+    """An ISO 8601 instant from the command line; a naive one is read in `zone`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--now {text!r} is not an ISO 8601 date-time") from None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 if __name__ == "__main__":
