@@ -1,0 +1,165 @@
+"""Recognise what an owner typed where a button was expected: a pet, a type, a vet, yes/no.
+
+Everything is compared on folded words with a typo allowance (bot/text.py). A match must be
+unambiguous: when two candidates fit equally, none is returned and the owner sees the buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final, Protocol
+
+from bot.text import close, fold, words
+
+_YES: Final = frozenset(
+    {
+        "oui",
+        "ok",
+        "okay",
+        "d'accord",
+        "daccord",
+        "yes",
+        "confirme",
+        "confirmer",
+        "je confirme",
+        "parfait",
+        "c'est bon",
+        "cest bon",
+        "go",
+        "ouais",
+        "yep",
+        "valider",
+        "valide",
+        "sure",
+    }
+)
+_NO: Final = frozenset({"non", "no", "annuler", "annule", "cancel", "stop", "nope"})
+_ANY: Final = (
+    "peu importe",
+    "n'importe",
+    "nimporte",
+    "pas de preference",
+    "indifferent",
+    "any",
+    "whoever",
+    "no preference",
+    "le premier",
+    "la premiere",
+)
+_TITLES: Final = frozenset({"dr", "docteur", "doctor", "doc", "docteure", "vet", "veto"})
+
+# Words owners use for appointment types, by folded keyword found in the type's name.
+TYPE_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "vaccin": (
+        "vaccin",
+        "vaccins",
+        "vaccination",
+        "rappel",
+        "vaccine",
+        "shot",
+        "shots",
+        "booster",
+        "piqure",
+    ),
+    "consult": (
+        "consultation",
+        "consult",
+        "visite",
+        "checkup",
+        "check",
+        "bilan",
+        "examen",
+        "malade",
+        "mal",
+        "boite",
+        "vomit",
+        "tousse",
+        "gratte",
+        "visit",
+    ),
+    "controle": ("controle", "suivi", "control", "followup", "follow", "pansement", "points"),
+    "chirurg": (
+        "chirurgie",
+        "operation",
+        "operer",
+        "sterilisation",
+        "steriliser",
+        "castration",
+        "castrer",
+        "surgery",
+        "spay",
+        "neuter",
+    ),
+    "urgence": ("urgence", "urgent", "emergency"),
+    "dent": ("dent", "dents", "detartrage", "tartre", "dentaire", "teeth", "dental"),
+}
+
+
+class Named(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def _phrase_in(typed: list[str], phrase: list[str]) -> bool:
+    """All words of `phrase`, in order and adjacent, somewhere in `typed` (typos allowed)."""
+    n = len(phrase)
+    return any(
+        all(close(typed[i + k], phrase[k]) for k in range(n)) for i in range(len(typed) - n + 1)
+    )
+
+
+def _unique(found: Iterable[str]) -> str | None:
+    distinct = list(dict.fromkeys(found))
+    return distinct[0] if len(distinct) == 1 else None
+
+
+def match_pet(text: str, pets: Sequence[tuple[str, str]]) -> str | None:
+    """The id of the one pet named in `text`; pets are (id, name)."""
+    typed = words(text)
+    return _unique(pid for pid, name in pets if words(name) and _phrase_in(typed, words(name)))
+
+
+def match_vet(text: str, vets: Sequence[Named]) -> str | None:
+    """The id of the one vet named ("Dr Martin", "claire", "durant")."""
+    typed = [w for w in words(text) if w not in _TITLES]
+    found = []
+    for vet in vets:
+        parts = [w for w in words(vet.name) if w not in _TITLES and len(w) > 2]
+        if any(_phrase_in(typed, [part]) for part in parts):
+            found.append(vet.id)
+    return _unique(found)
+
+
+def match_type(text: str, types: Sequence[Named]) -> str | None:
+    """The id of the one appointment type the text speaks of (by name or usual words)."""
+    typed = words(text)
+    by_name = [t.id for t in types if _phrase_in(typed, _significant(t.name))]
+    if by_name:
+        return _unique(by_name)
+    found = []
+    for t in types:
+        folded_name = fold(t.name)
+        for key, synonyms in TYPE_SYNONYMS.items():
+            if key in folded_name and any(_phrase_in(typed, [s]) for s in synonyms):
+                found.append(t.id)
+    return _unique(found)
+
+
+def _significant(name: str) -> list[str]:
+    parts = [w for w in words(name) if len(w) > 3]
+    return parts[:1] if parts else words(name)
+
+
+def means_yes(text: str) -> bool:
+    return fold(text).strip(" !.") in _YES
+
+
+def means_no(text: str) -> bool:
+    return fold(text).strip(" !.") in _NO
+
+
+def means_any(text: str) -> bool:
+    folded = fold(text)
+    return any(phrase in folded for phrase in _ANY)
