@@ -1,0 +1,35 @@
+"""A local emulator of the Telegram Bot API, and people to talk to the bot through it.
+
+The unmodified bot talks to it over real HTTP (point PTB at ``f"{url}/bot"``); tests and the
+terminal demo play the people. See `TelegramWorld` to start, `create_emulator_app` to serve.
+"""
+
+from bot.emulator.app import create_emulator_app
+from bot.emulator.bots import ApiCall, BotAccount
+from bot.emulator.callbacks import ANSWER_WINDOW, CallbackAnswer
+from bot.emulator.errors import BotApiError
+from bot.emulator.formatting import EntityParseError, FormattedText, parse_formatted_text
+from bot.emulator.people import Group, Participant, Person
+from bot.emulator.transcript import SeenDocument, SeenMessage, Transcript
+from bot.emulator.webhook import SECRET_TOKEN_HEADER
+from bot.emulator.world import TelegramWorld
+
+__all__ = [
+    "ANSWER_WINDOW",
+    "SECRET_TOKEN_HEADER",
+    "ApiCall",
+    "BotAccount",
+    "BotApiError",
+    "CallbackAnswer",
+    "EntityParseError",
+    "FormattedText",
+    "Group",
+    "Participant",
+    "Person",
+    "SeenDocument",
+    "SeenMessage",
+    "TelegramWorld",
+    "Transcript",
+    "create_emulator_app",
+    "parse_formatted_text",
+]

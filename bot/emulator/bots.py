@@ -1,0 +1,183 @@
+"""One bot account: its identity, chats, updates, webhook, commands and files."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bot.clock import Clock
+from bot.emulator import errors
+from bot.emulator.callbacks import CallbackAnswer, PendingCallbackQuery
+from bot.emulator.chats import Chat, Conversation, StoredFile, StoredMessage, TelegramUser
+from bot.emulator.params import UploadedFile
+from bot.emulator.transcript import DELETED, EDITED, SENT
+from bot.emulator.updates import UpdateQueue
+from bot.emulator.webhook import WebhookDelivery
+
+DEFAULT_COMMAND_SCOPE: dict[str, Any] = {"type": "default"}
+_FIRST_CALLBACK_QUERY_ID = 4_000_000_001
+_CHAT_INSTANCE_BASE = 8_000_000_000_000
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One Bot API call as the emulator received it (files reduced to name and size)."""
+
+    method: str
+    params: dict[str, Any]
+
+
+class BotAccount:
+    """A bot registered in a `TelegramWorld`, known by its token."""
+
+    def __init__(
+        self,
+        token: str,
+        user: TelegramUser,
+        clock: Clock,
+        http: Callable[[], httpx.AsyncClient],
+    ) -> None:
+        self.token = token
+        self.user = user
+        self.clock = clock
+        self.updates = UpdateQueue()
+        self.webhook = WebhookDelivery(self.updates, clock, http)
+        self.conversations: dict[int, Conversation] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.calls: list[ApiCall] = []
+        self.callback_queries: dict[str, PendingCallbackQuery] = {}
+        self.known_users: dict[int, TelegramUser] = {}
+        self._query_ids = itertools.count(_FIRST_CALLBACK_QUERY_ID)
+        self._file_ids = itertools.count(1)
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def now(self) -> int:
+        return int(self.clock().timestamp())
+
+    # -- chats -------------------------------------------------------------------------------
+
+    def open_conversation(self, chat: Chat, *, open_to_bot: bool) -> Conversation:
+        conversation = self.conversations.get(chat.id)
+        if conversation is None:
+            conversation = Conversation(chat, open_to_bot=open_to_bot)
+            self.conversations[chat.id] = conversation
+        return conversation
+
+    def known_conversation(self, chat_id: int | None) -> Conversation:
+        """A chat the bot can see (a group it is in, or a person who wrote to it)."""
+        if chat_id is None:
+            raise errors.bad_request(errors.CHAT_ID_EMPTY)
+        conversation = self.conversations.get(chat_id)
+        if conversation is None or not conversation.open_to_bot:
+            raise errors.bad_request(errors.CHAT_NOT_FOUND)
+        return conversation
+
+    def writable_conversation(self, chat_id: int | None) -> Conversation:
+        """A chat the bot may post in: Telegram lets a bot answer, never start, a private chat."""
+        if chat_id is None:
+            raise errors.bad_request(errors.CHAT_ID_EMPTY)
+        conversation = self.conversations.get(chat_id)
+        if conversation is None:
+            raise errors.bad_request(errors.CHAT_NOT_FOUND)
+        if not conversation.open_to_bot:
+            raise errors.forbidden(errors.CANT_INITIATE_CONVERSATION)
+        return conversation
+
+    # -- what people do ------------------------------------------------------------------------
+
+    async def receive(
+        self, conversation: Conversation, sender: TelegramUser, line: str, **content: Any
+    ) -> StoredMessage:
+        """A person posts in `conversation`: store it, log it, queue the ``message`` update."""
+        conversation.open_to_bot = True
+        message = StoredMessage(
+            conversation.next_message_id(), conversation.chat, sender, self.now(), **content
+        )
+        conversation.messages[message.message_id] = message
+        await conversation.transcript.add(line)
+        await self.updates.push("message", message.to_api())
+        return message
+
+    async def press(
+        self,
+        conversation: Conversation,
+        presser: TelegramUser,
+        message: StoredMessage,
+        data: str,
+        line: str,
+    ) -> PendingCallbackQuery:
+        """A person taps an inline button: queue the ``callback_query`` update."""
+        query = PendingCallbackQuery(
+            id=str(next(self._query_ids)),
+            chat_id=conversation.chat.id,
+            message_id=message.message_id,
+            data=data,
+            asked_at=self.clock(),
+        )
+        self.callback_queries[query.id] = query
+        await conversation.transcript.add(line)
+        await self.updates.push(
+            "callback_query",
+            {
+                "id": query.id,
+                "from": presser.to_api(),
+                "message": message.to_api(),
+                "chat_instance": str(_CHAT_INSTANCE_BASE + abs(conversation.chat.id)),
+                "data": data,
+            },
+        )
+        return query
+
+    # -- what the bot does ---------------------------------------------------------------------
+
+    async def post(self, conversation: Conversation, **content: Any) -> StoredMessage:
+        message = StoredMessage(
+            conversation.next_message_id(), conversation.chat, self.user, self.now(), **content
+        )
+        conversation.messages[message.message_id] = message
+        seen = message.snapshot(SENT)
+        await conversation.transcript.add(seen.render(), seen)
+        return message
+
+    async def edited(self, conversation: Conversation, message: StoredMessage) -> None:
+        message.edit_date = self.now()
+        seen = message.snapshot(EDITED)
+        await conversation.transcript.add(seen.render(), seen)
+
+    async def deleted(self, conversation: Conversation, message: StoredMessage) -> None:
+        message.deleted = True
+        seen = message.snapshot(DELETED)
+        await conversation.transcript.add(seen.render(), seen)
+
+    async def answer(self, query: PendingCallbackQuery, answer: CallbackAnswer) -> None:
+        query.answer = answer
+        query.answered.set()
+        conversation = self.conversations[query.chat_id]
+        shown = "alert" if answer.show_alert else "toast"
+        if answer.text:
+            await conversation.transcript.add(f"! {shown}: {answer.text}")
+
+    def store_file(self, upload: UploadedFile) -> StoredFile:
+        number = next(self._file_ids)
+        stored = StoredFile(
+            file_id=f"BQACAgEAAx-emulated-{self.id}-{number:06d}",
+            file_unique_id=f"AgAD-{number:06d}",
+            file_name=upload.filename,
+            mime_type=upload.content_type,
+            data=upload.data,
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+    def commands_key(self, scope: object, language_code: str | None) -> tuple[str, str]:
+        scope_object = scope if isinstance(scope, dict) and scope else DEFAULT_COMMAND_SCOPE
+        return json.dumps(scope_object, sort_keys=True), language_code or ""
