@@ -35,5 +35,11 @@ sandbox: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/when_bench.py
 
+# Re-extract user-facing strings into locales/vetbot.pot and merge them into fr and en.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k plural:1,2 --no-location --sort-output \
+		--project vetbot -o locales/vetbot.pot .
+	$(BIN)/pybabel update -i locales/vetbot.pot -d locales -D vetbot --no-fuzzy-matching
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

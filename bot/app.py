@@ -1,0 +1,162 @@
+"""Composition root: builds the Telegram Application around the services, and runs it.
+
+This is the one place in `bot/` that knows Telegram: it wires handlers (from `conversations`),
+persistence, the rate limiter and the update processor, and owns the lifecycle: SIGTERM or
+SIGINT stop polling, let in-flight updates finish, flush persistence, close the clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from typing import Final
+
+import httpx
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    PersistenceInput,
+)
+
+from bot.clock import Clock, system_clock
+from bot.config import ClinicConfig, Settings
+from bot.persistence import SqlitePersistence
+from bot.services import Services, open_services
+from bot.store import db_path
+from bot.treats import RetryPolicy
+from conversations.booking import build_conversation
+from conversations.common import SERVICES_KEY, PerChatUpdateProcessor, translator
+
+logger = logging.getLogger("vetbot.app")
+
+PERSISTENCE_FLUSH_SECONDS: Final = 1.0
+POLL_TIMEOUT_SECONDS: Final = 30
+COMMANDS: Final = {
+    "fr": [
+        ("start", "Commencer ou revenir au menu"),
+        ("rdv", "Prendre rendez-vous"),
+        ("annuler", "Annuler la réservation en cours"),
+        ("langue", "Changer de langue"),
+    ],
+    "en": [
+        ("start", "Start or back to the menu"),
+        ("book", "Book an appointment"),
+        ("cancel", "Cancel the booking in progress"),
+        ("language", "Change language"),
+    ],
+}
+
+
+def build_application(
+    settings: Settings, services: Services, *, poll_interval_request: httpx.Timeout | None = None
+) -> Application:
+    """The PTB Application for these settings and services (not started)."""
+    persistence = SqlitePersistence(
+        db_path(services.data_dir),
+        update_interval=PERSISTENCE_FLUSH_SECONDS,
+        # bot_data holds the live services: never persisted; chat_data is unused.
+        store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url + "/bot")
+        .base_file_url(settings.telegram_api_url + "/file/bot")
+        .persistence(persistence)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    application.add_handler(build_conversation())
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    """Commands in both languages; settle bookings a previous run left in flight."""
+    bot = application.bot
+    for language, commands in COMMANDS.items():
+        await bot.set_my_commands(
+            [BotCommand(name, text) for name, text in commands],
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=None if language == "fr" else language,
+        )
+    services: Services = application.bot_data[SERVICES_KEY]
+    for result in await services.booking.resume_interrupted():
+        logger.warning(
+            "booking %s interrupted by a restart settled as %s",
+            result.record.booking_id,
+            result.outcome,
+        )
+
+
+async def _post_shutdown(application: Application) -> None:
+    persistence = application.persistence
+    if isinstance(persistence, SqlitePersistence):
+        persistence.close()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure; tell the owner kindly that something went wrong on our side."""
+    logger.error("update failed: %r", context.error, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    with contextlib.suppress(Exception):
+        _ = translator(update, context)
+        await update.effective_chat.send_message(
+            _("Oups, un souci de mon côté. Réessayez dans un instant, ou tapez /start.")
+        )
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    settings: Settings,
+    clinic: ClinicConfig,
+    *,
+    clock: Clock = system_clock,
+    treats_transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    poll_timeout: int = POLL_TIMEOUT_SECONDS,
+) -> AsyncIterator[Application]:
+    """The bot polling Telegram until the block exits; then a clean, flushed stop."""
+    async with open_services(
+        settings, clinic, clock=clock, treats_transport=treats_transport, retry=retry
+    ) as services:
+        application = build_application(settings, services)
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
+            try:
+                yield application
+            finally:
+                await application.updater.stop()
+                await application.stop()
+
+
+async def serve_until_signalled(settings: Settings, clinic: ClinicConfig) -> None:
+    """`vetbot run`: poll until SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with running_bot(settings, clinic) as application:
+        logger.info("vetbot running as @%s (polling)", application.bot.username)
+        await stop.wait()
+        logger.info("stopping: finishing updates in flight")
+    logger.info("stopped cleanly")
+
+
+def run_polling(settings: Settings, clinic: ClinicConfig) -> None:
+    asyncio.run(serve_until_signalled(settings, clinic))

@@ -1,0 +1,75 @@
+"""The domain services of one running bot, built together and closed together.
+
+Telegram handlers receive this object (through the application's bot_data, which is not
+persisted) and call it; they never build clients or open files themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+
+from bot.booking import BookingService
+from bot.clock import Clock, system_clock
+from bot.config import ClinicConfig, Settings
+from bot.i18n import Catalogs
+from bot.store import Store, db_path
+from bot.treats import CallObserver, RetryPolicy, TreatsClient
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    clinic: ClinicConfig
+    clock: Clock
+    treats: TreatsClient
+    store: Store
+    booking: BookingService
+    catalogs: Catalogs
+    staff_chat_id: int | None
+    link_secret: SecretStr | None
+    data_dir: Path
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    settings: Settings,
+    clinic: ClinicConfig,
+    *,
+    clock: Clock = system_clock,
+    treats_transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    observer: CallObserver | None = None,
+) -> AsyncIterator[Services]:
+    """Open the store and the Treats client; close both on exit, whatever happens."""
+    data_dir = settings.vetbot_data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(db_path(data_dir), clock)
+    treats = TreatsClient(
+        settings.treats_api_url,
+        settings.treats_api_key,
+        transport=treats_transport,
+        clock=clock,
+        retry=retry,
+        phone_region=clinic.phone_region,
+        observer=observer,
+    )
+    try:
+        yield Services(
+            clinic=clinic,
+            clock=clock,
+            treats=treats,
+            store=store,
+            booking=BookingService(treats, store, clinic, clock),
+            catalogs=Catalogs(clinic.tz),
+            staff_chat_id=settings.staff_chat_id,
+            link_secret=settings.vetbot_link_secret,
+            data_dir=data_dir,
+        )
+    finally:
+        await treats.aclose()
+        store.close()

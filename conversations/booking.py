@@ -1,0 +1,816 @@
+"""The booking conversation: pet → reason → vet → when → slot → summary → confirmed.
+
+Each step is one `ask_*` function that shows the step and returns its state, and one handler
+per way of answering (a tap, typed text). `advance` asks for the first thing still missing,
+so a first message that already says "Mimi, vaccin, mardi 10h" skips straight to the slots.
+The diagram is conversations/booking.mmd.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from datetime import timedelta
+from typing import Final
+
+from telegram import InputFile, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.booking import ConfirmResult, Draft, Outcome, SlotPage
+from bot.i18n import Translator
+from bot.ics import CalendarEvent, build_ics, ics_filename
+from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
+from bot.request_reading import read_request
+from bot.store import BookingDraft
+from bot.treats import TreatsError
+from bot.when import parse_when
+from conversations import callbacks as cb
+from conversations import keyboards as kb
+from conversations import states as st
+from conversations.common import (
+    Context,
+    answer_callback,
+    esc,
+    services,
+    show,
+    translator,
+)
+from conversations.start import (
+    choose_language,
+    clinic_info,
+    contact_expected,
+    contact_shared,
+    language_chosen,
+    show_menu,
+    start,
+)
+
+logger = logging.getLogger("vetbot.booking")
+
+DRAFT_KEY: Final = "draft"
+STATE_KEY: Final = "state"
+PETS_KEY: Final = "pets_offered"
+CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
+MAX_TEXT: Final = 600
+"""Longer messages are read up to here (Telegram allows 4096; a booking needs far less)."""
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _draft(context: Context) -> Draft | None:
+    return context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "")[:MAX_TEXT] if message is not None else ""
+
+
+def _at(context: Context, state: str) -> str:
+    """Record the state we are entering, so a fallback can show this step again."""
+    if context.user_data is not None:
+        context.user_data[STATE_KEY] = state
+    return state
+
+
+async def _unavailable(update: Update, context: Context, state: str) -> str:
+    """The Treats API failed: keep the draft, offer to try again."""
+    _ = translator(update, context)
+    await show(
+        update,
+        context,
+        _(
+            "Le logiciel de la clinique ne répond pas pour le moment. Rien n'est perdu : "
+            "votre demande est gardée. Réessayez dans un instant."
+        ),
+        kb.retry(_),
+    )
+    return _at(context, state)
+
+
+def _summary_lines(_: Translator, draft: Draft, vet_name: str) -> list[str]:
+    assert draft.slot is not None
+    pet = esc(draft.pet_name or "")
+    if draft.pet_species:
+        pet += f" ({esc(draft.pet_species)})"
+    lines = [
+        _("🐾 {pet}", pet=pet),
+        _("📋 {type}", type=esc(draft.type_name or "")),
+        _("👩‍⚕️ {vet}", vet=esc(vet_name)),
+        _("🕙 {when}", when=_.when(draft.slot.start)),
+    ]
+    if draft.reason:
+        lines.append(_("✏️ Motif : {reason}", reason=esc(draft.reason)))
+    return lines
+
+
+# -- entry -----------------------------------------------------------------------------
+
+
+async def book(update: Update, context: Context) -> str:
+    """ "Prendre rendez-vous": a new draft for the linked owner."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    owner = svc.store.owner(user.id)
+    if owner is None:
+        return await start(update, context)
+    assert context.user_data is not None
+    context.user_data[DRAFT_KEY] = Draft(client_id=owner.client_id, started_at=svc.clock())
+    return await advance(update, context)
+
+
+async def one_message(update: Update, context: Context) -> str:
+    """Free text from the menu (or as a first message): read all we can from it."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None and context.user_data is not None
+    owner = svc.store.owner(user.id)
+    if owner is None:
+        return await start(update, context)
+    draft = Draft(client_id=owner.client_id, started_at=svc.clock())
+    context.user_data[DRAFT_KEY] = draft
+    try:
+        pets = await svc.booking.pets(owner.client_id)
+        types = await svc.booking.appointment_types()
+    except TreatsError:
+        return await _unavailable(update, context, st.PET)
+    reading = read_request(_text(update), svc.clock(), pets, types, svc.clinic.vets)
+    nothing_read = (
+        reading.patient_id is None
+        and reading.appointment_type_id is None
+        and reading.vet_id is None
+        and reading.when is None
+    )
+    if nothing_read:
+        _ = translator(update, context)
+        await show(
+            update,
+            context,
+            _(
+                "Je n'ai pas bien compris. Voulez-vous prendre rendez-vous ? Choisissez "
+                "ci-dessous, ou écrivez par exemple « vaccin pour Mimi demain matin »."
+            ),
+            kb.menu(_),
+        )
+        return _at(context, st.MENU)
+    pet = next((p for p in pets if p.id == reading.patient_id), None)
+    if pet is not None:
+        draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
+    kind = next((t for t in types if t.id == reading.appointment_type_id), None)
+    if kind is not None:
+        draft.appointment_type_id, draft.type_name = kind.id, kind.name
+        draft.reason = _text(update)[:200]
+    if reading.vet_id is not None and (kind is None or svc.clinic.vet(reading.vet_id)):
+        draft.vet_id = reading.vet_id
+    draft.when = reading.when
+    return await advance(update, context)
+
+
+async def advance(update: Update, context: Context) -> str:
+    """Ask for the first thing the draft still lacks."""
+    draft = _draft(context)
+    if draft is None:
+        return await show_menu(update, context)
+    if draft.patient_id is None:
+        return await ask_pet(update, context, draft)
+    if draft.appointment_type_id is None:
+        return await ask_reason(update, context, draft)
+    if draft.vet_id is None and not draft.any_vet:
+        return await ask_vet(update, context, draft)
+    if draft.when is None:
+        return await ask_when(update, context)
+    if draft.slot is None:
+        return await show_slots(update, context, draft)
+    return await show_summary(update, context, draft)
+
+
+# -- pet -------------------------------------------------------------------------------
+
+
+async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
+    svc = services(context)
+    _ = translator(update, context)
+    try:
+        pets = await svc.booking.pets(draft.client_id)
+    except TreatsError:
+        return await _unavailable(update, context, st.PET)
+    if not pets:
+        await show(
+            update,
+            context,
+            _(
+                "Je ne trouve aucun animal dans votre dossier. Appelez la clinique au {phone} "
+                "pour l'ajouter, puis revenez réserver ici.",
+                phone=esc(svc.clinic.phone),
+            ),
+            kb.back_to_menu(_),
+        )
+        return _at(context, st.MENU)
+    assert context.user_data is not None
+    context.user_data[PETS_KEY] = {pet.id: (pet.name, pet.species) for pet in pets}
+    if len(pets) == 1:
+        pet = pets[0]
+        draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
+        return await advance(update, context)
+    await show(update, context, _("Pour quel animal ?"), kb.pets(_, pets))
+    return _at(context, st.PET)
+
+
+async def pet_tapped(update: Update, context: Context) -> str:
+    draft = _draft(context)
+    query = update.callback_query
+    assert query is not None
+    pet_id = cb.value(query.data or "", cb.PET)
+    return await _take_pet(update, context, draft, pet_id)
+
+
+async def pet_typed(update: Update, context: Context) -> str:
+    draft = _draft(context)
+    offered = (context.user_data or {}).get(PETS_KEY, {})
+    pet_id = match_pet(_text(update), [(pid, name) for pid, (name, _s) in offered.items()])
+    return await _take_pet(update, context, draft, pet_id)
+
+
+async def _take_pet(
+    update: Update, context: Context, draft: Draft | None, pet_id: str | None
+) -> str:
+    if draft is None:
+        return await show_menu(update, context)
+    offered: dict[str, tuple[str, str | None]] = (context.user_data or {}).get(PETS_KEY, {})
+    if pet_id is None or pet_id not in offered:
+        _ = translator(update, context)
+        await answer_callback(update, _("Choisissez un de vos animaux dans la liste."))
+        return await ask_pet(update, context, draft)
+    draft.patient_id = pet_id
+    draft.pet_name, draft.pet_species = offered[pet_id]
+    return await advance(update, context)
+
+
+# -- reason ----------------------------------------------------------------------------
+
+
+async def ask_reason(update: Update, context: Context, draft: Draft, note: str = "") -> str:
+    svc = services(context)
+    _ = translator(update, context)
+    try:
+        types = await svc.booking.appointment_types()
+    except TreatsError:
+        return await _unavailable(update, context, st.REASON)
+    text = note + _(
+        "Quel est le motif du rendez-vous pour {pet} ? Choisissez ci-dessous, ou décrivez-le "
+        "en quelques mots.",
+        pet=esc(draft.pet_name or ""),
+    )
+    await show(update, context, text, kb.types(_, types))
+    return _at(context, st.REASON)
+
+
+async def type_tapped(update: Update, context: Context) -> str:
+    query = update.callback_query
+    assert query is not None
+    return await _take_type(update, context, cb.value(query.data or "", cb.TYPE))
+
+
+async def reason_typed(update: Update, context: Context) -> str:
+    draft = _draft(context)
+    if draft is None:
+        return await show_menu(update, context)
+    svc = services(context)
+    text = _text(update).strip()
+    try:
+        types = await svc.booking.appointment_types()
+    except TreatsError:
+        return await _unavailable(update, context, st.REASON)
+    draft.reason = text[:200] or None
+    type_id = match_type(text, types)
+    if type_id is None:
+        _ = translator(update, context)
+        return await ask_reason(
+            update, context, draft, _("Merci, c'est noté. Quel type de rendez-vous ? ") + "\n"
+        )
+    return await _take_type(update, context, type_id)
+
+
+async def _take_type(update: Update, context: Context, type_id: str | None) -> str:
+    svc = services(context)
+    draft = _draft(context)
+    if draft is None:
+        return await show_menu(update, context)
+    try:
+        types = {t.id: t for t in await svc.booking.appointment_types()}
+    except TreatsError:
+        return await _unavailable(update, context, st.REASON)
+    if type_id is None or type_id not in types:
+        _ = translator(update, context)
+        await answer_callback(update, _("Choisissez un motif dans la liste."))
+        return await ask_reason(update, context, draft)
+    draft.appointment_type_id, draft.type_name = type_id, types[type_id].name
+    if draft.vet_id is not None and not svc.clinic.vet(draft.vet_id).does(type_id):  # type: ignore[union-attr]
+        draft.vet_id = None
+    return await advance(update, context)
+
+
+# -- vet -------------------------------------------------------------------------------
+
+
+async def ask_vet(update: Update, context: Context, draft: Draft) -> str:
+    svc = services(context)
+    _ = translator(update, context)
+    assert draft.appointment_type_id is not None
+    vets = svc.booking.vets_for(draft.appointment_type_id)
+    if len(vets) == 1:
+        draft.vet_id = vets[0].id
+        return await advance(update, context)
+    await show(update, context, _("Avec quel vétérinaire ?"), kb.vets(_, vets))
+    return _at(context, st.VET)
+
+
+async def vet_tapped(update: Update, context: Context) -> str:
+    query = update.callback_query
+    assert query is not None
+    data = query.data or ""
+    if data == cb.VET_ANY:
+        return await _take_vet(update, context, None, any_vet=True)
+    return await _take_vet(update, context, cb.value(data, cb.VET), any_vet=False)
+
+
+async def vet_typed(update: Update, context: Context) -> str:
+    svc = services(context)
+    text = _text(update)
+    if means_any(text):
+        return await _take_vet(update, context, None, any_vet=True)
+    return await _take_vet(update, context, match_vet(text, svc.clinic.vets), any_vet=False)
+
+
+async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any_vet: bool) -> str:
+    svc = services(context)
+    draft = _draft(context)
+    if draft is None or draft.appointment_type_id is None:
+        return await show_menu(update, context)
+    allowed = {vet.id for vet in svc.booking.vets_for(draft.appointment_type_id)}
+    if not any_vet and (vet_id is None or vet_id not in allowed):
+        _ = translator(update, context)
+        await answer_callback(update, _("Choisissez un vétérinaire dans la liste."))
+        return await ask_vet(update, context, draft)
+    draft.vet_id, draft.any_vet = vet_id, any_vet
+    return await advance(update, context)
+
+
+# -- when ------------------------------------------------------------------------------
+
+
+async def ask_when(update: Update, context: Context, note: str = "") -> str:
+    _ = translator(update, context)
+    text = note + _(
+        "Quand souhaitez-vous venir ? Écrivez par exemple « mardi à 10h », « demain matin » "
+        "ou « jeudi après 17h », ou choisissez :"
+    )
+    await show(update, context, text, kb.when(_))
+    return _at(context, st.WHEN)
+
+
+async def when_tapped(update: Update, context: Context) -> str:
+    svc = services(context)
+    draft = _draft(context)
+    query = update.callback_query
+    assert query is not None
+    if draft is None:
+        return await show_menu(update, context)
+    now = svc.clock().astimezone(svc.clinic.tz)
+    phrase = {
+        cb.WHEN_ASAP: "dès que possible",
+        cb.WHEN_TOMORROW: "demain",
+        cb.WHEN_THIS_WEEK: "cette semaine",
+    }.get(query.data or "")
+    request = parse_when(phrase, now) if phrase else None
+    if request is None:
+        return await ask_when(update, context)
+    draft.when = request
+    return await advance(update, context)
+
+
+async def when_typed(update: Update, context: Context) -> str:
+    svc = services(context)
+    draft = _draft(context)
+    if draft is None:
+        return await show_menu(update, context)
+    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz))
+    if request is None:
+        _ = translator(update, context)
+        return await ask_when(
+            update, context, _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + " "
+        )
+    draft.when, draft.slot = request, None
+    return await advance(update, context)
+
+
+# -- slot ------------------------------------------------------------------------------
+
+
+def _vet_ids(context: Context, draft: Draft) -> list[str]:
+    svc = services(context)
+    if draft.vet_id is not None:
+        return [draft.vet_id]
+    assert draft.appointment_type_id is not None
+    return [vet.id for vet in svc.booking.vets_for(draft.appointment_type_id)]
+
+
+async def show_slots(
+    update: Update, context: Context, draft: Draft, page: SlotPage | None = None, note: str = ""
+) -> str:
+    svc = services(context)
+    _ = translator(update, context)
+    assert draft.appointment_type_id is not None
+    if page is None:
+        try:
+            page = await svc.booking.first_page(
+                draft.appointment_type_id, _vet_ids(context, draft), draft.when
+            )
+        except TreatsError:
+            return await _unavailable(update, context, st.SLOT)
+    if page is None:
+        await show(
+            update,
+            context,
+            _(
+                "Je ne trouve aucun créneau libre dans le mois qui vient. Appelez la clinique "
+                "au {phone}, elle trouvera une solution.",
+                phone=esc(svc.clinic.phone),
+            ),
+            kb.back_to_menu(_),
+        )
+        return _at(context, st.MENU)
+    generation = draft.new_offer(page)
+    day = esc(_.day(page.day))
+    if page.matches_request:
+        text = _("Créneaux libres le {day} :", day=day)
+    else:
+        text = _(
+            "Rien de libre au moment demandé. Voici les créneaux les plus proches, le {day} :",
+            day=day,
+        )
+    today = svc.clock().astimezone(svc.clinic.tz).date()
+    vet_names = {vet.id: vet.name for vet in svc.clinic.vets} if draft.any_vet else None
+    keyboard = kb.slots(_, page.slots, generation, vet_names, earlier=page.day > today)
+    await show(update, context, note + text, keyboard)
+    return _at(context, st.SLOT)
+
+
+async def slot_tapped(update: Update, context: Context) -> str:
+    svc = services(context)
+    draft = _draft(context)
+    query = update.callback_query
+    assert query is not None
+    pick = cb.slot_pick(query.data or "")
+    _ = translator(update, context)
+    if draft is None:
+        return await show_menu(update, context)
+    if pick is None or pick.generation != draft.offer_generation:
+        await answer_callback(update, _("Cette liste n'est plus à jour : voici la nouvelle."))
+        return await show_slots(update, context, draft)
+    if pick.choice in (cb.EARLIER, cb.LATER):
+        assert draft.offer_day is not None and draft.appointment_type_id is not None
+        step = -1 if pick.choice == cb.EARLIER else 1
+        try:
+            page = await svc.booking.page(
+                draft.appointment_type_id,
+                _vet_ids(context, draft),
+                draft.offer_day,
+                step,
+                draft.when,
+            )
+        except TreatsError:
+            return await _unavailable(update, context, st.SLOT)
+        if page is None:
+            await answer_callback(update, _("Pas d'autre créneau de ce côté-là."))
+            return st.SLOT
+        return await show_slots(update, context, draft, page)
+    if not pick.choice.isdigit() or int(pick.choice) >= len(draft.offer):
+        await answer_callback(update, _("Choisissez un créneau dans la liste."))
+        return await show_slots(update, context, draft)
+    draft.slot = draft.offer[int(pick.choice)]
+    return await advance(update, context)
+
+
+async def slot_typed(update: Update, context: Context) -> str:
+    """Typed text at the slot step: another time to look for."""
+    return await when_typed(update, context)
+
+
+# -- summary and confirmation ------------------------------------------------------------
+
+
+async def show_summary(update: Update, context: Context, draft: Draft) -> str:
+    svc = services(context)
+    _ = translator(update, context)
+    assert draft.slot is not None
+    vet = svc.clinic.vet(draft.slot.vet_id)
+    booking_id = draft.new_booking_id()
+    lines = [_("<b>Récapitulatif</b>"), *_summary_lines(_, draft, vet.name if vet else "")]
+    lines.append("")
+    lines.append(_("Je confirme ce rendez-vous ?"))
+    await show(update, context, "\n".join(lines), kb.summary(_, booking_id))
+    return _at(context, st.SUMMARY)
+
+
+async def confirm_tapped(update: Update, context: Context) -> str:
+    query = update.callback_query
+    assert query is not None
+    return await _confirm(update, context, cb.value(query.data or "", cb.CONFIRM))
+
+
+async def summary_typed(update: Update, context: Context) -> str:
+    draft = _draft(context)
+    text = _text(update)
+    if draft is not None and means_yes(text):
+        return await _confirm(update, context, draft.booking_id)
+    if means_no(text):
+        return await abort(update, context)
+    if draft is None:
+        return await show_menu(update, context)
+    return await show_summary(update, context, draft)
+
+
+async def retry_tapped(update: Update, context: Context) -> str:
+    """Réessayer after an outage: redo the confirmation, or show the current step again."""
+    state = (context.user_data or {}).get(STATE_KEY)
+    draft = _draft(context)
+    if state == st.SUMMARY and draft is not None and draft.booking_id is not None:
+        return await _confirm(update, context, draft.booking_id)
+    return await advance(update, context)
+
+
+async def _confirm(update: Update, context: Context, booking_id: str | None) -> str:
+    svc = services(context)
+    draft = _draft(context)
+    user = update.effective_user
+    _ = translator(update, context)
+    assert user is not None
+    if draft is None or draft.slot is None or booking_id != draft.booking_id:
+        await answer_callback(update, _("Ce récapitulatif n'est plus valable."))
+        return await advance(update, context)
+    await answer_callback(update, _("Réservation en cours…"))
+    vet = svc.clinic.vet(draft.slot.vet_id)
+    result = await svc.booking.confirm(
+        BookingDraft(
+            booking_id=booking_id,
+            user_id=user.id,
+            client_id=draft.client_id,
+            patient_id=draft.patient_id or "",
+            vet_id=draft.slot.vet_id,
+            appointment_type_id=draft.appointment_type_id,
+            scheduled_at=draft.slot.start,
+            duration_minutes=int((draft.slot.end - draft.slot.start).total_seconds() // 60),
+            reason=draft.reason,
+            is_urgent=draft.is_urgent,
+            pet_name=draft.pet_name or "",
+            vet_name=vet.name if vet else "",
+            type_name=draft.type_name or "",
+        )
+    )
+    return await _tell_outcome(update, context, draft, result)
+
+
+async def _tell_outcome(
+    update: Update, context: Context, draft: Draft, result: ConfirmResult
+) -> str:
+    svc = services(context)
+    _ = translator(update, context)
+    vet = svc.clinic.vet(draft.slot.vet_id) if draft.slot else None
+    lines = _summary_lines(_, draft, vet.name if vet else "")
+    match result.outcome:
+        case Outcome.BOOKED:
+            status = result.record.display_status or _("Planifié")
+            head = _("✅ <b>C'est confirmé !</b> Statut : {status}", status=esc(status))
+            await show(update, context, "\n".join([head, *lines]), kb.back_to_menu(_))
+            if not result.repeated:
+                await _send_calendar(update, context, draft, result)
+                svc.store.record_event(result.record.user_id, "booked")
+            _forget(context)
+            return st.END
+        case Outcome.UNCERTAIN:
+            head = _(
+                "⏳ <b>Votre demande est bien partie</b>, mais le logiciel de la clinique n'a "
+                "pas répondu à temps. La clinique vérifie et vous confirme très vite ici. "
+                "Inutile de réserver une seconde fois."
+            )
+            await show(update, context, "\n".join([head, *lines]), kb.back_to_menu(_))
+            _forget(context)
+            return st.END
+        case Outcome.IN_PROGRESS:
+            return st.SUMMARY
+        case Outcome.SLOT_TAKEN:
+            draft.slot = None
+            return await show_slots(
+                update, context, draft, note=_("Ce créneau vient d'être pris, désolé.") + "\n"
+            )
+        case Outcome.UNAVAILABLE:
+            await show(
+                update,
+                context,
+                _(
+                    "Le logiciel de la clinique ne répond pas : le rendez-vous n'est pas encore "
+                    "pris, mais votre demande est gardée. Réessayez dans un instant."
+                ),
+                kb.retry(_),
+            )
+            return _at(context, st.SUMMARY)
+    await show(
+        update,
+        context,
+        _(
+            "La clinique n'a pas pu enregistrer ce rendez-vous. Appelez-la au {phone}, "
+            "elle s'en occupera.",
+            phone=esc(svc.clinic.phone),
+        ),
+        kb.back_to_menu(_),
+    )
+    _forget(context)
+    return st.END
+
+
+async def _send_calendar(
+    update: Update, context: Context, draft: Draft, result: ConfirmResult
+) -> None:
+    svc = services(context)
+    _ = translator(update, context)
+    record = result.record
+    if update.effective_chat is None or draft.slot is None:
+        return
+    event = CalendarEvent(
+        appointment_id=record.appointment_id or record.booking_id,
+        start=draft.slot.start,
+        end=draft.slot.end,
+        summary=_("{type} pour {pet}", type=draft.type_name or "", pet=draft.pet_name or ""),
+        description=_(
+            "Avec {vet}. Motif : {reason}",
+            vet=record.vet_name,
+            reason=draft.reason or draft.type_name or "",
+        ),
+        location=", ".join(filter(None, [svc.clinic.name, svc.clinic.address])),
+        organizer_name=svc.clinic.name,
+    )
+    data = build_ics(event, now=svc.clock())
+    await update.effective_chat.send_document(
+        InputFile(data, filename=ics_filename(draft.slot.start, draft.pet_name or "rdv")),
+        caption=_("Ajoutez-le à votre agenda 📅"),
+    )
+
+
+def _forget(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.pop(STATE_KEY, None)
+
+
+# -- navigation and the unexpected -------------------------------------------------------
+
+
+async def back(update: Update, context: Context) -> str:
+    """ "Retour": undo the last choice and show that step again."""
+    draft = _draft(context)
+    state = (context.user_data or {}).get(STATE_KEY)
+    if draft is None:
+        return await show_menu(update, context)
+    if state == st.SUMMARY:
+        draft.slot = None
+        return await show_slots(update, context, draft)
+    if state == st.SLOT:
+        draft.when = None
+        return await ask_when(update, context)
+    if state == st.WHEN:
+        draft.vet_id, draft.any_vet = None, False
+        svc = services(context)
+        if draft.appointment_type_id and len(svc.booking.vets_for(draft.appointment_type_id)) > 1:
+            return await ask_vet(update, context, draft)
+        draft.appointment_type_id = None
+        return await ask_reason(update, context, draft)
+    if state == st.VET:
+        draft.appointment_type_id = None
+        return await ask_reason(update, context, draft)
+    if state == st.REASON and len((context.user_data or {}).get(PETS_KEY, {})) > 1:
+        draft.patient_id = None
+        return await ask_pet(update, context, draft)
+    _forget(context)
+    return await show_menu(update, context)
+
+
+async def abort(update: Update, context: Context) -> str:
+    """/annuler, /cancel or ✖️: drop the draft, nothing was booked."""
+    _ = translator(update, context)
+    had_draft = _draft(context) is not None
+    _forget(context)
+    text = (
+        _("C'est annulé : aucun rendez-vous n'a été pris.")
+        if had_draft
+        else _("Rien en cours. Que souhaitez-vous faire ?")
+    )
+    await show(update, context, text, kb.menu(_))
+    return st.MENU
+
+
+async def reshow(update: Update, context: Context) -> str | None:
+    """A sticker, a photo, a voice note, an old button: say so kindly, show the step again."""
+    _ = translator(update, context)
+    state = (context.user_data or {}).get(STATE_KEY)
+    if update.callback_query is not None:
+        await answer_callback(update, _("Ce bouton n'est plus valable."))
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            _("Je ne sais lire que du texte et les boutons 🙂")
+        )
+    if state in st.BOOKING_STEPS and _draft(context) is not None:
+        return await advance(update, context)
+    return await show_menu(update, context)
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """30 minutes without an answer: say goodbye kindly (the draft is dropped)."""
+    _ = translator(update, context)
+    had_draft = _draft(context) is not None
+    _forget(context)
+    if had_draft and update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            _(
+                "Je n'ai pas eu de réponse, alors j'ai mis cette réservation de côté. "
+                "Écrivez-moi quand vous voulez, ou tapez /start. À bientôt !"
+            )
+        )
+
+
+def _text_in(state_handler) -> MessageHandler:  # type: ignore[no-untyped-def]
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, state_handler)
+
+
+def build_conversation() -> ConversationHandler:
+    """The owner conversation, persistent across restarts."""
+    tap = CallbackQueryHandler
+    anywhere = [
+        CommandHandler(["annuler", "cancel"], abort),
+        CommandHandler("start", start),
+        CommandHandler(["rdv", "book"], book),
+        CommandHandler(["langue", "language"], choose_language),
+        tap(language_chosen, pattern=cb.pattern(cb.LANGUAGE)),
+        tap(abort, pattern=cb.pattern(cb.ABORT)),
+        tap(retry_tapped, pattern=cb.pattern(cb.RETRY)),
+        tap(back, pattern=cb.pattern(cb.BACK)),
+        tap(show_menu, pattern=rf"^{cb.MENU}$"),
+        tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
+        tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
+    ]
+    # Taps are tracked per user, not per message, on purpose: one panel per owner.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+    return ConversationHandler(
+        name="owner",
+        persistent=True,
+        allow_reentry=False,
+        conversation_timeout=CONVERSATION_TIMEOUT.total_seconds(),
+        entry_points=[
+            CommandHandler("start", start),
+            CommandHandler(["rdv", "book"], book),
+            tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
+            tap(show_menu, pattern=rf"^{cb.MENU}$"),
+            tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
+            MessageHandler(filters.CONTACT, contact_shared),
+            _text_in(one_message),
+        ],
+        states={
+            st.SHARE_CONTACT: [
+                MessageHandler(filters.CONTACT, contact_shared),
+                CommandHandler("start", start),
+                MessageHandler(filters.ALL, contact_expected),
+                tap(contact_expected),
+            ],
+            st.MENU: [*anywhere, _text_in(one_message)],
+            st.PET: [*anywhere, tap(pet_tapped, pattern=cb.pattern(cb.PET)), _text_in(pet_typed)],
+            st.REASON: [
+                *anywhere,
+                tap(type_tapped, pattern=cb.pattern(cb.TYPE)),
+                _text_in(reason_typed),
+            ],
+            st.VET: [*anywhere, tap(vet_tapped, pattern=cb.pattern(cb.VET)), _text_in(vet_typed)],
+            st.WHEN: [*anywhere, tap(when_tapped, pattern=r"^w:"), _text_in(when_typed)],
+            st.SLOT: [
+                *anywhere,
+                tap(slot_tapped, pattern=cb.pattern(cb.SLOT)),
+                _text_in(slot_typed),
+            ],
+            st.SUMMARY: [
+                *anywhere,
+                tap(confirm_tapped, pattern=cb.pattern(cb.CONFIRM)),
+                tap(back, pattern=cb.pattern(cb.CHANGE_SLOT)),
+                _text_in(summary_typed),
+            ],
+            st.TIMEOUT: [MessageHandler(filters.ALL, timed_out), tap(timed_out)],
+        },
+        fallbacks=[*anywhere, MessageHandler(filters.ALL, reshow), tap(reshow)],
+    )

@@ -1,0 +1,133 @@
+"""What every handler needs: the services, the owner's language, and showing a step.
+
+A step is shown on one message, the panel: after a tap it is edited in place; after typed text
+a new panel is sent and the old one loses its buttons, so an old keyboard cannot be tapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+from collections.abc import Awaitable
+from typing import Any, Final
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import BaseUpdateProcessor, ContextTypes
+
+from bot.i18n import Translator, pick_language
+from bot.services import Services
+
+SERVICES_KEY: Final = "services"
+PANEL_KEY: Final = "panel_message_id"
+LANGUAGE_KEY: Final = "language"
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    return context.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+def translator(update: Update, context: Context) -> Translator:
+    """The owner's language: their /langue choice, else Telegram's, else the clinic's."""
+    svc = services(context)
+    user = update.effective_user
+    chosen = context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None
+    if chosen is None and user is not None:
+        chosen = svc.store.language(user.id)
+    telegram_language = user.language_code if user is not None else None
+    return svc.catalogs[pick_language(chosen, telegram_language, svc.clinic.locale)]
+
+
+def esc(text: object) -> str:
+    """Owner- or API-provided text inside our HTML messages."""
+    return html.escape(str(text), quote=False)
+
+
+async def show(
+    update: Update, context: Context, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Show a step on the panel (see the module docstring)."""
+    query = update.callback_query
+    user_data: dict[str, Any] = context.user_data if context.user_data is not None else {}
+    if query is not None and query.message is not None:
+        await _quietly(query.answer())
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+        user_data[PANEL_KEY] = query.message.message_id
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    old_panel = user_data.get(PANEL_KEY)
+    message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    user_data[PANEL_KEY] = message.message_id
+    if old_panel is not None and old_panel != message.message_id:
+        await _quietly(context.bot.edit_message_reply_markup(chat.id, old_panel, reply_markup=None))
+
+
+async def answer_callback(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Answer a tap (Telegram shows a spinner until then); never fails the handler."""
+    if update.callback_query is not None:
+        await _quietly(update.callback_query.answer(text, show_alert=alert))
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    """A cosmetic call (strip old buttons, answer a tap) must not break the step."""
+    with contextlib.suppress(TelegramError):
+        await call
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats are handled concurrently; one chat's updates strictly in order.
+
+    A conversation's state must see its updates one at a time (a double tap is two updates),
+    while one owner waiting on the Treats API must not hold up everyone else.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, _ChatLock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        entry = self._locks.setdefault(key, _ChatLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                await coroutine
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+class _ChatLock:
+    """A chat's lock and how many updates hold or await it (dropped at zero)."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+def _chat_key(update: object) -> int:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return 0

@@ -1,0 +1,141 @@
+"""Keyboards the owner sees. Labels are translated; payloads come from callbacks.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.booking import OfferedSlot
+from bot.config import VetConfig
+from bot.i18n import Translator
+from bot.treats import AppointmentType, Patient
+from conversations import callbacks as cb
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def back_row(_: Translator) -> list[InlineKeyboardButton]:
+    return [_button(_("↩️ Retour"), cb.BACK), _button(_("✖️ Annuler"), cb.ABORT)]
+
+
+def share_contact(_: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📱 Partager mon numéro"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def menu(_: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(_("📅 Prendre rendez-vous"), cb.MENU_BOOK)],
+            [_button(_("🗓 Mes rendez-vous"), cb.MENU_APPOINTMENTS)],
+            [_button(_("ℹ️ La clinique"), cb.MENU_INFO)],
+        ]
+    )
+
+
+def back_to_menu(_: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(_("🏠 Menu"), cb.MENU)]])
+
+
+def pets(_: Translator, choices: Sequence[Patient]) -> InlineKeyboardMarkup:
+    buttons = [
+        _button(f"{pet.name} ({pet.species})" if pet.species else pet.name, cb.pack(cb.PET, pet.id))
+        for pet in choices
+    ]
+    return InlineKeyboardMarkup([*_rows(buttons, 2), back_row(_)])
+
+
+def types(_: Translator, choices: Sequence[AppointmentType]) -> InlineKeyboardMarkup:
+    buttons = [
+        _button(
+            _("{name} ({minutes} min)", name=t.name, minutes=t.duration_minutes),
+            cb.pack(cb.TYPE, t.id),
+        )
+        for t in choices
+    ]
+    return InlineKeyboardMarkup([*_rows(buttons, 1), back_row(_)])
+
+
+def vets(_: Translator, choices: Sequence[VetConfig]) -> InlineKeyboardMarkup:
+    buttons = [_button(vet.name, cb.pack(cb.VET, vet.id)) for vet in choices]
+    buttons.append(_button(_("Peu importe"), cb.VET_ANY))
+    return InlineKeyboardMarkup([*_rows(buttons, 2), back_row(_)])
+
+
+def when(_: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(_("⚡ Au plus tôt"), cb.WHEN_ASAP)],
+            [
+                _button(_("Demain"), cb.WHEN_TOMORROW),
+                _button(_("Cette semaine"), cb.WHEN_THIS_WEEK),
+            ],
+            back_row(_),
+        ]
+    )
+
+
+def slots(
+    _: Translator,
+    offer: Sequence[OfferedSlot],
+    generation: int,
+    vet_names: dict[str, str] | None,
+    *,
+    earlier: bool,
+) -> InlineKeyboardMarkup:
+    """Slot buttons ("10:00 · Dr Martin" when any vet will do), then paging, then back."""
+    buttons = []
+    for index, slot in enumerate(offer):
+        label = _.time(slot.start)
+        if vet_names is not None:
+            label += f" · {vet_names.get(slot.vet_id, '')}"
+        buttons.append(_button(label, cb.pack(cb.SLOT, generation, index)))
+    paging = []
+    if earlier:
+        paging.append(_button(_("◀️ Plus tôt"), cb.pack(cb.SLOT, generation, cb.EARLIER)))
+    paging.append(_button(_("Plus tard ▶️"), cb.pack(cb.SLOT, generation, cb.LATER)))
+    return InlineKeyboardMarkup([*_rows(buttons, 2 if vet_names else 3), paging, back_row(_)])
+
+
+def summary(_: Translator, booking_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(_("✅ Confirmer"), cb.pack(cb.CONFIRM, booking_id))],
+            [
+                _button(_("🔁 Changer d'horaire"), cb.CHANGE_SLOT),
+                _button(_("✖️ Annuler"), cb.ABORT),
+            ],
+        ]
+    )
+
+
+def retry(_: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(_("🔄 Réessayer"), cb.RETRY)], [_button(_("✖️ Annuler"), cb.ABORT)]]
+    )
+
+
+def languages() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("🇫🇷 Français", cb.pack(cb.LANGUAGE, "fr")),
+                _button("🇬🇧 English", cb.pack(cb.LANGUAGE, "en")),
+            ]
+        ]
+    )

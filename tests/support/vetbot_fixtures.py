@@ -1,0 +1,113 @@
+"""The real vetbot, running against the Telegram emulator and the Treats sandbox.
+
+`vetbot` starts the unmodified application (polling, persistence, rate limiter) pointed at
+both over loopback HTTP, with the sandbox's clock as the bot's "now". `marie` (one pet) and
+`thomas` (three pets) are seeded owners whose Telegram numbers match the sandbox's records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import running_bot
+from bot.clock import ManualClock
+from bot.config import ClinicConfig, Settings, load_clinic, load_settings
+from bot.emulator import Group, Person, TelegramWorld
+from bot.sandbox import SandboxState, render_clinic_toml
+from bot.store import Store, db_path
+from bot.treats import RetryPolicy
+from tests.support.telegram_fixtures import TEST_BOT_TOKEN
+
+LINK_SECRET = "test-link-secret-0123456789abcdef"
+FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, attempt_timeout=2.0)
+BOT_POLL_TIMEOUT = 2
+
+
+@dataclass
+class VetbotRun:
+    """Everything a test needs to drive the bot and check what it did."""
+
+    settings: Settings
+    clinic: ClinicConfig
+    sandbox: SandboxState
+    world: TelegramWorld
+    clock: ManualClock
+    staff: Group
+    data_dir: Path
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Application]:
+        """The bot polling until the block exits (a clean stop): restart it by re-entering."""
+        async with running_bot(
+            self.settings,
+            self.clinic,
+            clock=self.clock,
+            retry=FAST_RETRY,
+            poll_timeout=BOT_POLL_TIMEOUT,
+        ) as application:
+            yield application
+
+    def store(self) -> Store:
+        """A second connection to the bot's store, for assertions."""
+        return Store.open(db_path(self.data_dir), self.clock)
+
+
+@pytest.fixture
+def vetbot_setup(
+    telegram_world: TelegramWorld,
+    telegram_url: str,
+    sandbox: SandboxState,
+    sandbox_url: str,
+    sandbox_clock: ManualClock,
+    tmp_path: Path,
+) -> VetbotRun:
+    clinic_file = tmp_path / "clinic.toml"
+    clinic_file.write_text(render_clinic_toml(sandbox), encoding="utf-8")
+    staff_member = telegram_world.person("Léa", "Accueil", language_code="fr")
+    staff = telegram_world.group("Accueil clinique", [staff_member], admins=[staff_member])
+    settings = load_settings(
+        _env_file=None,
+        telegram_bot_token=SecretStr(TEST_BOT_TOKEN),
+        telegram_api_url=telegram_url,
+        treats_api_url=sandbox_url,
+        treats_api_key=SecretStr(sandbox.api_key),
+        clinic_config=clinic_file,
+        staff_chat_id=staff.id,
+        vetbot_data_dir=tmp_path / "data",
+        vetbot_link_secret=SecretStr(LINK_SECRET),
+    )
+    return VetbotRun(
+        settings=settings,
+        clinic=load_clinic(clinic_file),
+        sandbox=sandbox,
+        world=telegram_world,
+        clock=sandbox_clock,
+        staff=staff,
+        data_dir=tmp_path / "data",
+    )
+
+
+@pytest.fixture
+async def vetbot(vetbot_setup: VetbotRun) -> AsyncIterator[VetbotRun]:
+    """The bot running for the whole test."""
+    async with vetbot_setup.running():
+        yield vetbot_setup
+
+
+@pytest.fixture
+def marie(telegram_world: TelegramWorld, sandbox: SandboxState) -> Person:
+    owner = sandbox.seed.demo_owner_one_pet
+    return telegram_world.person(owner.first_name, owner.last_name, phone_number=owner.phone)
+
+
+@pytest.fixture
+def thomas(telegram_world: TelegramWorld, sandbox: SandboxState) -> Person:
+    owner = sandbox.seed.demo_owner_many_pets
+    return telegram_world.person(owner.first_name, owner.last_name, phone_number=owner.phone)
