@@ -39,7 +39,7 @@ bench: $(STAMP)
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k plural:1,2 --no-location --sort-output \
 		--project vetbot -o locales/vetbot.pot .
-	$(BIN)/pybabel update -i locales/vetbot.pot -d locales -D vetbot --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/vetbot.pot -d locales -D vetbot --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -122,13 +122,20 @@ def match_pet(text: str, pets: Sequence[tuple[str, str]]) -> str | None:
 
 
 def match_vet(text: str, vets: Sequence[Named]) -> str | None:
-    """The id of the one vet named ("Dr Martin", "claire", "durant")."""
-    typed = [w for w in words(text) if w not in _TITLES]
+    """The id of the one vet named ("Dr Martin", "claire", "docteur durant").
+
+    A name is recognised with typos only right after a title: alone, "matin" is the morning,
+    not Dr Martin.
+    """
+    typed = words(text)
     found = []
     for vet in vets:
         parts = [w for w in words(vet.name) if w not in _TITLES and len(w) > 2]
-        if any(_phrase_in(typed, [part]) for part in parts):
-            found.append(vet.id)
+        for i, word in enumerate(typed):
+            titled = i > 0 and typed[i - 1] in _TITLES
+            if any(word == part or (titled and close(word, part)) for part in parts):
+                found.append(vet.id)
+                break
     return _unique(found)
 
 

@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.booking import ConfirmResult, Draft, Outcome, SlotPage
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.ics import CalendarEvent, build_ics, ics_filename
 from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
 from bot.request_reading import read_request
@@ -58,6 +58,7 @@ DRAFT_KEY: Final = "draft"
 STATE_KEY: Final = "state"
 PETS_KEY: Final = "pets_offered"
 CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
+ONLY_TEXT_AND_BUTTONS: Final = N_("Je ne sais lire que du texte et les boutons 🙂")
 MAX_TEXT: Final = 600
 """Longer messages are read up to here (Telegram allows 4096; a booking needs far less)."""
 
@@ -157,7 +158,7 @@ async def one_message(update: Update, context: Context) -> str:
             context,
             _(
                 "Je n'ai pas bien compris. Voulez-vous prendre rendez-vous ? Choisissez "
-                "ci-dessous, ou écrivez par exemple « vaccin pour Mimi demain matin »."
+                "ci-dessous, ou écrivez par exemple « un vaccin pour mon chien demain matin »."
             ),
             kb.menu(_),
         )
@@ -258,18 +259,24 @@ async def _take_pet(
 # -- reason ----------------------------------------------------------------------------
 
 
-async def ask_reason(update: Update, context: Context, draft: Draft, note: str = "") -> str:
+async def ask_reason(
+    update: Update, context: Context, draft: Draft, *, reason_noted: bool = False
+) -> str:
     svc = services(context)
     _ = translator(update, context)
     try:
         types = await svc.booking.appointment_types()
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
-    text = note + _(
-        "Quel est le motif du rendez-vous pour {pet} ? Choisissez ci-dessous, ou décrivez-le "
-        "en quelques mots.",
-        pet=esc(draft.pet_name or ""),
-    )
+    pet = esc(draft.pet_name or "")
+    if reason_noted:
+        text = _("Merci, c'est noté. Quel type de rendez-vous pour {pet} ?", pet=pet)
+    else:
+        text = _(
+            "Quel est le motif du rendez-vous pour {pet} ? Choisissez ci-dessous, ou "
+            "décrivez-le en quelques mots.",
+            pet=pet,
+        )
     await show(update, context, text, kb.types(_, types))
     return _at(context, st.REASON)
 
@@ -293,10 +300,7 @@ async def reason_typed(update: Update, context: Context) -> str:
     draft.reason = text[:200] or None
     type_id = match_type(text, types)
     if type_id is None:
-        _ = translator(update, context)
-        return await ask_reason(
-            update, context, draft, _("Merci, c'est noté. Quel type de rendez-vous ? ") + "\n"
-        )
+        return await ask_reason(update, context, draft, reason_noted=True)
     return await _take_type(update, context, type_id)
 
 
@@ -502,8 +506,21 @@ async def slot_tapped(update: Update, context: Context) -> str:
 
 
 async def slot_typed(update: Update, context: Context) -> str:
-    """Typed text at the slot step: another time to look for."""
-    return await when_typed(update, context)
+    """Typed text at the slot step: another time to look for, else the same slots again."""
+    svc = services(context)
+    draft = _draft(context)
+    if draft is None:
+        return await show_menu(update, context)
+    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz))
+    if request is not None:
+        draft.when = request
+        return await show_slots(update, context, draft)
+    _ = translator(update, context)
+    note = _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + "\n"
+    if draft.offer_day is None or not draft.offer:
+        return await show_slots(update, context, draft, note=note)
+    page = SlotPage(draft.offer_day, draft.offer, matches_request=True)
+    return await show_slots(update, context, draft, page, note=note)
 
 
 # -- summary and confirmation ------------------------------------------------------------
@@ -725,12 +742,44 @@ async def reshow(update: Update, context: Context) -> str | None:
     if update.callback_query is not None:
         await answer_callback(update, _("Ce bouton n'est plus valable."))
     elif update.effective_chat is not None:
-        await update.effective_chat.send_message(
-            _("Je ne sais lire que du texte et les boutons 🙂")
-        )
+        await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
     if state in st.BOOKING_STEPS and _draft(context) is not None:
         return await advance(update, context)
     return await show_menu(update, context)
+
+
+async def stray_tap(update: Update, context: Context) -> str:
+    """A tap on a button of a finished conversation (a second tap on "Confirmer", say)."""
+    svc = services(context)
+    user, query = update.effective_user, update.callback_query
+    assert user is not None and query is not None
+    _ = translator(update, context)
+    booking_id = cb.value(query.data or "", cb.CONFIRM)
+    record = svc.store.booking(booking_id) if booking_id else None
+    if record is not None and record.user_id == user.id:
+        await answer_callback(update, _("C'est déjà fait : ce rendez-vous est enregistré."))
+        return st.MENU
+    await answer_callback(update, _("Ce bouton n'est plus valable."))
+    if svc.store.owner(user.id) is None:
+        return await start(update, context)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            _("Que souhaitez-vous faire ?"), reply_markup=kb.menu(_)
+        )
+    return _at(context, st.MENU)
+
+
+async def stray_message(update: Update, context: Context) -> str:
+    """A sticker, photo or voice note outside a conversation: point to what works."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    _ = translator(update, context)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
+    if svc.store.owner(user.id) is None:
+        return await start(update, context)
+    return await show_menu(update, context, fresh=True)
 
 
 async def timed_out(update: Update, context: Context) -> None:
@@ -781,7 +830,12 @@ def build_conversation() -> ConversationHandler:
             tap(show_menu, pattern=rf"^{cb.MENU}$"),
             tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
             MessageHandler(filters.CONTACT, contact_shared),
+            CommandHandler(["annuler", "cancel"], abort),
+            CommandHandler(["langue", "language"], choose_language),
+            tap(language_chosen, pattern=cb.pattern(cb.LANGUAGE)),
             _text_in(one_message),
+            tap(stray_tap),
+            MessageHandler(~filters.COMMAND, stray_message),
         ],
         states={
             st.SHARE_CONTACT: [

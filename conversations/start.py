@@ -144,14 +144,17 @@ async def _accept_invite(update: Update, context: Context, token: str) -> str:
                 )
                 return await show_menu(update, context, fresh=True)
     text = (
-        _("Ce lien d'invitation a expiré. Demandez-en un nouveau à la clinique, ou ")
+        _(
+            "Ce lien d'invitation a expiré. Demandez-en un nouveau à la clinique, ou partagez "
+            "votre numéro avec le bouton ci-dessous."
+        )
         if problem is InviteError.EXPIRED
-        else _("Ce lien d'invitation n'est pas valable. ")
+        else _(
+            "Ce lien d'invitation n'est pas valable. Partagez votre numéro avec le bouton "
+            "ci-dessous, ou demandez un nouveau lien à la clinique."
+        )
     )
-    await update.effective_message.reply_text(
-        text + _("partagez votre numéro avec le bouton ci-dessous."),
-        reply_markup=kb.share_contact(_),
-    )
+    await update.effective_message.reply_text(text, reply_markup=kb.share_contact(_))
     return st.SHARE_CONTACT
 
 
@@ -160,7 +163,7 @@ async def show_menu(update: Update, context: Context, *, fresh: bool = False) ->
     _ = translator(update, context)
     text = _(
         "Que souhaitez-vous faire ?\n\nVous pouvez aussi m'écrire directement, par exemple : "
-        "« un vaccin pour Mimi mardi prochain vers 10h »."
+        "« un vaccin pour mon chat mardi prochain vers 10h »."
     )
     if fresh and update.callback_query is None and update.effective_chat is not None:
         await update.effective_chat.send_message(text, reply_markup=kb.menu(_))

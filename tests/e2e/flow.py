@@ -26,3 +26,26 @@ async def identify(owner: Person) -> SeenMessage:
     menu = await next_step(owner)
     assert "Que souhaitez-vous faire" in menu.text
     return menu
+
+
+async def to_summary(
+    owner: Person,
+    *,
+    kind: str = "Vaccination",
+    vet: str = "Dr Claire Martin",
+    when: str = "demain à 15h",
+    slot: str = "15:00",
+) -> SeenMessage:
+    """From the menu of a one-pet owner to the summary, by taps and one typed time."""
+    await owner.tap("Prendre rendez-vous")
+    await next_step(owner)
+    await owner.tap(kind)
+    await next_step(owner)
+    await owner.tap(vet)
+    await next_step(owner)
+    await owner.send(when)
+    await next_step(owner)
+    await owner.tap(slot)
+    summary = await next_step(owner)
+    assert "Récapitulatif" in summary.text, summary.text
+    return summary
