@@ -1,0 +1,568 @@
+"""Find time components in normalised text with one ordered regex alternation.
+
+At each position the first alternative that matches wins, so longer constructions ("entre 14 h
+et 16 h", "jeudi de la semaine prochaine") are listed before their parts. Each alternative is
+re-read by a small handler that builds a typed component. Numbers only become hours or days in
+a context that says so ("10 h", "à 10", "le 2"), and a number followed by a unit ("2 chats",
+"10 ans") never does: a wrong guess costs more than no answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Final
+
+from bot.when.components import (
+    BoundKind,
+    CalendarDate,
+    Clock,
+    Component,
+    DayBound,
+    DayRange,
+    DaySpec,
+    Found,
+    InstantAhead,
+    Meridiem,
+    MonthsAhead,
+    MonthSpan,
+    OpenKind,
+    OpenRequest,
+    PartOfDay,
+    Portion,
+    RelativeDay,
+    TimeAfter,
+    TimeBefore,
+    TimePoint,
+    TimeRange,
+    Weekday,
+    WeekdayMode,
+    WeekSpan,
+)
+from bot.when.lexicon import MONTHS, NON_TIME_UNITS, PART_ALIASES, WEEKDAYS
+
+DAYS_PER_WEEK: Final = 7
+IDIOMATIC_DAYS: Final = MappingProxyType({8: 7, 15: 14})
+""""dans huit jours" is one week and "dans quinze jours" two, in French usage."""
+WEEKS_FOR_EN: Final = MappingProxyType({"8": 1, "15": 2})
+""""lundi en huit" / "en quinze": one or two weeks after."""
+MINUTES_PER_HOUR: Final = 60
+
+
+def _alt(words: object) -> str:
+    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
+
+
+_WD: Final = rf"(?:{_alt(WEEKDAYS)})"
+_MONTH_WORDS: Final = MappingProxyType({**MONTHS, "may": 5, "march": 3})
+_MO: Final = rf"(?:{_alt(_MONTH_WORDS)})"
+_PART: Final = rf"(?:{_alt(PART_ALIASES)}|finjournee|debutjournee)"
+_UNIT: Final = rf"(?:{_alt(NON_TIME_UNITS)}|jours?|semaines?|mois|minutes|ans?|%|e)"
+
+_HOUR: Final = r"(?:[01]?\d|2[0-3])"
+_MIN: Final = r"[0-5]\d"
+_FRAC: Final = rf"(?:et demi|et quart|moins (?:le )?quart|moins [0-5]?\d|{_MIN}|[0-9])"
+_MER: Final = r"(?:am|pm|du matin|du soir|de l aprem|de la nuit)"
+_HFORM: Final = rf"{_HOUR} (?:heures?|h)(?: {_FRAC})?(?: pile)?(?: {_MER})?"
+_COLON: Final = (
+    rf"{_HOUR} : {_MIN}(?: pile)?(?: {_MER})?|{_HOUR} \. (?:1[3-9]|[2-5]\d)(?: {_MER})?"
+    rf"|{_HOUR} \. {_MIN} (?:am|pm|h)"
+)
+"""10:30 always; 10.30 only when it cannot be a date (minutes > 12, or am/pm after it)."""
+_AMPM: Final = rf"{_HOUR}(?: {_MIN})? (?:am|pm)"
+_NAMED: Final = (
+    rf"(?:minuit(?: {_FRAC})?|midi (?:{_FRAC}|pile)|(?<!ce )(?<!le )(?<!du )(?<!de )(?<!en )midi)"
+)
+"""Bare "midi" is noon ("demain midi"); "ce midi", "le midi" are lunchtime (part of day)."""
+_STRONG: Final = rf"(?:{_HFORM}|{_COLON}|{_AMPM}|{_NAMED})"
+_NOT_QUANTITY: Final = rf"(?! (?:(?:{_UNIT}|{_MO})\b|[/:.\-] ?\d|\d))"
+_WEAK: Final = rf"(?:{_HOUR}(?: {_MIN})?{_NOT_QUANTITY})"
+_CLOCK: Final = rf"(?:{_STRONG}|minuit|midi|{_WEAK})"
+"""A clock after a word that announces one ("vers", "avant", "entre"): bare numbers allowed."""
+_RANGE_START: Final = rf"(?:{_STRONG}|minuit|midi|{_HOUR}(?: {_MIN})?)"
+
+_FOLLOW_BARE_AT: Final = (
+    rf"(?= ?(?:$|,|-|(?:ou|et|si|svp|stp|merci|pile|environ|demain|auj|apresdemain|ce|le|la"
+    rf"|du|de|pour|donc|car|parce|please|c|ca|plutot|sinon|mais|je|j|on|prochain|avec|chez|au"
+    rf"|dans|max|maximum|{_WD}|{_PART})\b))"
+)
+"""After a bare "à 10", only words that cannot make 10 a quantity ("il a 10 ans")."""
+
+_APPROX_PRE: Final = (
+    r"(?:vers(?: les)?|environ|a environ|autour de|aux alentours de|alentours de"
+    r"|a peu pres(?: a| vers)?|aux environs de|dans les|sur les|plus ou moins)"
+)
+_BEFORE_PRE: Final = r"(?:avant|jusqua|dici)"
+_AFTER_PRE: Final = r"(?:apres|apartir|des|a partir de)"
+_DAY_NUM: Final = r"(?:3[01]|[12]\d|0?[1-9])"
+_NOT_CLOCK: Final = rf"(?! (?:h|heures?|:|am|pm)\b){_NOT_QUANTITY}"
+_DATE_WORDS: Final = (
+    rf"(?:(?:{_WD}) )?{_DAY_NUM} (?:de )?(?:{_MO})(?: 20\d\d)?"
+    rf"|(?:{_MO}) {_DAY_NUM}(?: 20\d\d)?(?! h\b)"
+)
+_DATE_NUMS: Final = (
+    rf"20\d\d - [01]?\d - {_DAY_NUM}"
+    rf"|{_DAY_NUM} [/.] [01]?\d(?: [/.] (?:20)?\d\d)?(?! (?:h|heures?)\b)"
+)
+_DAY_ANY: Final = (
+    rf"(?:(?:{_DATE_WORDS}|{_DATE_NUMS})|(?:le |ce )?(?:{_WD})(?: {_DAY_NUM}{_NOT_CLOCK})?"
+    rf"|le {_DAY_NUM}{_NOT_CLOCK}|auj|demain|apresdemain)"
+)
+"""A day inside a range or bound ("entre mardi et jeudi", "avant le 15")."""
+
+_SCANNER: Final = re.compile(
+    r"(?<![\w])(?:"
+    + "|".join(
+        rf"(?P<{name}>{pattern})"
+        for name, pattern in (
+            (
+                "block",
+                r"(?:depuis|pendant|durant|toutes les|tous les|chaque|il y a|ca fait|sauf|hors"
+                r"|pas|hier|avanthier)(?: (?:le|la|les|l|ce))?"
+                rf"|(?:merci|ok|super|parfait|au revoir)(?: beaucoup| bien)?(?: ,)? a"
+                rf"(?= (?:demain|auj|{_WD})(?: ,)*$)",
+            ),
+            ("asap", r"asap"),
+            ("anytime", r"anytime"),
+            (
+                "instant",
+                r"(?:(?:dans|dici|sous|dans les) (?:1 demi heure|(?:\d{1,3}) (?:h|heures?)"
+                r"(?: (?:et demi|et quart|[0-5]\d))?|\d{1,3} minutes)(?: environ)?"
+                r"|dans (?:l|la) (?:heure|demi heure))",
+            ),
+            (
+                "reldays",
+                r"(?:dans|dici|dans les|sous) (?:\d{1,2} )?(?:jours?|j|semaines?|mois)"
+                r"|(?:(?:auj|demain|apresdemain) )?en (?:8|15)(?! (?:jours?|minutes|h|heures?)\b)",
+            ),
+            (
+                "trange",
+                rf"(?:entre|de|des|apartir) {_RANGE_START} (?:et|a|-|au|jusqua) {_CLOCK}"
+                rf"|(?:a |vers )?{_STRONG} (?:-|a|au|jusqua|/) {_CLOCK}"
+                rf"|(?:a |vers )?{_RANGE_START} (?:-|a) {_STRONG}",
+            ),
+            (
+                "drange",
+                rf"(?:entre|du|de) {_DAY_ANY} (?:et|au|a|-) {_DAY_ANY}"
+                rf"|(?:entre le|du) {_DAY_NUM} (?:et le|au|et) {_DAY_NUM}(?: (?:{_MO}))?",
+            ),
+            ("tbound", rf"{_BEFORE_PRE} {_CLOCK}|{_AFTER_PRE} {_CLOCK}"),
+            (
+                "dbound",
+                rf"(?:avant|dici|jusqua|apartir|des|apres) {_DAY_ANY}"
+                rf"|(?:dici|avant) (?:la )?fin (?:de (?:la )?)?(?:semaine|mois)",
+            ),
+            ("approx", rf"{_APPROX_PRE} {_CLOCK}|{_STRONG} (?:environ|a peu pres)"),
+            ("dwords", rf"(?:(?:le|du|pour le|ce) )?(?:{_DATE_WORDS})"),
+            ("dnums", rf"(?:(?:le|du|pour le) )?(?:{_DATE_NUMS})"),
+            ("dwdnum", rf"(?:(?:le|ce) )?(?:{_WD}) {_DAY_NUM}{_NOT_CLOCK}(?! (?:{_MO})\b)"),
+            ("dday", rf"(?:le|pour le|du|au|the) {_DAY_NUM}{_NOT_CLOCK}"),
+            (
+                "weekday",
+                rf"(?:(?:ce|le|prochain) )?(?:{_WD})(?: (?:prochain|suivant|qui vient"
+                rf"|de (?:la |ce )?semaine (?:prochain|d apres|suivant|qui vient)"
+                rf"|de ce semaine|semaine prochain|en (?:8|15)|d apres))?",
+            ),
+            (
+                "week",
+                r"(?:(?:debut|milieu|mi|fin) (?:de |d )?(?:la |le |ce )?|ce |la |le |dans la )?"
+                r"(?:prochain )?(?:semaine|weekend)"
+                r"(?: (?:apres (?:le )?prochain|d apres (?:la )?prochain|prochain|d apres|suivant"
+                r"|qui vient|ci|du \d{1,2}))?",
+            ),
+            (
+                "month",
+                rf"(?:(?:debut|milieu|mi|fin) (?:de |d |du )?(?:mois de )?|en |au mois de "
+                rf"|le mois de |dans le mois de |dans |courant )(?:{_MO})(?: 20\d\d)?"
+                r"|(?:(?:debut|milieu|mi|fin) (?:de |d |du )?)?(?:le |ce |du )?(?:prochain )?mois"
+                r"(?: (?:prochain|ci|suivant))?",
+            ),
+            (
+                "relday",
+                r"auj|demain|apresdemain|ce(?= (?:matin|matinee|aprem|soir|soiree|nuit|midi)\b)",
+            ),
+            ("point", rf"(?:a|pour) {_CLOCK}{_FOLLOW_BARE_AT}|(?:a |pour )?{_STRONG}"),
+            (
+                "part",
+                rf"(?:(?:debut|milieu|fin|tard|tot) (?:de |d |du |dans |en )?(?:la |le |l )?)?"
+                rf"{_PART}",
+            ),
+        )
+    )
+    + r")(?![\w])"
+)
+
+_CLOCK_PARTS: Final = re.compile(
+    r"(?:(?P<named>midi|minuit)|(?P<h>\d{1,2}))(?: (?:heures?|h|:|\.))?"
+    r"(?: (?:(?P<half>et demi)|(?P<quarter>et quart)|(?P<less_q>moins (?:le )?quart)"
+    r"|moins (?P<less>\d{1,2})|(?P<m>\d{1,2})))?(?: pile)?(?: (?P<mer>am|pm|du matin|du soir"
+    r"|de l aprem|de la nuit))?"
+)
+_PM_MARKERS: Final = frozenset({"pm", "du soir", "de l aprem"})
+_AM_MARKERS: Final = frozenset({"am", "du matin", "de la nuit"})
+
+
+def parse_clock(text: str) -> Clock | None:
+    """Read one clock expression ("10 h 30", "midi et demi", "3 pm") found by the scanner."""
+    match = _CLOCK_PARTS.fullmatch(text.strip())
+    if match is None:
+        return None
+    named = match["named"]
+    hour = {"midi": 12, "minuit": 0}[named] if named else int(match["h"])
+    minute = 0
+    if match["half"]:
+        minute = 30
+    elif match["quarter"]:
+        minute = 15
+    elif match["less_q"] or match["less"]:
+        hour, minute = (
+            (hour - 1) % 24,
+            MINUTES_PER_HOUR - (15 if match["less_q"] else int(match["less"])),
+        )
+    elif match["m"]:
+        minute = int(match["m"])
+        if len(match["m"]) == 1:
+            minute *= 10  # "10 h 3" is never 10:03 in speech; "à 10h3" is a dropped zero
+    if hour > 23 or minute > 59:
+        return None
+    mer = match["mer"]
+    meridiem = Meridiem.PM if mer in _PM_MARKERS else Meridiem.AM if mer in _AM_MARKERS else None
+    if meridiem is Meridiem.PM and hour == 12 and not named:
+        meridiem = None  # "12 pm" is noon
+    elif meridiem is Meridiem.AM and hour == 12 and not named:
+        hour, meridiem = 0, None  # "12 am" is midnight
+    return Clock(hour=hour, minute=minute, meridiem=meridiem, named=bool(named))
+
+
+_RANGE_PREFIX: Final = re.compile(r"^(?:entre|de|des|apartir|a|vers) ")
+_BEFORE_START: Final = re.compile(_BEFORE_PRE)
+_APPROX_START: Final = re.compile(rf"^{_APPROX_PRE} ")
+_POINT_PREFIX: Final = re.compile(r"^(?:a|pour) ")
+_EN_WEEKS: Final = re.compile(r"en (8|15)$")
+_NUMBER: Final = re.compile(r"\d+")
+_PORTION_START: Final = re.compile(r"(?:debut|tot)\b")
+_PORTION_MIDDLE: Final = re.compile(r"(?:milieu|mi)\b")
+_PORTION_END: Final = re.compile(r"(?:fin|tard)\b")
+_WEEK_ANCHOR: Final = re.compile(r"du (\d{1,2})$")
+_AFTER_NEXT: Final = re.compile(r"apres (?:le |la )?prochain$")
+_NEXT_WORD: Final = re.compile(r"prochain|d apres|suivant")
+_THIS_WEEK: Final = re.compile(r"(?:ce|dans la) |.* (?:ci|qui vient)$")
+_THIS_MONTH: Final = re.compile(r"\bce\b|\bci\b|\bdu mois\b")
+_SHORT_DAY_RANGE: Final = re.compile(
+    rf"(?:entre le|du) (\d{{1,2}}) (?:et le|au|et) (\d{{1,2}})(?: ({_MO}))?"
+)
+_DAY_RANGE_PREFIX: Final = re.compile(r"^(?:entre|du|de) ")
+_DAY_RANGE_SPLIT: Final = re.compile(r" (?:et|au|a|-) ")
+_END_OF: Final = re.compile(r"(?:la )?fin ")
+_RANGE_SPLIT: Final = re.compile(r" (?:et|a|-|au|jusqua|/) ")
+_PREFIX: Final = re.compile(rf"^(?:{_APPROX_PRE}|{_BEFORE_PRE}|{_AFTER_PRE}|entre|de|a|pour) ")
+
+
+def _clock_after_prefix(text: str) -> Clock | None:
+    return parse_clock(_PREFIX.sub("", text, count=1))
+
+
+def _time_range(text: str) -> Component | None:
+    body = _RANGE_PREFIX.sub("", text)
+    parts = _RANGE_SPLIT.split(body, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    first, last = parse_clock(parts[0]), parse_clock(parts[1])
+    if first is None or last is None:
+        return None
+    return TimeRange(first, last)
+
+
+def _time_bound(text: str) -> Component | None:
+    clock = _clock_after_prefix(text)
+    if clock is None:
+        return None
+    return TimeBefore(clock) if _BEFORE_START.match(text) else TimeAfter(clock)
+
+
+def _approx(text: str) -> Component | None:
+    clock = parse_clock(_APPROX_START.sub("", text))
+    return None if clock is None else TimePoint(clock, approximate=True)
+
+
+def _point(text: str) -> Component | None:
+    clock = parse_clock(_POINT_PREFIX.sub("", text))
+    return None if clock is None else TimePoint(clock)
+
+
+_INSTANT_PARTS: Final = re.compile(
+    r"(?P<n>\d{1,3}) (?P<unit>h|heures?|minutes)(?: (?:(?P<half>et demi)|(?P<quarter>et quart)"
+    r"|(?P<m>[0-5]\d)))?"
+)
+
+
+def _instant(text: str) -> Component | None:
+    approximate = text.endswith(" environ")
+    within = text.startswith(("dici", "dans l", "sous"))
+    if "demi heure" in text:
+        return InstantAhead(30, within=within, approximate=approximate)
+    if text.startswith("dans l"):
+        return InstantAhead(MINUTES_PER_HOUR, within=True)
+    match = _INSTANT_PARTS.search(text)
+    if match is None:
+        return None
+    amount = int(match["n"])
+    if match["unit"] == "minutes":
+        return InstantAhead(amount, within=within, approximate=approximate)
+    extra = 30 if match["half"] else 15 if match["quarter"] else int(match["m"] or 0)
+    return InstantAhead(amount * MINUTES_PER_HOUR + extra, within=within, approximate=approximate)
+
+
+def _reldays(text: str) -> Component | None:
+    en = _EN_WEEKS.search(text)
+    if en:
+        base = {"auj": 0, "demain": 1, "apresdemain": 2}.get(text.split()[0], 0)
+        return RelativeDay(base + DAYS_PER_WEEK * WEEKS_FOR_EN[en[1]])
+    number = _NUMBER.search(text)
+    amount = int(number[0]) if number else 1
+    if "mois" in text:
+        spec: DaySpec = MonthsAhead(amount)
+    elif "semaine" in text:
+        spec = RelativeDay(DAYS_PER_WEEK * amount)
+    else:
+        spec = RelativeDay(IDIOMATIC_DAYS.get(amount, amount))
+    if text.startswith(("dici", "dans les", "sous")):
+        return DayBound(BoundKind.THROUGH, spec)
+    return spec
+
+
+def _date_words(text: str) -> Component | None:
+    tokens = text.split()
+    weekday = next((WEEKDAYS[t] for t in tokens if t in WEEKDAYS), None)
+    month = next((_MONTH_WORDS[t] for t in tokens if t in _MONTH_WORDS), None)
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    year = next((n for n in numbers if n >= 2000), None)
+    day = next((n for n in numbers if n < 2000), None)
+    if day is None or month is None:
+        return None
+    return CalendarDate(day=day, month=month, year=year, weekday=weekday)
+
+
+def _date_nums(text: str) -> Component | None:
+    numbers = [int(t) for t in _NUMBER.findall(text)]
+    if numbers[0] >= 2000:
+        year, month, day = numbers[:3]
+    else:
+        day, month = numbers[:2]
+        year = numbers[2] if len(numbers) > 2 else None
+        if year is not None and year < 100:
+            year += 2000
+        if month > 12 and day <= 12:
+            day, month = month, day  # "12/15": only the US order makes sense
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return CalendarDate(day=day, month=month, year=year)
+
+
+def _date_weekday_num(text: str) -> Component | None:
+    tokens = text.split()
+    weekday = next(WEEKDAYS[t] for t in tokens if t in WEEKDAYS)
+    return CalendarDate(day=int(tokens[-1]), weekday=weekday)
+
+
+def _date_day(text: str) -> Component | None:
+    return CalendarDate(day=int(text.split()[-1]))
+
+
+_WEEKDAY_MODES: Final = (
+    (re.compile(r"semaine (?:prochain|d apres|suivant|qui vient)|d apres"), WeekdayMode.NEXT_WEEK),
+    (re.compile(r"\bprochain\b|\bsuivant\b"), WeekdayMode.NEXT),
+    (re.compile(r"^ce |de ce semaine"), WeekdayMode.THIS),
+)
+
+
+def _weekday(text: str) -> Component | None:
+    tokens = text.split()
+    weekday = next(WEEKDAYS[t] for t in tokens if t in WEEKDAYS)
+    en = _EN_WEEKS.search(text)
+    if en:
+        return Weekday(weekday, WeekdayMode.THIS, WEEKS_FOR_EN[en[1]])
+    for pattern, mode in _WEEKDAY_MODES:
+        if pattern.search(text):
+            return Weekday(weekday, mode)
+    return Weekday(weekday)
+
+
+def _portion(text: str) -> Portion:
+    if _PORTION_START.match(text):
+        return Portion.START
+    if _PORTION_MIDDLE.match(text):
+        return Portion.MIDDLE
+    if _PORTION_END.match(text):
+        return Portion.END
+    return Portion.WHOLE
+
+
+def _week(text: str) -> Component | None:
+    portion = _portion(text)
+    weekend = "weekend" in text
+    anchor = _WEEK_ANCHOR.search(text)
+    if anchor:
+        return WeekSpan(0, anchor=CalendarDate(int(anchor[1])))
+    if _AFTER_NEXT.search(text):
+        return WeekSpan(2, portion, weekend, True)
+    explicit_next = bool(_NEXT_WORD.search(text))
+    if not (explicit_next or weekend or portion is not Portion.WHOLE or _THIS_WEEK.match(text)):
+        return None  # "la semaine" alone means "on a weekday", not a window
+    return WeekSpan(1 if explicit_next and not weekend else 0, portion, weekend, explicit_next)
+
+
+def _month(text: str) -> Component | None:
+    portion = _portion(text)
+    tokens = text.split()
+    month = next((_MONTH_WORDS[t] for t in tokens if t in _MONTH_WORDS), None)
+    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    if month is not None:
+        return MonthSpan(month, year=year, portion=portion)
+    if _NEXT_WORD.search(text):
+        return MonthSpan(None, offset=1, portion=portion)
+    if portion is not Portion.WHOLE or _THIS_MONTH.search(text):
+        return MonthSpan(None, offset=0, portion=portion)
+    return None
+
+
+def _relday(text: str) -> Component | None:
+    if text in ("auj", "ce"):
+        return RelativeDay(0, explicit_today=True)
+    return RelativeDay({"demain": 1, "apresdemain": 2}[text])
+
+
+def _part(text: str) -> Component | None:
+    name = text.split()[-1]
+    return PartOfDay(PART_ALIASES.get(name, name), _portion(text))
+
+
+def _single_day(text: str) -> DaySpec | None:
+    """Read one end of a day range or bound with the day handlers."""
+    text = text.strip()
+    for pattern, handler in _DAY_HANDLERS:
+        if pattern.fullmatch(text):
+            result = handler(text)
+            if isinstance(result, DaySpec):
+                return result
+    return None
+
+
+def _day_range(text: str) -> Component | None:
+    short = _SHORT_DAY_RANGE.fullmatch(text)
+    if short:
+        month = _MONTH_WORDS[short[3]] if short[3] else None
+        return DayRange(CalendarDate(int(short[1]), month), CalendarDate(int(short[2]), month))
+    body = _DAY_RANGE_PREFIX.sub("", text)
+    for split in _DAY_RANGE_SPLIT.finditer(body):
+        first = _single_day(body[: split.start()])
+        last = _single_day(body[split.end() :])
+        if first is not None and last is not None:
+            return DayRange(first, last)
+    return None
+
+
+_BOUND_KINDS: Final = MappingProxyType(
+    {
+        "avant": BoundKind.BEFORE,
+        "dici": BoundKind.THROUGH,
+        "jusqua": BoundKind.THROUGH,
+        "apartir": BoundKind.FROM,
+        "des": BoundKind.FROM,
+        "apres": BoundKind.AFTER,
+    }
+)
+
+
+def _day_bound(text: str) -> Component | None:
+    word, _, rest = text.partition(" ")
+    if _END_OF.match(rest):
+        spec: DaySpec | None = (
+            MonthSpan(None, 0, portion=Portion.END) if "mois" in rest else WeekSpan(0, Portion.END)
+        )
+        return DayBound(BoundKind.THROUGH, spec)
+    spec = _single_day(rest)
+    return None if spec is None else DayBound(_BOUND_KINDS[word], spec)
+
+
+_DAY_HANDLERS: Final[tuple[tuple[re.Pattern[str], Callable[[str], Component | None]], ...]] = tuple(
+    (re.compile(pattern), handler)
+    for pattern, handler in (
+        (rf"(?:(?:le|du|pour le|ce) )?(?:{_DATE_WORDS})", _date_words),
+        (rf"(?:(?:le|du|pour le) )?(?:{_DATE_NUMS})", _date_nums),
+        (rf"(?:(?:le|ce) )?(?:{_WD}) {_DAY_NUM}", _date_weekday_num),
+        (rf"(?:le|pour le|du|au|the) {_DAY_NUM}", _date_day),
+        (rf"(?:(?:ce|le|prochain) )?(?:{_WD})(?: .*)?", _weekday),
+        (r"auj|demain|apresdemain", _relday),
+    )
+)
+
+_HANDLERS: Final[Mapping[str, Callable[[str], Component | None]]] = MappingProxyType(
+    {
+        "asap": lambda _: OpenRequest(OpenKind.ASAP),
+        "anytime": lambda _: OpenRequest(OpenKind.ANYTIME),
+        "instant": _instant,
+        "reldays": _reldays,
+        "trange": _time_range,
+        "drange": _day_range,
+        "tbound": _time_bound,
+        "dbound": _day_bound,
+        "approx": _approx,
+        "dwords": _date_words,
+        "dnums": _date_nums,
+        "dwdnum": _date_weekday_num,
+        "dday": _date_day,
+        "weekday": _weekday,
+        "week": _week,
+        "month": _month,
+        "relday": _relday,
+        "point": _point,
+        "part": _part,
+    }
+)
+
+
+_PAST_EVENT: Final = re.compile(
+    r"\bc etait\b|\bla derniere fois\b"
+    r"|\b(?:ai|a|as|avons|avez|ont|avait|avais|avaient|est|etait|sont|suis|sommes|etes)"
+    r" (?:(?:deja|bien|encore|juste|aussi) )?(?:ete )?(?!(?:une|elle|cette|que|qui|besoin"
+    r"|de|le|ce|du|se|me|te|ne|tu|lu|plus|si|ici"
+    r"|envie|libre|possible|dispo|disponible|urgente?|presque|toute?|juste|rendez|rdv|prevu"
+    r"|prevue|oblige|obligee|pret|prete|occupe|occupee)\b)[a-z]+(?:e|es|ee|ees|i|is|it|u|ue|us"
+    r"|fait|pris|mis|vu)\b"
+)
+"""An auxiliary and a past participle ("il a eu son vaccin le 3 mars", "il a vomi ce matin"),
+or "c'était": a date in that clause is history, not a request."""
+_CLAUSE_BREAK: Final = re.compile(
+    r",|\?|\b(?:et|mais|donc|puis|alors|car|pour|je|j|pouvez|pourriez|peut|peux|voudrais"
+    r"|souhaite|aimerais|est ce|possible|svp|stp)\b"
+)
+
+
+def _in_past_clause(text: str, start: int, past_ends: list[int]) -> bool:
+    return any(end <= start and not _CLAUSE_BREAK.search(text, end, start) for end in past_ends)
+
+
+def scan(text: str) -> list[Found]:
+    """All components in ``text``, in order; a component right after "pas", "depuis"... is
+    dropped because it names a time the owner does not want or one in the past."""
+    found: list[Found] = []
+    blocked_until = -1
+    past_ends = [match.end() for match in _PAST_EVENT.finditer(text)]
+    for match in _SCANNER.finditer(text):
+        kind = match.lastgroup
+        if kind is None:
+            continue
+        if kind == "block":
+            blocked_until = match.end() + 1
+            continue
+        if match.start() <= blocked_until:
+            blocked_until = match.end() + 1 if kind != "part" else -1
+            continue
+        component = _HANDLERS[kind](match[kind])
+        if component is not None and _in_past_clause(text, match.start(), past_ends):
+            continue
+        if component is not None:
+            found.append(Found(component, match.start(), match.end()))
+    return found
