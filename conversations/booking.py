@@ -48,6 +48,7 @@ from conversations.start import (
     contact_expected,
     contact_shared,
     language_chosen,
+    my_appointments,
     show_menu,
     start,
 )
@@ -608,21 +609,21 @@ async def _tell_outcome(
         case Outcome.BOOKED:
             status = result.record.display_status or _("Planifié")
             head = _("✅ <b>C'est confirmé !</b> Statut : {status}", status=esc(status))
-            await show(update, context, "\n".join([head, *lines]), kb.back_to_menu(_))
+            await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
                 await _send_calendar(update, context, draft, result)
                 svc.store.record_event(result.record.user_id, "booked")
             _forget(context)
-            return st.END
+            return await _menu_below(update, context)
         case Outcome.UNCERTAIN:
             head = _(
                 "⏳ <b>Votre demande est bien partie</b>, mais le logiciel de la clinique n'a "
                 "pas répondu à temps. La clinique vérifie et vous confirme très vite ici. "
                 "Inutile de réserver une seconde fois."
             )
-            await show(update, context, "\n".join([head, *lines]), kb.back_to_menu(_))
+            await show(update, context, "\n".join([head, *lines]))
             _forget(context)
-            return st.END
+            return await _menu_below(update, context)
         case Outcome.IN_PROGRESS:
             return st.SUMMARY
         case Outcome.SLOT_TAKEN:
@@ -683,6 +684,16 @@ async def _send_calendar(
     )
 
 
+async def _menu_below(update: Update, context: Context) -> str:
+    """A fresh menu under an outcome that must stay readable in the chat."""
+    _ = translator(update, context)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            _("Que souhaitez-vous faire ?"), reply_markup=kb.menu(_)
+        )
+    return _at(context, st.MENU)
+
+
 def _forget(context: Context) -> None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT_KEY, None)
@@ -736,20 +747,18 @@ async def abort(update: Update, context: Context) -> str:
 
 
 async def reshow(update: Update, context: Context) -> str | None:
-    """A sticker, a photo, a voice note, an old button: say so kindly, show the step again."""
+    """A sticker, a photo, a voice note: say so kindly, show the step again."""
     _ = translator(update, context)
     state = (context.user_data or {}).get(STATE_KEY)
-    if update.callback_query is not None:
-        await answer_callback(update, _("Ce bouton n'est plus valable."))
-    elif update.effective_chat is not None:
+    if update.effective_chat is not None:
         await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
     if state in st.BOOKING_STEPS and _draft(context) is not None:
         return await advance(update, context)
     return await show_menu(update, context)
 
 
-async def stray_tap(update: Update, context: Context) -> str:
-    """A tap on a button of a finished conversation (a second tap on "Confirmer", say)."""
+async def stray_tap(update: Update, context: Context) -> str | None:
+    """A tap on a button no step expects: an old keyboard, or a second tap on "Confirmer"."""
     svc = services(context)
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
@@ -758,10 +767,13 @@ async def stray_tap(update: Update, context: Context) -> str:
     record = svc.store.booking(booking_id) if booking_id else None
     if record is not None and record.user_id == user.id:
         await answer_callback(update, _("C'est déjà fait : ce rendez-vous est enregistré."))
-        return st.MENU
+        return None
     await answer_callback(update, _("Ce bouton n'est plus valable."))
     if svc.store.owner(user.id) is None:
         return await start(update, context)
+    state = (context.user_data or {}).get(STATE_KEY)
+    if state in st.BOOKING_STEPS and _draft(context) is not None:
+        return None  # the current step is on screen already
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             _("Que souhaitez-vous faire ?"), reply_markup=kb.menu(_)
@@ -815,6 +827,7 @@ def build_conversation() -> ConversationHandler:
         tap(show_menu, pattern=rf"^{cb.MENU}$"),
         tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
         tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
+        tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
     ]
     # Taps are tracked per user, not per message, on purpose: one panel per owner.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -829,6 +842,7 @@ def build_conversation() -> ConversationHandler:
             tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
             tap(show_menu, pattern=rf"^{cb.MENU}$"),
             tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
+            tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
             MessageHandler(filters.CONTACT, contact_shared),
             CommandHandler(["annuler", "cancel"], abort),
             CommandHandler(["langue", "language"], choose_language),
@@ -866,5 +880,5 @@ def build_conversation() -> ConversationHandler:
             ],
             st.TIMEOUT: [MessageHandler(filters.ALL, timed_out), tap(timed_out)],
         },
-        fallbacks=[*anywhere, MessageHandler(filters.ALL, reshow), tap(reshow)],
+        fallbacks=[*anywhere, MessageHandler(filters.ALL, reshow), tap(stray_tap)],
     )

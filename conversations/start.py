@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from bot.i18n import Translator
 from bot.invites import InviteError, read_invite
 from bot.phones import mask
+from bot.store import BookingState
 from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
@@ -184,6 +185,33 @@ async def clinic_info(update: Update, context: Context) -> str:
     if svc.clinic.emergency_phone:
         lines.append(_("🚨 Urgences : {phone}", phone=esc(svc.clinic.emergency_phone)))
     await show(update, context, "\n".join(lines), kb.back_to_menu(_))
+    return st.MENU
+
+
+async def my_appointments(update: Update, context: Context) -> str:
+    """Upcoming appointments booked through the bot (the API cannot list them)."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    _ = translator(update, context)
+    upcoming = svc.store.upcoming_bookings(user.id, svc.clock())
+    if not upcoming:
+        text = _("Aucun rendez-vous à venir pris ici.")
+    else:
+        lines = [_("<b>Vos prochains rendez-vous</b>")]
+        for record in upcoming:
+            line = _(
+                "• {when} : {pet}, {type}, {vet}",
+                when=_.when(record.scheduled_at),
+                pet=esc(record.pet_name),
+                type=esc(record.type_name),
+                vet=esc(record.vet_name),
+            )
+            if record.state == BookingState.UNCERTAIN:
+                line += _(" (la clinique doit le confirmer)")
+            lines.append(line)
+        text = "\n".join(lines)
+    await show(update, context, text, kb.back_to_menu(_))
     return st.MENU
 
 

@@ -158,3 +158,19 @@ async def test_language_switch_command(vetbot: VetbotRun, marie) -> None:
     await marie.command("start")
     menu = await next_step(marie)
     assert "What would you like to do" in menu.text
+
+
+async def test_my_appointments_lists_what_was_booked(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await marie.tap("Mes rendez-vous")
+    assert "Aucun rendez-vous" in (await next_step(marie)).text
+    await marie.tap("Menu")
+    await next_step(marie)
+    await to_summary(marie)
+    await marie.tap("Confirmer")
+    assert "C'est confirmé" in (await next_step(marie)).text
+    assert (await next_step(marie)).document is not None
+    assert "Que souhaitez-vous faire" in (await next_step(marie)).text
+    await marie.tap("Mes rendez-vous")
+    listing = await next_step(marie)
+    assert "mardi 24 novembre à 15:00" in listing.text and "Mimi" in listing.text
