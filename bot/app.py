@@ -30,6 +30,7 @@ from bot.persistence import SqlitePersistence
 from bot.services import Services, open_services
 from bot.store import db_path
 from bot.treats import RetryPolicy
+from bot.when import warm_up
 from conversations.booking import build_conversation
 from conversations.common import SERVICES_KEY, PerChatUpdateProcessor, translator
 
@@ -90,6 +91,7 @@ async def _post_init(application: Application) -> None:
             scope=BotCommandScopeAllPrivateChats(),
             language_code=None if language == "fr" else language,
         )
+    warm_up()  # the first owner's time phrase is as fast as the rest
     services: Services = application.bot_data[SERVICES_KEY]
     for result in await services.booking.resume_interrupted():
         logger.warning(

@@ -4,6 +4,7 @@
     vetbot demo       sandbox + Telegram emulator + the real bot, chat in this terminal
     vetbot sandbox    the Treats API simulator on 127.0.0.1, with its key and clinic TOML
     vetbot check      verify the settings against Telegram and the Treats API
+    vetbot invite ID  a signed invite link for a clinic client
     vetbot when TEXT  how the bot reads a French (or English) time phrase
 
 A bad setting ends the program with one line naming it (exit 2), never a traceback.
@@ -85,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Check the configuration against Telegram and the Treats API. Prints one "
         "line per check (OK or FAIL); exits 1 if any check fails.",
     )
+    invite = commands.add_parser(
+        "invite",
+        help="print a signed invite link for a clinic client",
+        description="Print a signed link https://t.me/<bot>?start=<token> that links whoever "
+        "opens it to this Treats client (VETBOT_LINK_SECRET signs it). Checks that the client "
+        "exists first.",
+    )
+    invite.add_argument("client_id", metavar="CLIENT_ID", help="the Treats client's id (UUID)")
+    invite.add_argument("--days", type=int, default=14, help="validity in days (default 14)")
     when = commands.add_parser(
         "when",
         help="show how a time phrase is understood",
@@ -137,6 +147,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(_check(settings, clinic))
         case "when":
             return _when(args.text, args.now, args.lang)
+        case "invite":
+            settings, clinic = _load()
+            _logging(args, settings)
+            return asyncio.run(_invite(settings, clinic, args.client_id, args.days))
     raise AssertionError(args.command)
 
 
@@ -161,6 +175,45 @@ async def _check(settings: Settings, clinic: ClinicConfig) -> int:
         print(result.line(), flush=True)
         failed = failed or not result.ok
     return EXIT_CHECK_FAILED if failed else 0
+
+
+async def _invite(settings: Settings, clinic: ClinicConfig, client_id: str, days: int) -> int:
+    from datetime import timedelta
+
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.invites import invite_link, make_invite
+    from bot.treats import NotFound, TreatsClient, TreatsError
+
+    if settings.vetbot_link_secret is None:
+        raise ConfigError("VETBOT_LINK_SECRET is missing: it signs invite links")
+    if days < 1:
+        raise ConfigError("--days must be at least 1")
+    async with TreatsClient(
+        settings.treats_api_url, settings.treats_api_key, phone_region=clinic.phone_region
+    ) as treats:
+        try:
+            client = await treats.get_client(client_id)
+        except NotFound:
+            print(f"vetbot: no Treats client with id {client_id!r}", file=sys.stderr)
+            return EXIT_CHECK_FAILED
+        except TreatsError as error:
+            print(f"vetbot: Treats API: {error.message}", file=sys.stderr)
+            return EXIT_CHECK_FAILED
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url + "/bot")
+    try:
+        async with bot:
+            username = bot.username
+    except TelegramError as error:
+        print(f"vetbot: Telegram: {error.message}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    now = datetime.now(clinic.tz)
+    validity = timedelta(days=days)
+    token = make_invite(client.id, settings.vetbot_link_secret, now=now, valid_for=validity)
+    print(f"{client.full_name}: {invite_link(username, token)}")
+    print(f"valid until {(now + validity).strftime('%Y-%m-%d %H:%M')} ({clinic.timezone})")
+    return 0
 
 
 def _clinic_toml(state: SandboxState) -> str:
