@@ -173,6 +173,8 @@ async def one_message(update: Update, context: Context) -> str:
         draft.reason = _text(update)[:200]
     if reading.vet_id is not None and (kind is None or svc.clinic.vet(reading.vet_id)):
         draft.vet_id = reading.vet_id
+    else:
+        draft.any_vet = True  # a whole request that names no vet has no preference
     draft.when = reading.when
     return await advance(update, context)
 

@@ -72,9 +72,22 @@ async def test_one_message_fills_pet_type_and_time(vetbot: VetbotRun, marie) -> 
 
 async def test_one_message_asks_only_what_is_missing(vetbot: VetbotRun, thomas) -> None:
     await identify(thomas)
-    await thomas.send("un vaccin pour Rex jeudi matin")
+    await thomas.send("un vaccin pour Rex stp")
     step = await next_step(thomas)
-    assert step.text == "Avec quel vétérinaire ?"
+    assert "Quand souhaitez-vous venir" in step.text
+
+
+async def test_one_message_and_two_taps(vetbot: VetbotRun, marie) -> None:
+    """The shortest way: one typed message, a slot, confirm (any vet when none is named)."""
+    await identify(marie)
+    await marie.send("vaccin pour Mimi demain à 15h")
+    slots = await next_step(marie)
+    assert marie.buttons[0].startswith("15:00 · Dr ")
+    await marie.tap(marie.buttons[0])
+    await next_step(marie)
+    await marie.tap("Confirmer")
+    assert "C'est confirmé" in (await next_step(marie)).text
+    assert "mardi 24 novembre" in slots.text
 
 
 async def test_cancel_midway_then_book_again(vetbot: VetbotRun, marie) -> None:
