@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Final
 
 import httpx
@@ -31,7 +32,7 @@ from bot.services import Services, open_services
 from bot.store import db_path
 from bot.treats import RetryPolicy
 from bot.when import warm_up
-from conversations.booking import build_conversation
+from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_settled
 from conversations.common import SERVICES_KEY, PerChatUpdateProcessor, translator
 
 logger = logging.getLogger("vetbot.app")
@@ -55,7 +56,10 @@ COMMANDS: Final = {
 
 
 def build_application(
-    settings: Settings, services: Services, *, poll_interval_request: httpx.Timeout | None = None
+    settings: Settings,
+    services: Services,
+    *,
+    conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
 ) -> Application:
     """The PTB Application for these settings and services (not started)."""
     persistence = SqlitePersistence(
@@ -72,17 +76,15 @@ def build_application(
         .persistence(persistence)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
-    application.add_handler(build_conversation())
+    application.add_handler(build_conversation(conversation_timeout))
     application.add_error_handler(_on_error)
     return application
 
 
-async def _post_init(application: Application) -> None:
+async def _after_start(application: Application) -> None:
     """Commands in both languages; settle bookings a previous run left in flight."""
     bot = application.bot
     for language, commands in COMMANDS.items():
@@ -99,9 +101,10 @@ async def _post_init(application: Application) -> None:
             result.record.booking_id,
             result.outcome,
         )
+        await tell_settled(bot, services, result)
 
 
-async def _post_shutdown(application: Application) -> None:
+def _close_persistence(application: Application) -> None:
     persistence = application.persistence
     if isinstance(persistence, SqlitePersistence):
         persistence.close()
@@ -128,23 +131,30 @@ async def running_bot(
     treats_transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
 ) -> AsyncIterator[Application]:
     """The bot polling Telegram until the block exits; then a clean, flushed stop."""
     async with open_services(
         settings, clinic, clock=clock, treats_transport=treats_transport, retry=retry
     ) as services:
-        application = build_application(settings, services)
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(
-                timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-            )
-            try:
-                yield application
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        application = build_application(
+            settings, services, conversation_timeout=conversation_timeout
+        )
+        try:
+            async with application:  # initialize (persistence loaded) ... shutdown (flushed)
+                await _after_start(application)
+                await application.start()
+                assert application.updater is not None
+                await application.updater.start_polling(
+                    timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
+                try:
+                    yield application
+                finally:
+                    await application.updater.stop()
+                    await application.stop()
+        finally:
+            _close_persistence(application)
 
 
 async def serve_until_signalled(settings: Settings, clinic: ClinicConfig) -> None:

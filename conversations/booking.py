@@ -8,12 +8,15 @@ The diagram is conversations/booking.mmd.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from datetime import timedelta
 from typing import Final
 
-from telegram import InputFile, Update
+from telegram import Bot, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -24,10 +27,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.booking import ConfirmResult, Draft, Outcome, SlotPage
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pick_language
 from bot.ics import CalendarEvent, build_ics, ics_filename
 from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
 from bot.request_reading import read_request
+from bot.services import Services
 from bot.store import BookingDraft
 from bot.treats import TreatsError
 from bot.when import parse_when
@@ -702,6 +706,29 @@ def _forget(context: Context) -> None:
         context.user_data.pop(STATE_KEY, None)
 
 
+async def tell_settled(bot: Bot, svc: Services, result: ConfirmResult) -> None:
+    """After a restart, tell the owner how a booking the restart interrupted ended."""
+    record = result.record
+    _ = svc.catalogs[pick_language(svc.store.language(record.user_id), svc.clinic.locale)]
+    when = _.when(record.scheduled_at)
+    if result.outcome is Outcome.BOOKED:
+        text = _(
+            "✅ Votre rendez-vous du {when} pour {pet} est confirmé.",
+            when=when,
+            pet=esc(record.pet_name),
+        )
+    else:
+        text = _(
+            "⏳ Votre demande de rendez-vous du {when} pour {pet} est bien partie, mais le "
+            "logiciel de la clinique n'a pas répondu. La clinique vérifie et vous confirme "
+            "très vite ici.",
+            when=when,
+            pet=esc(record.pet_name),
+        )
+    with contextlib.suppress(TelegramError):
+        await bot.send_message(record.user_id, text, parse_mode=ParseMode.HTML)
+
+
 # -- navigation and the unexpected -------------------------------------------------------
 
 
@@ -814,7 +841,7 @@ def _text_in(state_handler) -> MessageHandler:  # type: ignore[no-untyped-def]
     return MessageHandler(filters.TEXT & ~filters.COMMAND, state_handler)
 
 
-def build_conversation() -> ConversationHandler:
+def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> ConversationHandler:
     """The owner conversation, persistent across restarts."""
     tap = CallbackQueryHandler
     anywhere = [
@@ -837,7 +864,7 @@ def build_conversation() -> ConversationHandler:
         name="owner",
         persistent=True,
         allow_reentry=False,
-        conversation_timeout=CONVERSATION_TIMEOUT.total_seconds(),
+        conversation_timeout=timeout.total_seconds(),
         entry_points=[
             CommandHandler("start", start),
             CommandHandler(["rdv", "book"], book),

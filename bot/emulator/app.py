@@ -47,7 +47,7 @@ def create_emulator_app(world: TelegramWorld) -> Starlette:
             return _refusal(fault)
         try:
             params = await read_params(request)
-            bot.calls.append(ApiCall(method_name, params.loggable()))
+            await bot.record_call(ApiCall(method_name, params.loggable()))
             answered = asyncio.create_task(method(bot, params))
             gone = asyncio.create_task(_until_disconnected(request))
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import Callable
@@ -51,10 +52,27 @@ class BotAccount:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.files: dict[str, StoredFile] = {}
         self.calls: list[ApiCall] = []
+        self._call_made = asyncio.Condition()
         self.callback_queries: dict[str, PendingCallbackQuery] = {}
         self.known_users: dict[int, TelegramUser] = {}
         self._query_ids = itertools.count(_FIRST_CALLBACK_QUERY_ID)
         self._file_ids = itertools.count(1)
+
+    async def record_call(self, call: ApiCall) -> None:
+        """Remember a Bot API call and wake whoever waits for one."""
+        async with self._call_made:
+            self.calls.append(call)
+            self._call_made.notify_all()
+
+    async def wait_for_call(self, method: str, *, since: int = 0) -> ApiCall:
+        """The first call of `method` at index `since` or later; waits for it (an event)."""
+        async with self._call_made:
+            while True:
+                for call in self.calls[since:]:
+                    if call.method == method:
+                        return call
+                since = len(self.calls)
+                await self._call_made.wait()
 
     @property
     def id(self) -> int:

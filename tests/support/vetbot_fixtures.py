@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from bot.emulator import Group, Person, TelegramWorld
 from bot.sandbox import SandboxState, render_clinic_toml
 from bot.store import Store, db_path
 from bot.treats import RetryPolicy
+from conversations.booking import CONVERSATION_TIMEOUT
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 
 LINK_SECRET = "test-link-secret-0123456789abcdef"
@@ -43,7 +45,9 @@ class VetbotRun:
     data_dir: Path
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[Application]:
+    async def running(
+        self, conversation_timeout: timedelta = CONVERSATION_TIMEOUT
+    ) -> AsyncIterator[Application]:
         """The bot polling until the block exits (a clean stop): restart it by re-entering."""
         async with running_bot(
             self.settings,
@@ -51,6 +55,7 @@ class VetbotRun:
             clock=self.clock,
             retry=FAST_RETRY,
             poll_timeout=BOT_POLL_TIMEOUT,
+            conversation_timeout=conversation_timeout,
         ) as application:
             yield application
 

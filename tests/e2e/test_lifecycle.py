@@ -1,0 +1,131 @@
+"""Time-outs, bot commands, and `vetbot run` as a real process: SIGTERM mid-booking, restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.flow import identify, next_step
+from tests.support.vetbot_fixtures import VetbotRun
+
+REPO_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+async def test_silence_ends_the_booking_kindly(vetbot_setup: VetbotRun, marie) -> None:
+    async with vetbot_setup.running(conversation_timeout=timedelta(seconds=1)):
+        await identify(marie)
+        await marie.tap("Prendre rendez-vous")
+        await next_step(marie)
+        goodbye = await next_step(marie, within=10)
+        assert "j'ai mis cette réservation de côté" in goodbye.text
+        await marie.send("vaccin pour Mimi demain à 15h")  # and a new request works at once
+        assert "Créneaux libres" in (await next_step(marie)).text
+
+
+async def test_commands_are_set_in_french_and_english(vetbot: VetbotRun) -> None:
+    commands = vetbot.world.bot.commands
+    french = next(v for (scope, lang), v in commands.items() if not lang)
+    english = next(v for (scope, lang), v in commands.items() if lang == "en")
+    assert [c["command"] for c in french] == ["start", "rdv", "annuler", "langue"]
+    assert [c["command"] for c in english] == ["start", "book", "cancel", "language"]
+
+
+@pytest.mark.slow
+async def test_sigterm_mid_booking_then_restart_continues(vetbot_setup: VetbotRun, marie) -> None:
+    settings = vetbot_setup.settings
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": REPO_ROOT,
+        "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value(),
+        "TELEGRAM_API_URL": settings.telegram_api_url,
+        "TREATS_API_URL": settings.treats_api_url,
+        "TREATS_API_KEY": settings.treats_api_key.get_secret_value(),
+        "CLINIC_CONFIG": str(settings.clinic_config),
+        "VETBOT_DATA_DIR": str(settings.vetbot_data_dir),
+    }
+    bot_account = vetbot_setup.world.bot
+
+    async def start() -> asyncio.subprocess.Process:
+        since = len(bot_account.calls)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=env,
+            cwd=settings.vetbot_data_dir.parent,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await asyncio.wait_for(bot_account.wait_for_call("getupdates", since=since), 30)
+        return process
+
+    # the sandbox's clock is frozen for the in-process bot; a separate process reads real time,
+    # so book from "the earliest" rather than a fixed date.
+    first = await start()
+    await identify(marie)
+    await marie.tap("Prendre rendez-vous")
+    await next_step(marie)
+    await marie.tap("Vaccination")
+    await next_step(marie)
+    first.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(first.communicate(), 15)
+    assert first.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+
+    second = await start()
+    try:
+        await marie.tap("Peu importe")
+        step = await next_step(marie)
+        assert "Quand souhaitez-vous venir" in step.text
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.communicate(), 15)
+    assert second.returncode == 0
+
+
+async def test_booking_interrupted_mid_post_is_settled_at_start(
+    vetbot_setup: VetbotRun, marie
+) -> None:
+    """A crash after the claim, before the answer: the next start sends the single retry."""
+    import uuid
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.store import BookingDraft, BookingState
+
+    sandbox = vetbot_setup.sandbox
+    vet = sandbox.seed.vet_named("Dr Claire Martin")
+    kind = sandbox.seed.type_named("Vaccination")
+    booking_id = str(uuid.uuid4())
+    async with vetbot_setup.running():
+        await identify(marie)  # the chat exists and the owner is linked
+    with vetbot_setup.store() as store:
+        claim = store.claim_booking(
+            BookingDraft(
+                booking_id=booking_id,
+                user_id=marie.user.id,
+                client_id=sandbox.seed.demo_owner_one_pet.id,
+                patient_id=sandbox.seed.demo_pet.id,
+                vet_id=vet.id,
+                appointment_type_id=kind.id,
+                scheduled_at=datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("Europe/Paris")),
+                duration_minutes=15,
+                is_urgent=False,
+                pet_name="Mimi",
+                vet_name=vet.name,
+                type_name=kind.name,
+            )
+        )
+        assert claim.won
+    async with vetbot_setup.running():
+        told = await next_step(marie)
+        assert "mardi 24 novembre à 15:00" in told.text and "est confirmé" in told.text
+    with vetbot_setup.store() as store:
+        assert store.booking(booking_id).state == BookingState.BOOKED
+    assert len(sandbox.appointments_for(sandbox.seed.demo_owner_one_pet.id)) == 1
