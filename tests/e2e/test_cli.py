@@ -132,3 +132,52 @@ async def test_when_prints_the_window(tmp_path) -> None:
     assert "mardi 1 décembre 2026" in out and "10:00" in out
     code, out, _ = await vetbot("when", "mon chat tousse", env=env, cwd=tmp_path)
     assert code == 1 and "Aucune date" in out
+
+
+async def test_check_against_a_running_vetbot_sandbox(
+    telegram_world: TelegramWorld, telegram_url: str, tmp_path: Path
+) -> None:
+    """The operator's path: `vetbot sandbox` in one terminal, `vetbot check` in another."""
+    from bot.asgi_server import bind_loopback
+
+    with bind_loopback() as probe:
+        port = probe.getsockname()[1]
+    clinic = tmp_path / "clinic.toml"
+    sandbox = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "sandbox",
+        "--port",
+        str(port),
+        "--write-clinic",
+        str(clinic),
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": REPO_ROOT},
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert sandbox.stdout is not None
+        printed: dict[str, str] = {}
+        while "TREATS_API_KEY" not in printed:
+            line = (await asyncio.wait_for(sandbox.stdout.readline(), 30)).decode()
+            assert line, "vetbot sandbox stopped before printing its key"
+            name, _, value = line.strip().partition("=")
+            printed[name] = value
+        staff = telegram_world.person("Léa", "Accueil")
+        group = telegram_world.group("Accueil clinique", [staff], admins=[staff])
+        env = {
+            "PYTHONPATH": REPO_ROOT,
+            "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
+            "TELEGRAM_API_URL": telegram_url,
+            "TREATS_API_URL": printed["TREATS_API_URL"],
+            "TREATS_API_KEY": printed["TREATS_API_KEY"],
+            "CLINIC_CONFIG": str(clinic),
+            "STAFF_CHAT_ID": str(group.id),
+        }
+        code, out, err = await vetbot("check", env=env, cwd=tmp_path)
+        assert code == 0, out + err
+        assert all(line.startswith("OK") for line in out.strip().splitlines()), out
+    finally:
+        sandbox.terminate()
+        await asyncio.wait_for(sandbox.wait(), 15)

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import VetbotRun
-
-REPO_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 async def test_silence_ends_the_booking_kindly(vetbot_setup: VetbotRun, marie) -> None:
@@ -38,36 +33,7 @@ async def test_commands_are_set_in_french_and_english(vetbot: VetbotRun) -> None
 
 @pytest.mark.slow
 async def test_sigterm_mid_booking_then_restart_continues(vetbot_setup: VetbotRun, marie) -> None:
-    settings = vetbot_setup.settings
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": REPO_ROOT,
-        "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value(),
-        "TELEGRAM_API_URL": settings.telegram_api_url,
-        "TREATS_API_URL": settings.treats_api_url,
-        "TREATS_API_KEY": settings.treats_api_key.get_secret_value(),
-        "CLINIC_CONFIG": str(settings.clinic_config),
-        "VETBOT_DATA_DIR": str(settings.vetbot_data_dir),
-    }
-    bot_account = vetbot_setup.world.bot
-
-    async def start() -> asyncio.subprocess.Process:
-        since = len(bot_account.calls)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            cwd=settings.vetbot_data_dir.parent,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        await asyncio.wait_for(bot_account.wait_for_call("getupdates", since=since), 30)
-        return process
-
-    # the sandbox's clock is frozen for the in-process bot; a separate process reads real time,
-    # so book from "the earliest" rather than a fixed date.
-    first = await start()
+    first = await vetbot_setup.spawn()
     await identify(marie)
     await marie.tap("Prendre rendez-vous")
     await next_step(marie)
@@ -78,7 +44,7 @@ async def test_sigterm_mid_booking_then_restart_continues(vetbot_setup: VetbotRu
     assert first.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
 
-    second = await start()
+    second = await vetbot_setup.spawn()
     try:
         await marie.tap("Peu importe")
         step = await next_step(marie)

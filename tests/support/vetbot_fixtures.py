@@ -7,7 +7,10 @@ both over loopback HTTP, with the sandbox's clock as the bot's "now". `marie` (o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +31,8 @@ from conversations.booking import CONVERSATION_TIMEOUT
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 
 LINK_SECRET = "test-link-secret-0123456789abcdef"
+REPO_ROOT = str(Path(__file__).resolve().parents[2])
+SPAWN_SECONDS = 30
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, attempt_timeout=2.0)
 BOT_POLL_TIMEOUT = 2
 
@@ -58,6 +63,42 @@ class VetbotRun:
             conversation_timeout=conversation_timeout,
         ) as application:
             yield application
+
+    def environment(self) -> dict[str, str]:
+        """The settings as `vetbot run` reads them from its environment."""
+        settings = self.settings
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": REPO_ROOT,
+            "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value(),
+            "TELEGRAM_API_URL": settings.telegram_api_url,
+            "TREATS_API_URL": settings.treats_api_url,
+            "TREATS_API_KEY": settings.treats_api_key.get_secret_value(),
+            "CLINIC_CONFIG": str(settings.clinic_config),
+            "STAFF_CHAT_ID": str(settings.staff_chat_id),
+            "VETBOT_DATA_DIR": str(settings.vetbot_data_dir),
+            "VETBOT_LINK_SECRET": LINK_SECRET,
+        }
+
+    async def spawn(self) -> asyncio.subprocess.Process:
+        """`vetbot run` as a separate process; returns once it polls the emulator.
+
+        That process reads the real clock, not the sandbox's frozen one: tests that use it
+        book "au plus tôt" rather than a fixed date.
+        """
+        account = self.world.bot
+        since = len(account.calls)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=self.environment(),
+            cwd=self.data_dir.parent,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await asyncio.wait_for(account.wait_for_call("getupdates", since=since), SPAWN_SECONDS)
+        return process
 
     def store(self) -> Store:
         """A second connection to the bot's store, for assertions."""
