@@ -25,13 +25,16 @@ from telegram.ext import (
     PersistenceInput,
 )
 
+from bot.alerts import Outbox
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, Settings
 from bot.persistence import SqlitePersistence
 from bot.services import Services, open_services
+from bot.staff_requests import StaffRequests
 from bot.store import db_path
 from bot.treats import RetryPolicy
 from bot.when import warm_up
+from conversations import staff
 from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_settled
 from conversations.common import SERVICES_KEY, PerChatUpdateProcessor, translator
 
@@ -79,6 +82,8 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
+    for group, staff_handlers in staff.handlers(settings.staff_chat_id).items():
+        application.add_handlers(staff_handlers, group=group)
     application.add_handler(build_conversation(conversation_timeout))
     application.add_error_handler(_on_error)
     return application
@@ -102,6 +107,24 @@ async def _after_start(application: Application) -> None:
             result.outcome,
         )
         await tell_settled(bot, services, result)
+
+
+def _staff_desk(application: Application, settings: Settings, services: Services) -> Outbox:
+    """The outbox delivering staff messages through this bot, and the staff desk."""
+    outbox = Outbox(
+        services.store,
+        staff.TelegramStaffTransport(application.bot),
+        services.clock,
+        realert_after=settings.staff_realert_after,
+    )
+    if settings.staff_chat_id is not None:
+        application.bot_data[staff.STAFF_KEY] = staff.StaffDesk(
+            outbox=outbox,
+            requests=StaffRequests(services.store, services.clock),
+            chat_id=settings.staff_chat_id,
+            announce=settings.staff_announce,
+        )
+    return outbox
 
 
 def _close_persistence(application: Application) -> None:
@@ -142,17 +165,24 @@ async def running_bot(
         )
         try:
             async with application:  # initialize (persistence loaded) ... shutdown (flushed)
+                outbox = _staff_desk(application, settings, services)
                 await _after_start(application)
                 await application.start()
                 assert application.updater is not None
                 await application.updater.start_polling(
                     timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
                 )
+                delivery = asyncio.create_task(outbox.run(), name="staff-outbox")
                 try:
                     yield application
                 finally:
                     await application.updater.stop()
                     await application.stop()
+                    delivery.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await delivery
+                    with contextlib.suppress(Exception):
+                        await outbox.deliver_due()  # what the last updates queued
         finally:
             _close_persistence(application)
 

@@ -87,6 +87,10 @@ class Draft:
     slot: OfferedSlot | None = None
     booking_id: str | None = None
     is_urgent: bool = False
+    owner_words: str | None = None
+    """What the owner wrote when a red flag was found, for the staff alert."""
+    triage_asked: bool = False
+    urgent_alert_id: str | None = None
 
     def new_offer(self, page: SlotPage) -> int:
         """Remember the slots shown; old keyboards keep an old generation and are refused."""

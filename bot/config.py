@@ -6,22 +6,26 @@ setting becomes one `ConfigError` line naming the setting, never a traceback.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 import uuid
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +34,9 @@ DEFAULT_TREATS_API_URL = "https://api.treats.vet/api/v1"
 DEFAULT_TIMEZONE = "Europe/Paris"
 _BOT_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 _API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
+_OPENING_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""The ``[schedule]`` keys, in ``date.weekday()`` order."""
 
 
 class ConfigError(Exception):
@@ -49,8 +56,61 @@ def _uuid(value: str) -> str:
         raise ValueError(f"{value!r} is not a UUID") from None
 
 
+class OpeningRange(NamedTuple):
+    """Opening hours of one stretch of a day, in minutes after local midnight (end: up to 24:00)."""
+
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _opening_range(value: object) -> object:
+    """Reads "HH:MM-HH:MM" (a wall-clock range in the clinic's zone, within one day)."""
+    if isinstance(value, OpeningRange):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a range like 09:00-12:30")
+    match = _OPENING_RANGE.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a range like 09:00-12:30")
+    start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
+    if start_h > 23 or start_m > 59 or end_m > 59 or end_h > 24 or (end_h == 24 and end_m):
+        raise ValueError(f"{value!r} has an impossible time")
+    opening = OpeningRange(start_h * 60 + start_m, end_h * 60 + end_m)
+    if opening.end <= opening.start:
+        raise ValueError(f"{value!r} does not end after it starts (split a night over two days)")
+    return opening
+
+
+def _day_list(value: object) -> object:
+    if isinstance(value, str):
+        raise ValueError(f'must be a list of ranges, e.g. ["{value}"]')
+    if not isinstance(value, list | tuple):
+        raise ValueError('must be a list of ranges, e.g. ["09:00-12:30", "14:00-19:00"]')
+    return value
+
+
+def _no_overlap(ranges: tuple[OpeningRange, ...]) -> tuple[OpeningRange, ...]:
+    ordered = tuple(sorted(ranges))
+    for before, after in itertools.pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(f"ranges '{before}' and '{after}' overlap")
+    return ordered
+
+
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Uuid = Annotated[str, AfterValidator(_uuid)]
+DayHours = Annotated[
+    tuple[Annotated[OpeningRange, BeforeValidator(_opening_range)], ...],
+    BeforeValidator(_day_list),
+    AfterValidator(_no_overlap),
+]
 
 
 class Settings(BaseSettings):
@@ -68,6 +128,13 @@ class Settings(BaseSettings):
     staff_chat_id: int | None = None
     vetbot_data_dir: Path = Path("./data")
     vetbot_link_secret: SecretStr | None = None
+    staff_announce: Literal["all", "urgent"] = "all"
+    staff_realert_minutes: int = Field(default=5, ge=1)
+
+    @property
+    def staff_realert_after(self) -> timedelta:
+        """How long an urgent alert may stay unacknowledged before it is sent again."""
+        return timedelta(minutes=self.staff_realert_minutes)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -105,6 +172,34 @@ class VetConfig(BaseModel):
         return self.appointment_types is None or appointment_type_id in self.appointment_types
 
 
+class ScheduleConfig(BaseModel):
+    """``[schedule]``: each weekday's opening ranges; a day left out (or ``[]``) is closed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    monday: DayHours = ()
+    tuesday: DayHours = ()
+    wednesday: DayHours = ()
+    thursday: DayHours = ()
+    friday: DayHours = ()
+    saturday: DayHours = ()
+    sunday: DayHours = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_days(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = [key for key in data if key not in WEEKDAYS]
+            if unknown:
+                raise ValueError(f"unknown day {unknown[0]!r} (monday ... sunday, in English)")
+        return data
+
+    def day(self, weekday: int) -> tuple[OpeningRange, ...]:
+        """The ranges of ``date.weekday()`` ``weekday`` (0 is Monday)."""
+        ranges: tuple[OpeningRange, ...] = getattr(self, WEEKDAYS[weekday])
+        return ranges
+
+
 class ClinicConfig(BaseModel):
     """The clinic TOML (see clinic.example.toml)."""
 
@@ -117,6 +212,8 @@ class ClinicConfig(BaseModel):
     emergency_phone: str | None = None
     opening_hours: str = Field(min_length=1)
     address: str | None = None
+    schedule: ScheduleConfig | None = None
+    """Machine-readable opening hours; None: unknown (``opening_hours`` is the text shown)."""
     vets: tuple[VetConfig, ...] = Field(min_length=1)
 
     @field_validator("timezone")

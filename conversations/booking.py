@@ -34,11 +34,14 @@ from bot.request_reading import read_request
 from bot.services import Services
 from bot.store import BookingDraft
 from bot.treats import TreatsError
+from bot.triage import assess, default_lexicon
 from bot.when import parse_when
 from conversations import callbacks as cb
 from conversations import keyboards as kb
+from conversations import requests, urgent
 from conversations import states as st
 from conversations.common import (
+    NEW_PANEL_KEY,
     Context,
     answer_callback,
     esc,
@@ -46,6 +49,7 @@ from conversations.common import (
     show,
     translator,
 )
+from conversations.staff import after_booking, paused_text, raise_urgent_alert
 from conversations.start import (
     choose_language,
     clinic_info,
@@ -129,9 +133,21 @@ async def book(update: Update, context: Context) -> str:
     owner = svc.store.owner(user.id)
     if owner is None:
         return await start(update, context)
+    if await _paused(update, context):
+        return _at(context, st.MENU)
     assert context.user_data is not None
     context.user_data[DRAFT_KEY] = Draft(client_id=owner.client_id, started_at=svc.clock())
     return await advance(update, context)
+
+
+async def _paused(update: Update, context: Context) -> bool:
+    """Online booking paused by the staff: say so, with the phone."""
+    _ = translator(update, context)
+    notice = paused_text(context, _)
+    if notice is None:
+        return False
+    await show(update, context, notice, kb.back_to_menu(_))
+    return True
 
 
 async def one_message(update: Update, context: Context) -> str:
@@ -142,6 +158,8 @@ async def one_message(update: Update, context: Context) -> str:
     owner = svc.store.owner(user.id)
     if owner is None:
         return await start(update, context)
+    if await _paused(update, context):
+        return _at(context, st.MENU)
     draft = Draft(client_id=owner.client_id, started_at=svc.clock())
     context.user_data[DRAFT_KEY] = draft
     try:
@@ -180,6 +198,9 @@ async def one_message(update: Update, context: Context) -> str:
     else:
         draft.any_vet = True  # a whole request that names no vet has no preference
     draft.when = reading.when
+    if reading.urgent_hint:
+        text = _text(update)
+        return await urgent.ask(update, context, draft, assess(text, default_lexicon()), text)
     return await advance(update, context)
 
 
@@ -305,6 +326,10 @@ async def reason_typed(update: Update, context: Context) -> str:
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
     draft.reason = text[:200] or None
+    triage = assess(text, default_lexicon())
+    if triage.urgent_suspected and not draft.triage_asked:
+        draft.appointment_type_id = match_type(text, types)
+        return await urgent.ask(update, context, draft, triage, text)
     type_id = match_type(text, types)
     if type_id is None:
         return await ask_reason(update, context, draft, reason_noted=True)
@@ -617,6 +642,7 @@ async def _tell_outcome(
             head = _("✅ <b>C'est confirmé !</b> Statut : {status}", status=esc(status))
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
+                after_booking(context, draft, result)
                 await _send_calendar(update, context, draft, result)
                 svc.store.record_event(result.record.user_id, "booked")
             _forget(context)
@@ -628,6 +654,8 @@ async def _tell_outcome(
                 "Inutile de réserver une seconde fois."
             )
             await show(update, context, "\n".join([head, *lines]))
+            if not result.repeated:
+                after_booking(context, draft, result)
             _forget(context)
             return await _menu_below(update, context)
         case Outcome.IN_PROGRESS:
@@ -727,6 +755,39 @@ async def tell_settled(bot: Bot, svc: Services, result: ConfirmResult) -> None:
         )
     with contextlib.suppress(TelegramError):
         await bot.send_message(record.user_id, text, parse_mode=ParseMode.HTML)
+
+
+# -- urgency -----------------------------------------------------------------------------
+
+
+async def urgent_yes(update: Update, context: Context) -> str:
+    """It is an emergency: staff alerted now, the phone to call, today's earliest slots."""
+    svc = services(context)
+    draft = _draft(context)
+    user = update.effective_user
+    if draft is None or user is None:
+        return await show_menu(update, context)
+    _ = translator(update, context)
+    await answer_callback(update, _("L'équipe de la clinique est prévenue."))
+    await raise_urgent_alert(context, user.id, draft)
+    await urgent.phone_now(update, context)
+    try:
+        type_id = await urgent.urgent_type_id(context, draft)
+    except TreatsError:
+        return await _unavailable(update, context, st.PET)
+    urgent.prepare_urgent_booking(draft, svc.clock().astimezone(svc.clinic.tz), type_id)
+    query = update.callback_query
+    if query is not None:
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(reply_markup=None)
+    if context.user_data is not None:
+        context.user_data[NEW_PANEL_KEY] = True  # the slots go below the phone number
+    return await advance(update, context)
+
+
+async def urgent_no(update: Update, context: Context) -> str:
+    """Not an emergency: the booking goes on as usual."""
+    return await advance(update, context)
 
 
 # -- navigation and the unexpected -------------------------------------------------------
@@ -857,6 +918,8 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
         tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
         tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
         tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
+        tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
+        tap(requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
     ]
     # Taps are tracked per user, not per message, on purpose: one panel per owner.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -872,6 +935,9 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
             tap(show_menu, pattern=rf"^{cb.MENU}$"),
             tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
             tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
+            tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
+            tap(requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
+            tap(requests.ask_registration, pattern=cb.pattern(cb.REGISTER)),
             MessageHandler(filters.CONTACT, contact_shared),
             CommandHandler(["annuler", "cancel"], abort),
             CommandHandler(["langue", "language"], choose_language),
@@ -906,6 +972,11 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
                 tap(confirm_tapped, pattern=cb.pattern(cb.CONFIRM)),
                 tap(back, pattern=cb.pattern(cb.CHANGE_SLOT)),
                 _text_in(summary_typed),
+            ],
+            st.URGENT: [
+                *anywhere,
+                tap(urgent_yes, pattern=rf"^{cb.URGENT_YES}$"),
+                tap(urgent_no, pattern=rf"^{cb.URGENT_NO}$"),
             ],
             st.TIMEOUT: [MessageHandler(filters.ALL, timed_out), tap(timed_out)],
         },

@@ -36,6 +36,15 @@ ABORT: Final = "x:"
 BACK: Final = "back:"
 RETRY: Final = "retry:"
 
+# Triage
+URGENT_YES: Final = "u:yes"
+URGENT_NO: Final = "u:no"
+
+# Requests to the clinic
+REGISTER: Final = "reg:"
+CANCEL_ASK: Final = "cx"
+CANCEL_CONFIRM: Final = "cxy"
+
 # Language
 LANGUAGE: Final = "lang"
 

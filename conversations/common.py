@@ -23,6 +23,8 @@ from bot.services import Services
 SERVICES_KEY: Final = "services"
 PANEL_KEY: Final = "panel_message_id"
 LANGUAGE_KEY: Final = "language"
+NEW_PANEL_KEY: Final = "new_panel"
+"""Set once to show the next step on a new message even after a tap (see `show`)."""
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -53,8 +55,9 @@ async def show(
     """Show a step on the panel (see the module docstring)."""
     query = update.callback_query
     user_data: dict[str, Any] = context.user_data if context.user_data is not None else {}
-    if query is not None and query.message is not None:
+    if query is not None:
         await _quietly(query.answer())
+    if query is not None and query.message is not None and not user_data.pop(NEW_PANEL_KEY, False):
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         except BadRequest as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import Translator
@@ -28,6 +28,7 @@ from conversations.common import (
     show,
     translator,
 )
+from conversations.requests import CONTACT_KEY, cancel_buttons, registration_offer
 
 logger = logging.getLogger("vetbot.start")
 
@@ -93,6 +94,13 @@ async def contact_shared(update: Update, context: Context) -> str:
                 hours=svc.clinic.opening_hours,
             ),
             reply_markup=ReplyKeyboardRemove(),
+        )
+        if context.user_data is not None:
+            name = " ".join(filter(None, [message.contact.first_name, message.contact.last_name]))
+            context.user_data[CONTACT_KEY] = {"name": name, "phone": message.contact.phone_number}
+        await message.reply_text(
+            _("Ou bien, je transmets votre demande d'inscription à la clinique :"),
+            reply_markup=registration_offer(_),
         )
         return st.END
     client = min(clients, key=lambda c: (c.created_at is None, c.created_at, c.id))
@@ -211,7 +219,8 @@ async def my_appointments(update: Update, context: Context) -> str:
                 line += _(" (la clinique doit le confirmer)")
             lines.append(line)
         text = "\n".join(lines)
-    await show(update, context, text, kb.back_to_menu(_))
+    buttons = [*cancel_buttons(_, upcoming), *kb.back_to_menu(_).inline_keyboard]
+    await show(update, context, text, InlineKeyboardMarkup(buttons))
     return st.MENU
 
 

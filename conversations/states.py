@@ -14,7 +14,8 @@ VET: Final = "vet"
 WHEN: Final = "when"
 SLOT: Final = "slot"
 SUMMARY: Final = "summary"
+URGENT: Final = "urgent"
 END: Final = ConversationHandler.END
 TIMEOUT: Final = ConversationHandler.TIMEOUT
 
-BOOKING_STEPS: Final = (PET, REASON, VET, WHEN, SLOT, SUMMARY)
+BOOKING_STEPS: Final = (PET, REASON, VET, WHEN, SLOT, SUMMARY, URGENT)

@@ -1,9 +1,18 @@
-"""The bot's durable state in one SQLite file: owner links, bookings, flow events, update ids.
+"""The bot's durable state in one SQLite file: owner links, bookings, flow events, update ids,
+and the staff side (outbox, requests, the booking pause).
 
 PTB's own state (user_data, conversations) lives in the same file through
 ``bot.persistence.SqlitePersistence``.
 """
 
+from bot.store.alerts import (
+    OutboxKind,
+    OutboxRecord,
+    OutboxState,
+    OutboxTable,
+    StaffButton,
+    StaffMessage,
+)
 from bot.store.bookings import BookingDraft, BookingRecord, BookingState, Claim
 from bot.store.db import DB_FILENAME, SCHEMA_VERSION, db_path
 from bot.store.errors import (
@@ -13,11 +22,15 @@ from bot.store.errors import (
     UnknownBookingError,
 )
 from bot.store.events import FlowEvent
+from bot.store.flags import PAUSED_INDEFINITELY
 from bot.store.owners import LinkVia, OwnerLink
+from bot.store.requests import RequestKind, RequestRecord, RequestState
+from bot.store.stats import MadeBooking
 from bot.store.store import Store
 
 __all__ = [
     "DB_FILENAME",
+    "PAUSED_INDEFINITELY",
     "SCHEMA_VERSION",
     "BookingDraft",
     "BookingRecord",
@@ -26,8 +39,18 @@ __all__ = [
     "Claim",
     "FlowEvent",
     "LinkVia",
+    "MadeBooking",
+    "OutboxKind",
+    "OutboxRecord",
+    "OutboxState",
+    "OutboxTable",
     "OwnerLink",
+    "RequestKind",
+    "RequestRecord",
+    "RequestState",
     "SchemaTooNewError",
+    "StaffButton",
+    "StaffMessage",
     "Store",
     "StoreError",
     "UnknownBookingError",

@@ -107,6 +107,60 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             PRIMARY KEY (name, conv_key)
         )""",
     ),
+    # 2: the staff outbox (alerts, announcements, requests), staff requests, bot-wide flags.
+    (
+        """CREATE TABLE staff_outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            buttons TEXT NOT NULL,
+            reply_to_message_id INTEGER,
+            revision INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            message_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            needs_edit INTEGER NOT NULL DEFAULT 0 CHECK (needs_edit IN (0, 1)),
+            user_id INTEGER,
+            booking_id TEXT,
+            needs_ack INTEGER NOT NULL DEFAULT 0 CHECK (needs_ack IN (0, 1)),
+            acknowledged_by_id INTEGER,
+            acknowledged_by_name TEXT,
+            acknowledged_at TEXT,
+            realert_at TEXT,
+            realert_count INTEGER NOT NULL DEFAULT 0,
+            realert_of INTEGER
+        )""",
+        "CREATE INDEX staff_outbox_by_state ON staff_outbox (state, next_attempt_at)",
+        "CREATE INDEX staff_outbox_by_realert ON staff_outbox (realert_at)",
+        "CREATE INDEX staff_outbox_by_kind ON staff_outbox (kind, created_at)",
+        "CREATE INDEX staff_outbox_by_user ON staff_outbox (user_id)",
+        """CREATE TABLE staff_requests (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            client_id TEXT,
+            booking_id TEXT,
+            details TEXT NOT NULL,
+            state TEXT NOT NULL,
+            outbox_id INTEGER,
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by_id INTEGER,
+            decided_by_name TEXT
+        )""",
+        "CREATE INDEX staff_requests_by_state ON staff_requests (state, created_at)",
+        "CREATE INDEX staff_requests_by_user ON staff_requests (user_id)",
+        """CREATE TABLE flags (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
 )
 """Append-only: migration *n* (1-based) brings a file from ``user_version`` n-1 to n.
 Never edit a released entry; add a new one (a table, a column, an index)."""

@@ -7,9 +7,18 @@ from typing import Final
 
 from bot.store.db import transaction
 
-USER_TABLES: Final = ("owner_links", "user_prefs", "bookings", "flow_events")
+USER_TABLES: Final = (
+    "owner_links",
+    "user_prefs",
+    "bookings",
+    "flow_events",
+    "staff_outbox",
+    "staff_requests",
+)
 """Every store table keyed by ``user_id``. A migration adding one must add it here (a test
-checks). The ``ptb_*`` tables are PTB's: drop them through the Application (see Store)."""
+checks). The ``ptb_*`` tables are PTB's: drop them through the Application (see Store).
+``staff_outbox`` and ``staff_requests`` hold the owner's alerts and requests: forgetting drops
+them, pending ones included; copies already posted in the staff chat stay in Telegram."""
 
 
 def forget_user(conn: sqlite3.Connection, user_id: int) -> int:

@@ -10,22 +10,25 @@ a call survives a kill -9 (and, with ``synchronous=FULL``, a power cut); see ``b
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from bot.clock import Clock
-from bot.store import bookings, events, owners, privacy, updates
+from bot.store import bookings, events, flags, owners, privacy, requests, stats, updates
+from bot.store.alerts import OutboxTable
 from bot.store.bookings import ON_CALENDAR, BookingDraft, BookingRecord, BookingState, Claim
 from bot.store.db import Synchronous, connect
 from bot.store.events import FlowEvent
 from bot.store.owners import LinkVia, OwnerLink
+from bot.store.requests import RequestKind, RequestRecord
+from bot.store.stats import MadeBooking
 
 
 class Store:
-    """Owner links, bookings, flow events and processed updates, in one SQLite file."""
+    """Owner links, bookings, flow events, processed updates and the staff side, in one file."""
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
         self._conn = conn
@@ -159,3 +162,63 @@ class Store:
     def seen_update(self, update_id: int) -> bool:
         """Records the update id; True if this update was already handled (a redelivery)."""
         return updates.seen_update(self._conn, self._clock(), update_id)
+
+    # Staff: outbox, requests, pause, stats ---------------------------------------------------
+
+    @property
+    def outbox(self) -> OutboxTable:
+        """The staff outbox's rows; ``bot.alerts.Outbox`` is what delivers them."""
+        return OutboxTable(self._conn, self._clock)
+
+    def open_request(
+        self,
+        kind: RequestKind,
+        *,
+        user_id: int,
+        client_id: str | None = None,
+        booking_id: str | None = None,
+        details: Mapping[str, str],
+    ) -> RequestRecord:
+        return requests.open_request(
+            self._conn,
+            self._clock(),
+            kind,
+            user_id=user_id,
+            client_id=client_id,
+            booking_id=booking_id,
+            details=details,
+        )
+
+    def decide_request(
+        self, request_id: int, *, done: bool, by_id: int, by_name: str
+    ) -> RequestRecord | None:
+        """First decision wins (None otherwise); the booking follows in the same commit."""
+        return requests.decide_request(
+            self._conn, self._clock(), request_id, done=done, by_id=by_id, by_name=by_name
+        )
+
+    def request(self, request_id: int) -> RequestRecord | None:
+        return requests.get_request(self._conn, request_id)
+
+    def open_requests(self) -> list[RequestRecord]:
+        return requests.open_requests(self._conn)
+
+    def link_request_outbox(self, request_id: int, outbox_id: int) -> RequestRecord | None:
+        return requests.link_outbox(self._conn, request_id, outbox_id)
+
+    def resolve_uncertain(self, booking_id: str, state: BookingState) -> BookingRecord:
+        """Moves an ``uncertain`` booking to ``booked`` or ``failed`` once staff have checked."""
+        return requests.resolve_uncertain(self._conn, self._clock(), booking_id, state)
+
+    def set_paused_until(self, when: datetime | None) -> None:
+        """Pauses online booking until ``when`` (``flags.PAUSED_INDEFINITELY``: until resumed);
+        None resumes it."""
+        flags.set_paused_until(self._conn, self._clock(), when)
+
+    def paused_until(self) -> datetime | None:
+        """When the booking pause ends; None when booking is open (a past pause has ended)."""
+        return flags.paused_until(self._conn, self._clock())
+
+    def bookings_made_between(self, start: datetime, end: datetime) -> list[MadeBooking]:
+        """Bookings owners confirmed in ``[start, end)`` (booked, uncertain or cancelled since)."""
+        return stats.bookings_made_between(self._conn, start, end)

@@ -49,3 +49,13 @@ async def to_summary(
     summary = await next_step(owner)
     assert "Récapitulatif" in summary.text, summary.text
     return summary
+
+
+async def confirm(owner: Person) -> SeenMessage:
+    """Tap "Confirmer" on a summary; wait for the confirmation, its .ics and the menu below."""
+    await owner.tap("Confirmer")
+    done = await next_step(owner)
+    assert "C'est confirmé" in done.text, done.text
+    assert (await next_step(owner)).document is not None
+    assert "Que souhaitez-vous faire" in (await next_step(owner)).text
+    return done

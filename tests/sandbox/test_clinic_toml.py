@@ -31,8 +31,12 @@ def test_round_trip(sandbox: SandboxState) -> None:
         "emergency_phone",
         "opening_hours",
         "address",
+        "schedule",
         "vets",
     }
+    assert data["schedule"]["monday"] == ["09:00-12:30", "14:00-19:00"]
+    assert data["schedule"]["saturday"] == ["09:00-12:00"]
+    assert "sunday" not in data["schedule"]  # nobody works: closed
 
 
 def test_overrides_are_escaped(sandbox: SandboxState) -> None:

@@ -47,6 +47,7 @@ class VetbotRun:
     world: TelegramWorld
     clock: ManualClock
     staff: Group
+    staff_member: Person
     data_dir: Path
 
     @contextlib.asynccontextmanager
@@ -136,6 +137,7 @@ def vetbot_setup(
         world=telegram_world,
         clock=sandbox_clock,
         staff=staff,
+        staff_member=staff_member,
         data_dir=tmp_path / "data",
     )
 

@@ -1,0 +1,397 @@
+"""Delivering staff messages (urgent alerts, booking announcements, requests) from the outbox.
+
+Every staff message is first a committed row (``bot.store.alerts``), then a Telegram message:
+a Telegram error or a restart delays it, never loses it. One background task runs
+``Outbox.run()``: it delivers what is due, then sleeps until the next due instant or until
+``enqueue``/``update``/``acknowledge`` wakes it.
+
+Delivery guarantees
+    * A row moves to SENT in the same commit that records its Telegram ``message_id``; a SENT
+      row is never sent again, and one ``Outbox`` never runs two deliveries at once (a lock).
+    * **At-least-once, not exactly-once.** A kill -9 (or a task cancelled at shutdown) after
+      Telegram accepted a message but before that commit leaves the row PENDING: after the
+      restart it is sent again, and the staff chat shows it twice. Telegram has no idempotency
+      key for ``sendMessage``, so no ordering of writes closes this window (the few
+      milliseconds of the commit); a duplicate alert is preferred to a lost one. The orphaned
+      first copy keeps working buttons (they name the same row) but later edits reach only the
+      second copy.
+    * An edit interrupted the same way is simply made again (an identical edit is harmless).
+    * A re-alert is recorded and the alert's next re-alert time moved in one commit, so a crash
+      never re-alerts twice for the same instant.
+    * Only one bot process may deliver from a given file (as only one may poll Telegram).
+
+Errors: ``TransientSendError`` (429, 5xx, network) reschedules the row with backoff and ends
+the pass, so later messages do not overtake it; with ``retry_after`` (flood control) nothing is
+sent to Telegram before that delay. ``PermanentSendError`` (chat gone, bad request) marks the
+row FAILED and logs it. Any other exception from the transport is logged and treated as
+transient: a bug in the Telegram layer delays alerts, it does not drop them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Final, Literal, Protocol
+
+from bot.clock import Clock
+from bot.store import Store
+from bot.store.alerts import (
+    MessageFor,
+    OutboxKind,
+    OutboxRecord,
+    OutboxState,
+    StaffButton,
+    StaffMessage,
+)
+
+__all__ = [
+    "BACKOFF_MAX",
+    "BACKOFF_START",
+    "DEFAULT_MAX_REALERTS",
+    "DeliveryReport",
+    "MessageFor",
+    "Outbox",
+    "OutboxKind",
+    "OutboxRecord",
+    "OutboxState",
+    "PermanentSendError",
+    "StaffButton",
+    "StaffMessage",
+    "StaffTransport",
+    "TransientSendError",
+    "realert_message",
+    "should_announce",
+]
+
+logger = logging.getLogger("vetbot.alerts")
+
+BACKOFF_START: Final = timedelta(seconds=5)
+BACKOFF_MAX: Final = timedelta(minutes=5)
+"""Retries double from 5 s up to 5 min: an outage of hours costs a dozen calls an hour."""
+DEFAULT_MAX_REALERTS: Final = 6
+"""With the 5-minute default, half an hour of reminders; after that more would be noise."""
+RUN_ERROR_PAUSE: Final = timedelta(seconds=30)
+"""How long ``run`` waits after an unexpected error (e.g. a locked database) before retrying."""
+_TAG: Final = re.compile(r"<[^>]*>")
+
+
+class TransientSendError(Exception):
+    """Telegram could not take the message now (429, 5xx, network): try again later."""
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(Exception):
+    """Telegram will never take it (chat gone, bot removed, bad request): stop and log."""
+
+
+class StaffTransport(Protocol):
+    """What the Telegram layer implements. Raise the two errors above; nothing else is expected.
+
+    ``edit`` should treat Telegram's "message is not modified" as success.
+    """
+
+    async def send(self, chat_id: int, message: StaffMessage) -> int:
+        """Posts the message; returns its Telegram ``message_id``."""
+        ...
+
+    async def edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
+        """Replaces the text and buttons of a message the bot posted."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """Outbox ids touched by one ``deliver_due`` pass."""
+
+    sent: tuple[int, ...] = ()
+    edited: tuple[int, ...] = ()
+    realerted: tuple[int, ...] = ()
+    """The alerts that got a re-alert (the re-alerts themselves are in ``sent`` when sent)."""
+    retrying: tuple[int, ...] = ()
+    failed: tuple[int, ...] = ()
+
+
+def should_announce(setting: Literal["all", "urgent"], *, is_urgent: bool) -> bool:
+    """Whether a booking is announced in the staff chat under ``STAFF_ANNOUNCE``."""
+    return setting == "all" or is_urgent
+
+
+def realert_message(alert: OutboxRecord, now: datetime) -> StaffMessage:
+    """The default re-alert: a reply to the alert, its first line, the alert's own buttons (so
+    "Je prends" on the re-alert acknowledges the alert itself)."""
+    headline = _TAG.sub("", alert.message.text.split("\n", 1)[0]).strip()
+    since = alert.sent_at or alert.created_at
+    minutes = max(1, round((now - since).total_seconds() / 60))
+    return StaffMessage(
+        text=f"⏰ <b>Toujours pas pris en charge</b> (depuis {minutes} min) : {headline}",
+        buttons=alert.message.buttons,
+        reply_to_message_id=alert.message_id,
+    )
+
+
+def acknowledged_realert_message(by_name: str) -> StaffMessage:
+    """What a sent re-alert becomes once the alert is acknowledged: no buttons left to tap."""
+    return StaffMessage(text=f"⏰ ✅ Pris en charge par {html.escape(by_name)}.")
+
+
+class Outbox:
+    """Records staff messages and delivers them; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        store: Store,
+        transport: StaffTransport,
+        clock: Clock,
+        *,
+        realert_after: timedelta,
+        max_realerts: int | None = DEFAULT_MAX_REALERTS,
+        render_realert: Callable[[OutboxRecord, datetime], StaffMessage] = realert_message,
+    ) -> None:
+        if realert_after <= timedelta(0):
+            raise ValueError("realert_after must be positive")
+        self._store = store
+        self._transport = transport
+        self._clock = clock
+        self._realert_after = realert_after
+        self._max_realerts = max_realerts
+        self._render_realert = render_realert
+        self._hold_until: datetime | None = None
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    # Recording ------------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        kind: OutboxKind,
+        chat_id: int,
+        message: StaffMessage | MessageFor,
+        *,
+        owner_user_id: int | None = None,
+        booking_id: str | None = None,
+        needs_ack: bool = False,
+    ) -> OutboxRecord:
+        """Records the message (committed on return) and wakes the dispatcher.
+
+        ``message`` may be a function of the new row's id, for buttons that name it
+        (``lambda oid: StaffMessage(text, ((StaffButton("Je prends", f"ack:{oid}"),),))``).
+
+        ``needs_ack``: an alert staff must take ("Je prends"); re-alerted every
+        ``realert_after`` until acknowledged, counted from when it reached the chat.
+        """
+        realert_at = self._clock() + self._realert_after if needs_ack else None
+        record = self._store.outbox.add(
+            kind,
+            chat_id,
+            message,
+            owner_user_id=owner_user_id,
+            booking_id=booking_id,
+            needs_ack=needs_ack,
+            realert_at=realert_at,
+        )
+        self.wake()
+        return record
+
+    def update(
+        self, outbox_id: int, message: StaffMessage, *, booking_id: str | None = None
+    ) -> OutboxRecord | None:
+        """New text and buttons: sent with the message if still pending, else edited into the
+        same Telegram message (the appointment added to an alert, who took it). ``booking_id``
+        links the alert to the booking it led to. None if the row is unknown (forgotten)."""
+        record = self._store.outbox.replace(outbox_id, message, booking_id=booking_id)
+        if record is not None:
+            self.wake()
+        return record
+
+    def acknowledge(self, outbox_id: int, *, by_id: int, by_name: str) -> OutboxRecord | None:
+        """ "Je prends": the first one wins. None if already taken, unknown or not an alert.
+
+        Stops re-alerts; sent re-alerts lose their buttons. Checking that ``by_id`` is a member
+        of the staff chat is the caller's job. Show who took it with ``update``.
+        """
+        record = self._store.outbox.acknowledge(
+            outbox_id,
+            by_id=by_id,
+            by_name=by_name,
+            realert_update=acknowledged_realert_message(by_name),
+        )
+        if record is not None:
+            self.wake()
+        return record
+
+    def get(self, outbox_id: int) -> OutboxRecord | None:
+        return self._store.outbox.get(outbox_id)
+
+    # Delivering -----------------------------------------------------------------------------
+
+    async def deliver_due(self) -> DeliveryReport:
+        """One pass: re-alerts due, then pending sends (urgent first, then oldest), then edits.
+
+        A pass stops at the first transient failure, so later messages do not overtake it.
+        """
+        async with self._lock:
+            now = self._clock()
+            report = _Tally(realerted=self._enqueue_realerts(now))
+            if self._held(now):
+                return report.freeze()
+            for record in self._store.outbox.due_sends(now):
+                outcome = await self._send(record)
+                report.add(outcome, record.id, edit=False)
+                if outcome is _Outcome.RETRY:
+                    return report.freeze()
+            for record in self._store.outbox.due_edits(self._clock()):
+                outcome = await self._edit(record)
+                report.add(outcome, record.id, edit=True)
+                if outcome is _Outcome.RETRY:
+                    break
+            return report.freeze()
+
+    def next_due(self) -> datetime | None:
+        """When the next pass has work (a past instant: now); None when nothing is waiting."""
+        due = self._store.outbox.next_due()
+        if due is not None and self._hold_until is not None:
+            return max(due, self._hold_until)
+        return due
+
+    def wake(self) -> None:
+        """Makes ``wait_until_due`` return now (called by every recording method)."""
+        self._wakeup.set()
+
+    async def wait_until_due(self) -> None:
+        """Returns when woken or when the next row falls due, whichever comes first."""
+        due = self.next_due()
+        timeout = None if due is None else max(0.0, (due - self._clock()).total_seconds())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout)
+        self._wakeup.clear()
+
+    async def run(self) -> None:
+        """The background task: deliver, wait, forever (cancel it to stop)."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:
+                logger.exception("staff outbox: delivery pass failed; retrying shortly")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), RUN_ERROR_PAUSE.total_seconds())
+                self._wakeup.clear()
+                continue
+            await self.wait_until_due()
+
+    # Internals ------------------------------------------------------------------------------
+
+    def _enqueue_realerts(self, now: datetime) -> tuple[int, ...]:
+        done: list[int] = []
+        for alert in self._store.outbox.due_realerts(now):
+            count = alert.realert_count + 1
+            last = self._max_realerts is not None and count >= self._max_realerts
+            next_at = None if last else now + self._realert_after
+            child = self._store.outbox.add_realert(
+                alert.id, self._render_realert(alert, now), next_realert_at=next_at
+            )
+            if child is not None:
+                logger.info("staff outbox: alert %s unacknowledged, re-alert %s", alert.id, count)
+                done.append(alert.id)
+        return tuple(done)
+
+    def _held(self, now: datetime) -> bool:
+        if self._hold_until is not None and now < self._hold_until:
+            return True
+        self._hold_until = None
+        return False
+
+    async def _send(self, record: OutboxRecord) -> _Outcome:
+        try:
+            message_id = await self._transport.send(record.chat_id, record.message)
+        except PermanentSendError as error:
+            logger.error("staff outbox: %s %s refused for good: %s", record.kind, record.id, error)
+            self._store.outbox.mark_failed(record.id, error=_describe(error))
+            return _Outcome.FAILED
+        except Exception as error:
+            self._retry(record, error)
+            return _Outcome.RETRY
+        realert_at = self._clock() + self._realert_after if record.needs_ack else None
+        self._store.outbox.mark_sent(
+            record.id, message_id=message_id, revision=record.revision, realert_at=realert_at
+        )
+        return _Outcome.DONE
+
+    async def _edit(self, record: OutboxRecord) -> _Outcome:
+        assert record.message_id is not None
+        try:
+            await self._transport.edit(record.chat_id, record.message_id, record.message)
+        except PermanentSendError as error:
+            logger.warning("staff outbox: edit of %s refused for good: %s", record.id, error)
+            self._store.outbox.give_up_edit(record.id, error=_describe(error))
+            return _Outcome.FAILED
+        except Exception as error:
+            self._retry(record, error)
+            return _Outcome.RETRY
+        self._store.outbox.mark_edited(record.id, revision=record.revision)
+        return _Outcome.DONE
+
+    def _retry(self, record: OutboxRecord, error: Exception) -> None:
+        retry_after = error.retry_after if isinstance(error, TransientSendError) else None
+        if isinstance(error, TransientSendError):
+            logger.warning("staff outbox: %s %s delayed: %s", record.kind, record.id, error)
+        else:
+            logger.exception("staff outbox: unexpected error delivering %s", record.id)
+        at = self._clock() + _backoff(record.attempts, retry_after)
+        self._store.outbox.retry_later(record.id, at=at, error=_describe(error))
+        if retry_after is not None:
+            # Flood control covers the whole chat: nothing else may be sent before then.
+            self._hold_until = at
+
+
+class _Outcome(Enum):
+    DONE = "done"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(slots=True)
+class _Tally:
+    """The ids one pass touched, by outcome."""
+
+    realerted: tuple[int, ...]
+    sent: list[int] = field(default_factory=list)
+    edited: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    def add(self, outcome: _Outcome, outbox_id: int, *, edit: bool) -> None:
+        if outcome is _Outcome.DONE:
+            (self.edited if edit else self.sent).append(outbox_id)
+        elif outcome is _Outcome.RETRY:
+            self.retrying.append(outbox_id)
+        else:
+            self.failed.append(outbox_id)
+
+    def freeze(self) -> DeliveryReport:
+        return DeliveryReport(
+            sent=tuple(self.sent),
+            edited=tuple(self.edited),
+            realerted=self.realerted,
+            retrying=tuple(self.retrying),
+            failed=tuple(self.failed),
+        )
+
+
+def _backoff(attempts: int, retry_after: float | None) -> timedelta:
+    if retry_after is not None:
+        return timedelta(seconds=max(0.0, retry_after))
+    return min(BACKOFF_START * 2 ** min(attempts, 16), BACKOFF_MAX)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]

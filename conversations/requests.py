@@ -1,0 +1,167 @@
+"""What owners ask the clinic that the Treats API cannot do: registration and cancellation.
+
+Each becomes a staff request (conversations/staff.py): the owner is told it is with the clinic,
+and hears back when a staff member marks it done or refused.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.staff_requests import RequestKind
+from bot.store import BookingState
+from conversations import callbacks as cb
+from conversations import keyboards as kb
+from conversations import states as st
+from conversations.common import Context, answer_callback, esc, services, show, translator
+from conversations.staff import open_request
+
+CONTACT_KEY: Final = "shared_contact"
+LATE_CANCELLATION: Final = timedelta(hours=24)
+"""Closer than this, a cancellation is a phone call: the slot can still go to someone else."""
+
+
+def registration_offer(_) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("📝 Demander mon inscription"), callback_data=cb.REGISTER)]]
+    )
+
+
+async def ask_registration(update: Update, context: Context) -> str:
+    """An unknown number asks the clinic to create their record."""
+    user = update.effective_user
+    assert user is not None
+    _ = translator(update, context)
+    contact = (context.user_data or {}).get(CONTACT_KEY)
+    if contact is None:
+        await answer_callback(update, _("Partagez d'abord votre numéro, s'il vous plaît."))
+        return st.END
+    filed = open_request(
+        context,
+        RequestKind.REGISTER,
+        user.id,
+        details={
+            "Nom": contact["name"],
+            "Téléphone": contact["phone"],
+            "Telegram": f"@{user.username}" if user.username else str(user.id),
+        },
+    )
+    if context.user_data is not None:
+        context.user_data.pop(CONTACT_KEY, None)
+    svc = services(context)
+    text = (
+        _(
+            "C'est transmis : la clinique va créer votre dossier et vous préviendra ici. "
+            "Vous pouvez aussi l'appeler au {phone}.",
+            phone=esc(svc.clinic.phone),
+        )
+        if filed
+        else _(
+            "Appelez la clinique au {phone} pour créer votre dossier.", phone=esc(svc.clinic.phone)
+        )
+    )
+    await show(update, context, text)
+    return st.END
+
+
+def cancel_buttons(_, upcoming) -> list[list[InlineKeyboardButton]]:  # type: ignore[no-untyped-def]
+    """One "Annuler" button per appointment the clinic has booked."""
+    return [
+        [
+            InlineKeyboardButton(
+                _("❌ Annuler · {when}", when=_.short(record.scheduled_at)),
+                callback_data=cb.pack(cb.CANCEL_ASK, record.booking_id),
+            )
+        ]
+        for record in upcoming
+        if record.state == BookingState.BOOKED
+    ]
+
+
+def _own_booking(update: Update, context: Context, kind: str):  # type: ignore[no-untyped-def]
+    """The booking named in the tap, if it is this owner's, booked and still to come."""
+    svc = services(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    record = svc.store.booking(cb.value(query.data or "", kind) or "")
+    if (
+        record is None
+        or record.user_id != user.id
+        or record.state != BookingState.BOOKED
+        or record.scheduled_at <= svc.clock()
+    ):
+        return None
+    return record
+
+
+async def cancel_ask(update: Update, context: Context) -> str:
+    """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close."""
+    svc = services(context)
+    _ = translator(update, context)
+    record = _own_booking(update, context, cb.CANCEL_ASK)
+    if record is None:
+        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        return st.MENU
+    if record.scheduled_at - svc.clock() < LATE_CANCELLATION:
+        text = _(
+            "Ce rendez-vous est dans moins de 24 heures : pour l'annuler, appelez la clinique "
+            "au {phone}, merci !",
+            phone=esc(svc.clinic.phone),
+        )
+        await show(update, context, text, kb.back_to_menu(_))
+        return st.MENU
+    text = _(
+        "Demander à la clinique d'annuler le rendez-vous du {when} pour {pet} ?",
+        when=_.when(record.scheduled_at),
+        pet=esc(record.pet_name),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("✅ Oui, demander l'annulation"),
+                    callback_data=cb.pack(cb.CANCEL_CONFIRM, record.booking_id),
+                )
+            ],
+            [InlineKeyboardButton(_("↩️ Non, garder ce rendez-vous"), callback_data=cb.MENU)],
+        ]
+    )
+    await show(update, context, text, keyboard)
+    return st.MENU
+
+
+async def cancel_confirmed(update: Update, context: Context) -> str:
+    """File the cancellation with the staff; the owner is told it is with the clinic."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    _ = translator(update, context)
+    record = _own_booking(update, context, cb.CANCEL_CONFIRM)
+    if record is None:
+        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        return st.MENU
+    staff_language = svc.catalogs[svc.clinic.locale]
+    filed = open_request(
+        context,
+        RequestKind.CANCEL,
+        user.id,
+        client_id=record.client_id,
+        booking_id=record.booking_id,
+        details={
+            "RDV": f"{staff_language.short(record.scheduled_at)} · {record.pet_name} · "
+            f"{record.type_name} · {record.vet_name}",
+            "RDV Treats": record.appointment_id or "?",
+        },
+    )
+    if filed:
+        text = _(
+            "Votre demande d'annulation est transmise à la clinique, qui vous confirmera ici. "
+            "D'ici là, le rendez-vous reste prévu."
+        )
+    else:
+        text = _("Pour annuler, appelez la clinique au {phone}.", phone=esc(svc.clinic.phone))
+    await show(update, context, text, kb.back_to_menu(_))
+    return st.MENU

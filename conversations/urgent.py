@@ -1,0 +1,104 @@
+"""The urgent path: a red flag in the owner's words → "is it an emergency?" → phone and slots.
+
+Triage only classifies (bot/triage.py); the bot never gives medical advice. On "yes" the staff
+are alerted at once (before any booking), the owner gets the clinic's phone (the emergency
+number when the clinic is closed) and the earliest slots today across all vets, and the
+booking is made with isUrgent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.booking import Draft
+from bot.i18n import Translator
+from bot.schedule import ClinicSchedule
+from bot.text import fold
+from bot.triage import Triage
+from bot.when import Grain, TimeRequest
+from conversations import callbacks as cb
+from conversations import states as st
+from conversations.common import Context, esc, services, show, translator
+
+URGENT_TYPE_WORD: Final = "urgen"
+"""An appointment type whose folded name contains this is the clinic's emergency slot type."""
+
+
+def flag_labels(_: Translator, triage: Triage) -> str:
+    labels = [flag.label_en if _.language == "en" else flag.label_fr for flag in triage.flags]
+    return ", ".join(dict.fromkeys(labels))
+
+
+def keyboard(_: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("🚨 Oui, c'est urgent"), callback_data=cb.URGENT_YES)],
+            [InlineKeyboardButton(_("Non, ce n'est pas urgent"), callback_data=cb.URGENT_NO)],
+        ]
+    )
+
+
+async def ask(update: Update, context: Context, draft: Draft, triage: Triage, words: str) -> str:
+    """Ask whether it is an emergency; remember the owner's words for the staff alert."""
+    _ = translator(update, context)
+    draft.owner_words = words[:500]
+    draft.triage_asked = True
+    text = _(
+        "Votre message évoque peut-être une urgence ({signs}). Est-ce une urgence ?",
+        signs=esc(flag_labels(_, triage)),
+    )
+    await show(update, context, text, keyboard(_))
+    if context.user_data is not None:
+        context.user_data["state"] = st.URGENT
+    return st.URGENT
+
+
+def today_from(now: datetime) -> TimeRequest:
+    """From now to the end of today, in the clinic's zone."""
+    end = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+    return TimeRequest(start=now, end=end, grain=Grain.DAY, preferred=None, approximate=False)
+
+
+async def phone_now(update: Update, context: Context) -> None:
+    """The number to call right now: the clinic's, or the emergency line when it is closed."""
+    svc = services(context)
+    _ = translator(update, context)
+    now = svc.clock().astimezone(svc.clinic.tz)
+    open_now = ClinicSchedule.from_clinic(svc.clinic).is_open(now)
+    if open_now is False and svc.clinic.emergency_phone:
+        text = _(
+            "🚨 La clinique est fermée en ce moment. Appelez tout de suite les urgences au "
+            "<b>{phone}</b>. L'équipe de la clinique est aussi prévenue.",
+            phone=esc(svc.clinic.emergency_phone),
+        )
+    else:
+        text = _(
+            "🚨 Appelez la clinique tout de suite au <b>{phone}</b> : l'équipe est prévenue "
+            "et vous attend.",
+            phone=esc(svc.clinic.phone),
+        )
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, parse_mode="HTML")
+
+
+async def urgent_type_id(context: Context, draft: Draft) -> str | None:
+    """The clinic's emergency type if it has one, else what the owner chose."""
+    svc = services(context)
+    for kind in await svc.booking.appointment_types():
+        if URGENT_TYPE_WORD in fold(kind.name):
+            draft.type_name = kind.name
+            return kind.id
+    return draft.appointment_type_id
+
+
+def prepare_urgent_booking(draft: Draft, now: datetime, type_id: str | None) -> None:
+    """Any vet, today first, flagged urgent."""
+    draft.is_urgent = True
+    draft.any_vet = True
+    draft.vet_id = None
+    draft.appointment_type_id = type_id
+    draft.when = today_from(now)
+    draft.slot = None

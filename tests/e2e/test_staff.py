@@ -1,0 +1,208 @@
+"""Clinic staff: urgent alerts, acknowledgement, re-alerts, requests, commands, pause."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.emulator import Person
+from conversations.staff import STAFF_KEY
+from tests.e2e.flow import confirm, identify, next_step, to_summary
+from tests.support.vetbot_fixtures import VetbotRun
+
+
+def outbox(vetbot: VetbotRun, application):
+    return application.bot_data[STAFF_KEY].outbox
+
+
+async def report_emergency(owner: Person) -> None:
+    """The owner types a reason with red flags and says yes, it is urgent."""
+    await owner.tap("Prendre rendez-vous")
+    await next_step(owner)
+    await owner.send("il a mangé une tablette de chocolat et il tremble")
+    question = await next_step(owner)
+    assert "Est-ce une urgence" in question.text
+    assert "Intoxication" in question.text or "intoxication" in question.text.lower()
+    await owner.tap("Oui, c'est urgent")
+
+
+async def test_urgent_case_reaches_staff_with_details_then_is_booked(
+    vetbot: VetbotRun, marie
+) -> None:
+    vetbot.clock.advance(timedelta(hours=1, minutes=30))  # Monday 10:00: the clinic is open
+    await identify(marie)
+    await report_emergency(marie)
+    alert = await vetbot.staff.next_message()
+    assert "URGENCE" in alert.text
+    assert "Mimi" in alert.text and "Marie Dubois" in alert.text and "06 39 98 12 34" in alert.text
+    assert "chocolat" in alert.text
+    assert {"🙋 Je prends", "📞 Rappeler", "💬 Ouvrir la discussion"} <= set(alert.buttons)
+    phone = await next_step(marie)
+    assert "Appelez la clinique tout de suite" in phone.text and vetbot.clinic.phone in phone.text
+    slots = await next_step(marie)
+    assert "lundi 23 novembre" in slots.text  # today, across all vets
+    await marie.tap(marie.buttons[0])
+    await next_step(marie)
+    await marie.tap("Confirmer")
+    assert "C'est confirmé" in (await next_step(marie)).text
+    booked = vetbot.sandbox.appointments_for(vetbot.sandbox.seed.demo_owner_one_pet.id)
+    assert len(booked) == 1 and booked[0].is_urgent
+    edited = await vetbot.staff.next_message()
+    while "RDV pris" not in edited.text:
+        edited = await vetbot.staff.next_message()
+    assert edited.message_id == alert.message_id  # the same alert, edited
+
+
+async def test_acknowledgement_shows_who_and_stops_realerts(vetbot_setup: VetbotRun, marie):
+    async with vetbot_setup.running() as application:
+        await identify(marie)
+        await report_emergency(marie)
+        alert = await vetbot_setup.staff.next_message()
+        lea = vetbot_setup.staff_member.in_group(vetbot_setup.staff)
+        answer = await lea.tap("Je prends")
+        assert "noté" in answer.text
+        taken = await vetbot_setup.staff.next_message()
+        while "Pris en charge" not in taken.text:
+            taken = await vetbot_setup.staff.next_message()
+        assert "Léa Accueil" in taken.text and taken.message_id == alert.message_id
+        assert "🙋 Je prends" not in taken.buttons
+        vetbot_setup.clock.advance(timedelta(minutes=30))
+        report = await outbox(vetbot_setup, application).deliver_due()
+        assert report.realerted == ()
+
+
+async def test_no_acknowledgement_realerts(vetbot_setup: VetbotRun, marie) -> None:
+    async with vetbot_setup.running() as application:
+        await identify(marie)
+        await report_emergency(marie)
+        alert = await vetbot_setup.staff.next_message()
+        await outbox(vetbot_setup, application).deliver_due()  # the pass that sent it is over
+        vetbot_setup.clock.advance(timedelta(minutes=6))
+        outbox(vetbot_setup, application).wake()
+        again = await vetbot_setup.staff.next_message()
+        while again.message_id == alert.message_id:
+            again = await vetbot_setup.staff.next_message()
+        assert "Toujours pas pris en charge" in again.text
+
+
+async def test_forged_acknowledgement_from_an_owner_is_refused(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await report_emergency(marie)
+    alert = await vetbot.staff.next_message()
+    ack = next(b for b in alert.inline_buttons if "Je prends" in b.text)
+    answer = await marie.tap_data(ack.callback_data)
+    assert "Réservé à l'équipe" in answer.text
+    assert "Pris en charge" not in (vetbot.staff.last_text or "")
+
+
+async def test_staff_message_survives_telegram_errors_and_a_restart_once(
+    vetbot_setup: VetbotRun, marie
+) -> None:
+    """A re-alert meets Telegram 502s, then a restart: delivered later, exactly once."""
+    async with vetbot_setup.running() as application:
+        await identify(marie)
+        await report_emergency(marie)
+        await vetbot_setup.staff.next_message()
+        await outbox(vetbot_setup, application).deliver_due()
+        vetbot_setup.world.faults.fail_next(3, status=502, method="sendMessage")
+        vetbot_setup.clock.advance(timedelta(minutes=6))
+        report = await outbox(vetbot_setup, application).deliver_due()
+        assert report.retrying and not report.sent  # delayed, not lost
+    realerts = [m for m in vetbot_setup.staff.messages if "Toujours pas" in m.text]
+    assert realerts == []
+    vetbot_setup.clock.advance(timedelta(minutes=1))  # past the backoff
+    async with vetbot_setup.running() as application:
+        again = await vetbot_setup.staff.next_message(timeout=10)
+        while "Toujours pas" not in again.text:
+            again = await vetbot_setup.staff.next_message(timeout=10)
+        await outbox(vetbot_setup, application).deliver_due()
+    realerts = [m for m in vetbot_setup.staff.messages if "Toujours pas" in m.text]
+    assert len(realerts) == 1
+    alerts = [m for m in vetbot_setup.staff.messages if m.text.startswith("🚨 URGENCE")]
+    assert len(alerts) == 1
+
+
+async def test_closed_clinic_gives_the_emergency_number(vetbot_setup: VetbotRun, marie) -> None:
+    vetbot_setup.clock.advance(timedelta(hours=13))  # Monday 21:30
+    async with vetbot_setup.running():
+        await identify(marie)
+        await report_emergency(marie)
+        phone = await next_step(marie)
+        assert "La clinique est fermée" in phone.text
+        assert vetbot_setup.clinic.emergency_phone in phone.text
+
+
+async def test_cancel_request_round_trip(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await to_summary(marie, when="jeudi à 9h15", slot="09:15")
+    await confirm(marie)
+    await marie.tap("Mes rendez-vous")
+    await next_step(marie)
+    await marie.tap("Annuler · jeu.")
+    question = await next_step(marie)
+    assert "Demander à la clinique d'annuler" in question.text
+    await marie.tap("Oui, demander")
+    told = await next_step(marie)
+    assert "demande d'annulation est transmise" in told.text
+    request = await vetbot.staff.next_message()
+    while "Demande d'annulation" not in request.text:
+        request = await vetbot.staff.next_message()
+    assert "Mimi" in request.text
+    await vetbot.staff_member.in_group(vetbot.staff).tap("Fait")
+    done = await next_step(marie)
+    assert "a bien annulé votre rendez-vous" in done.text
+    with vetbot.store() as store:
+        assert store.upcoming_bookings(marie.user.id, vetbot.clock()) == []
+
+
+async def test_staff_commands_only_in_the_staff_chat(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await marie.command("stats")
+    refused = await next_step(marie)
+    assert "réservée au groupe de l'équipe" in refused.text
+    lea = vetbot.staff_member.in_group(vetbot.staff)
+    await lea.command("stats")
+    figures = await vetbot.staff.next_message()
+    assert "7 derniers jours" in figures.text
+
+
+async def test_pause_then_resume(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    lea = vetbot.staff_member.in_group(vetbot.staff)
+    await lea.command("pause", "1h")
+    assert "en pause" in (await vetbot.staff.next_message()).text
+    await marie.tap("Prendre rendez-vous")
+    paused = await next_step(marie)
+    assert "en pause" in paused.text and vetbot.clinic.phone in paused.text
+    await lea.command("reprise")
+    assert "rouverte" in (await vetbot.staff.next_message()).text
+    await marie.tap("Menu")
+    await next_step(marie)
+    await marie.tap("Prendre rendez-vous")
+    assert "motif" in (await next_step(marie)).text
+
+
+async def test_today_lists_bookings_made_by_the_bot(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await to_summary(marie, when="aujourd'hui à 15h", slot="15:00")
+    await confirm(marie)
+    await vetbot.staff_member.in_group(vetbot.staff).command("aujourdhui")
+    listing = await vetbot.staff.next_message()
+    while "aujourd'hui" not in listing.text:
+        listing = await vetbot.staff.next_message()
+    assert "Mimi" in listing.text and "Vaccination" in listing.text
+
+
+async def test_unknown_number_can_ask_to_be_registered(vetbot: VetbotRun) -> None:
+    stranger = vetbot.world.person("Paul", "Nouveau", phone_number="+33 6 00 00 00 07")
+    await stranger.command("start")
+    await next_step(stranger)
+    await stranger.share_contact()
+    await next_step(stranger)
+    await next_step(stranger)
+    await stranger.tap("Demander mon inscription")
+    told = await next_step(stranger)
+    assert "C'est transmis" in told.text
+    request = await vetbot.staff.next_message()
+    while "inscription" not in request.text:
+        request = await vetbot.staff.next_message()
+    assert "Paul Nouveau" in request.text and "+33 6 00 00 00 07" in request.text
