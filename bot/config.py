@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     vetbot_link_secret: SecretStr | None = None
     staff_announce: Literal["all", "urgent"] = "all"
     staff_realert_minutes: int = Field(default=5, ge=1)
+    triage_lexicon: Path | None = None
+    """A clinic's own red-flag phrases (TOML, the format of bot/triage_lexicon.toml), merged
+    into the built-in lexicon."""
 
     @property
     def staff_realert_after(self) -> timedelta:

@@ -13,7 +13,7 @@ from typing import Final
 
 from bot.matching import Named, match_pet, match_type, match_vet
 from bot.text import words
-from bot.triage import assess, default_lexicon
+from bot.triage import Lexicon, assess, default_lexicon
 from bot.when import TimeRequest, parse_when
 
 _URGENT_WORDS: Final = frozenset({"urgent", "urgence", "urgences", "emergency", "vite", "asap"})
@@ -36,10 +36,13 @@ def read_request(
     pets: Sequence[Named],
     appointment_types: Sequence[Named],
     vets: Sequence[Named],
+    *,
+    lexicon: Lexicon | None = None,
 ) -> RequestReading:
-    """Read a free-text booking request. `now` is aware, in the clinic's zone."""
+    """Read a free-text booking request. `now` is aware, in the clinic's zone; `lexicon`
+    defaults to the built-in red flags."""
     urgent = bool(_URGENT_WORDS.intersection(words(text)))
-    urgent = urgent or assess(text, default_lexicon()).urgent_suspected
+    urgent = urgent or assess(text, lexicon or default_lexicon()).urgent_suspected
     return RequestReading(
         patient_id=match_pet(text, [(pet.id, pet.name) for pet in pets]),
         appointment_type_id=match_type(text, appointment_types),

@@ -16,10 +16,11 @@ from pydantic import SecretStr
 
 from bot.booking import BookingService
 from bot.clock import Clock, system_clock
-from bot.config import ClinicConfig, Settings
+from bot.config import ClinicConfig, ConfigError, Settings
 from bot.i18n import Catalogs
 from bot.store import Store, db_path
 from bot.treats import CallObserver, RetryPolicy, TreatsClient
+from bot.triage import Lexicon, default_lexicon
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,19 @@ class Services:
     staff_chat_id: int | None
     link_secret: SecretStr | None
     data_dir: Path
+    lexicon: Lexicon
+
+
+def load_lexicon(extension: Path | None) -> Lexicon:
+    """The built-in red-flag lexicon, with the clinic's own phrases when it has some."""
+    if extension is None:
+        return default_lexicon()
+    try:
+        return default_lexicon().merge(Lexicon.load(extension))
+    except FileNotFoundError:
+        raise ConfigError(f"TRIAGE_LEXICON ({extension}): file not found") from None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"TRIAGE_LEXICON ({extension}): {error}") from None
 
 
 @contextlib.asynccontextmanager
@@ -46,6 +60,7 @@ async def open_services(
     observer: CallObserver | None = None,
 ) -> AsyncIterator[Services]:
     """Open the store and the Treats client; close both on exit, whatever happens."""
+    lexicon = load_lexicon(settings.triage_lexicon)
     data_dir = settings.vetbot_data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(db_path(data_dir), clock)
@@ -69,6 +84,7 @@ async def open_services(
             staff_chat_id=settings.staff_chat_id,
             link_secret=settings.vetbot_link_secret,
             data_dir=data_dir,
+            lexicon=lexicon,
         )
     finally:
         await treats.aclose()

@@ -14,7 +14,7 @@ import warnings
 from datetime import timedelta
 from typing import Final
 
-from telegram import Bot, InputFile, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -34,7 +34,7 @@ from bot.request_reading import read_request
 from bot.services import Services
 from bot.store import BookingDraft
 from bot.treats import TreatsError
-from bot.triage import assess, default_lexicon
+from bot.triage import assess
 from bot.when import parse_when
 from conversations import callbacks as cb
 from conversations import keyboards as kb
@@ -167,7 +167,9 @@ async def one_message(update: Update, context: Context) -> str:
         types = await svc.booking.appointment_types()
     except TreatsError:
         return await _unavailable(update, context, st.PET)
-    reading = read_request(_text(update), svc.clock(), pets, types, svc.clinic.vets)
+    reading = read_request(
+        _text(update), svc.clock(), pets, types, svc.clinic.vets, lexicon=svc.lexicon
+    )
     nothing_read = (
         reading.patient_id is None
         and reading.appointment_type_id is None
@@ -200,7 +202,7 @@ async def one_message(update: Update, context: Context) -> str:
     draft.when = reading.when
     if reading.urgent_hint:
         text = _text(update)
-        return await urgent.ask(update, context, draft, assess(text, default_lexicon()), text)
+        return await urgent.ask(update, context, draft, assess(text, svc.lexicon), text)
     return await advance(update, context)
 
 
@@ -237,11 +239,16 @@ async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
             update,
             context,
             _(
-                "Je ne trouve aucun animal dans votre dossier. Appelez la clinique au {phone} "
-                "pour l'ajouter, puis revenez réserver ici.",
+                "Je ne trouve aucun animal dans votre dossier. Dites-moi lequel ajouter, ou "
+                "appelez la clinique au {phone}.",
                 phone=esc(svc.clinic.phone),
             ),
-            kb.back_to_menu(_),
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(_("🐾 Ajouter mon animal"), callback_data=cb.ADD_PET)],
+                    *kb.back_to_menu(_).inline_keyboard,
+                ]
+            ),
         )
         return _at(context, st.MENU)
     assert context.user_data is not None
@@ -326,7 +333,7 @@ async def reason_typed(update: Update, context: Context) -> str:
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
     draft.reason = text[:200] or None
-    triage = assess(text, default_lexicon())
+    triage = assess(text, svc.lexicon)
     if triage.urgent_suspected and not draft.triage_asked:
         draft.appointment_type_id = match_type(text, types)
         return await urgent.ask(update, context, draft, triage, text)
@@ -920,6 +927,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
         tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
         tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
         tap(requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
+        tap(requests.add_pet_ask, pattern=cb.pattern(cb.ADD_PET)),
     ]
     # Taps are tracked per user, not per message, on purpose: one panel per owner.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -954,7 +962,13 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
                 tap(contact_expected),
             ],
             st.MENU: [*anywhere, _text_in(one_message)],
-            st.PET: [*anywhere, tap(pet_tapped, pattern=cb.pattern(cb.PET)), _text_in(pet_typed)],
+            st.PET: [
+                *anywhere,
+                tap(requests.add_pet_ask, pattern=cb.pattern(cb.ADD_PET)),
+                tap(pet_tapped, pattern=cb.pattern(cb.PET)),
+                _text_in(pet_typed),
+            ],
+            st.ADD_PET: [*anywhere, _text_in(requests.add_pet_described)],
             st.REASON: [
                 *anywhere,
                 tap(type_tapped, pattern=cb.pattern(cb.TYPE)),

@@ -44,6 +44,7 @@ URGENT_NO: Final = "u:no"
 REGISTER: Final = "reg:"
 CANCEL_ASK: Final = "cx"
 CANCEL_CONFIRM: Final = "cxy"
+ADD_PET: Final = "pet+:"
 
 # Language
 LANGUAGE: Final = "lang"

@@ -57,6 +57,7 @@ def pets(_: Translator, choices: Sequence[Patient]) -> InlineKeyboardMarkup:
         _button(f"{pet.name} ({pet.species})" if pet.species else pet.name, cb.pack(cb.PET, pet.id))
         for pet in choices
     ]
+    buttons.append(_button(_("➕ Un autre animal"), cb.ADD_PET))
     return InlineKeyboardMarkup([*_rows(buttons, 2), back_row(_)])
 
 

@@ -6,6 +6,7 @@ and hears back when a staff member marks it done or refused.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Final
 
@@ -13,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.staff_requests import RequestKind
 from bot.store import BookingState
+from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
@@ -163,5 +165,46 @@ async def cancel_confirmed(update: Update, context: Context) -> str:
         )
     else:
         text = _("Pour annuler, appelez la clinique au {phone}.", phone=esc(svc.clinic.phone))
+    await show(update, context, text, kb.back_to_menu(_))
+    return st.MENU
+
+
+async def add_pet_ask(update: Update, context: Context) -> str:
+    """ "Un autre animal": the clinic adds pets; ask for what it needs in one message."""
+    _ = translator(update, context)
+    text = _(
+        "Écrivez le nom et l'espèce de votre animal, par exemple « Félix, chat, 2 ans ». "
+        "Je transmets à la clinique, qui l'ajoutera à votre dossier."
+    )
+    await show(update, context, text, kb.back_to_menu(_))
+    return st.ADD_PET
+
+
+async def add_pet_described(update: Update, context: Context) -> str:
+    """The owner described the pet: file it with the staff."""
+    svc = services(context)
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    _ = translator(update, context)
+    owner = svc.store.owner(user.id)
+    if owner is None:
+        return st.END
+    name = "?"
+    with contextlib.suppress(TreatsError):
+        name = (await svc.treats.get_client(owner.client_id)).full_name
+    filed = open_request(
+        context,
+        RequestKind.ADD_PET,
+        user.id,
+        client_id=owner.client_id,
+        details={"Client": name, "Animal": (message.text or "")[:200]},
+    )
+    text = (
+        _("C'est transmis : la clinique ajoute votre animal et vous préviendra ici.")
+        if filed
+        else _(
+            "Appelez la clinique au {phone} pour ajouter votre animal.", phone=esc(svc.clinic.phone)
+        )
+    )
     await show(update, context, text, kb.back_to_menu(_))
     return st.MENU

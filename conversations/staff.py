@@ -44,6 +44,7 @@ from bot.staff_requests import RequestKind, RequestRecord, StaffRequests, decisi
 from bot.staff_stats import staff_stats, today_bookings
 from bot.store import BookingRecord
 from bot.treats import Client, Patient, TreatsError
+from bot.triage import assess
 from conversations.common import Context, answer_callback, services
 
 logger = logging.getLogger("vetbot.staff")
@@ -246,10 +247,8 @@ async def _gather_case(context: Context, user_id: int, draft: Draft) -> UrgentCa
     if draft.patient_id:
         with contextlib.suppress(TreatsError):
             pet = await svc.treats.get_patient(draft.patient_id)
-    from bot.triage import assess, default_lexicon
-
     words = draft.owner_words or draft.reason or ""
-    triage = assess(words, default_lexicon())
+    triage = assess(words, svc.lexicon)
     signs = ", ".join(dict.fromkeys(f.label_fr for f in triage.flags)) or "signalée par le client"
     today = svc.clock().astimezone(svc.clinic.tz).date()
     return UrgentCase(

@@ -15,6 +15,7 @@ WHEN: Final = "when"
 SLOT: Final = "slot"
 SUMMARY: Final = "summary"
 URGENT: Final = "urgent"
+ADD_PET: Final = "add_pet"
 END: Final = ConversationHandler.END
 TIMEOUT: Final = ConversationHandler.TIMEOUT
 

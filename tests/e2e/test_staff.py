@@ -206,3 +206,45 @@ async def test_unknown_number_can_ask_to_be_registered(vetbot: VetbotRun) -> Non
     while "inscription" not in request.text:
         request = await vetbot.staff.next_message()
     assert "Paul Nouveau" in request.text and "+33 6 00 00 00 07" in request.text
+
+
+async def test_uncertain_booking_is_checked_by_staff(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await to_summary(marie)
+    vetbot.sandbox.faults.lose_next_post_answer()
+    await marie.tap("Confirmer", timeout=15)
+    told = await next_step(marie, within=15)
+    vetbot.sandbox.faults.release()
+    assert "La clinique vérifie" in told.text
+    check = await vetbot.staff.next_message()
+    while "RDV à vérifier" not in check.text:
+        check = await vetbot.staff.next_message()
+    assert "Mimi" in check.text
+    assert {"✅ Bien réservé", "✖️ Pas réservé"} <= set(check.buttons)
+    await vetbot.staff_member.in_group(vetbot.staff).tap("Bien réservé")
+    outcome = await next_step(marie)
+    while "La clinique a vérifié" not in outcome.text:
+        outcome = await next_step(marie)
+    assert "bien enregistré" in outcome.text
+    with vetbot.store() as store:
+        states = [b.state for b in store.upcoming_bookings(marie.user.id, vetbot.clock())]
+    assert states == ["booked"]
+    decided = await vetbot.staff.next_message()
+    assert decided.message_id == check.message_id and "Léa Accueil" in decided.text
+
+
+async def test_add_a_pet_request_round_trip(vetbot: VetbotRun, thomas) -> None:
+    await identify(thomas)
+    await thomas.tap("Prendre rendez-vous")
+    await next_step(thomas)
+    await thomas.tap("Un autre animal")
+    assert "nom et l'espèce" in (await next_step(thomas)).text
+    await thomas.send("Félix, chat, 2 ans")
+    assert "C'est transmis" in (await next_step(thomas)).text
+    request = await vetbot.staff.next_message()
+    while "Nouvel animal" not in request.text:
+        request = await vetbot.staff.next_message()
+    assert "Félix, chat, 2 ans" in request.text and "Thomas Moreau" in request.text
+    await vetbot.staff_member.in_group(vetbot.staff).tap("Fait")
+    told = await next_step(thomas)
+    assert "a ajouté votre animal" in told.text

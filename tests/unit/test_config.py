@@ -88,3 +88,29 @@ def test_bad_clinic_file_named(tmp_path: Path, toml: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
         load_clinic(path)
     assert str(caught.value).startswith(f"CLINIC_CONFIG ({path})")
+
+
+def test_a_clinics_lexicon_extension_adds_red_flags(tmp_path: Path) -> None:
+    from bot.services import load_lexicon
+    from bot.triage import assess
+
+    extension = tmp_path / "lexique.toml"
+    extension.write_text(
+        '[[flag]]\nid = "poisoning"\nfr = ["a mangé du muguet"]\nen = ["ate lily of the valley"]\n',
+        encoding="utf-8",
+    )
+    text = "mon chien a mangé du muguet"
+    assert not assess(text, load_lexicon(None)).urgent_suspected
+    assert assess(text, load_lexicon(extension)).urgent_suspected
+
+
+def test_a_broken_lexicon_extension_is_one_line(tmp_path: Path) -> None:
+    from bot.services import load_lexicon
+
+    extension = tmp_path / "lexique.toml"
+    extension.write_text('[[flag]]\nid = "new"\nfr = ["x y"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^TRIAGE_LEXICON \(") as caught:
+        load_lexicon(extension)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_lexicon(tmp_path / "missing.toml")
