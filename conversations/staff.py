@@ -45,6 +45,7 @@ from bot.staff_stats import staff_stats, today_bookings
 from bot.store import BookingRecord
 from bot.treats import Client, Patient, TreatsError
 from bot.triage import assess
+from conversations.callbacks import MENU_BOOK
 from conversations.common import Context, answer_callback, services
 
 logger = logging.getLogger("vetbot.staff")
@@ -508,13 +509,18 @@ async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
             "✅ La clinique a vérifié : votre rendez-vous est bien enregistré."
         ),
         (RequestKind.CHECK_BOOKING, False): _(
-            "La clinique a vérifié : ce rendez-vous n'a pas pu être enregistré. Tapez /rdv pour "
-            "choisir un autre créneau."
+            "La clinique a vérifié : ce rendez-vous n'a pas pu être enregistré. Choisissons un "
+            "autre créneau."
         ),
     }
     text = texts[(RequestKind(request.kind), done)].format(phone=svc.clinic.phone)
+    markup = None
+    if RequestKind(request.kind) is RequestKind.CHECK_BOOKING and not done:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("📅 Choisir un autre créneau"), callback_data=MENU_BOOK)]]
+        )
     with contextlib.suppress(TelegramError):
-        await context.bot.send_message(request.user_id, text)
+        await context.bot.send_message(request.user_id, text, reply_markup=markup)
 
 
 def _int_after(data: str | None, kind: str) -> int:

@@ -58,6 +58,8 @@ async def test_acknowledgement_shows_who_and_stops_realerts(vetbot_setup: Vetbot
         await report_emergency(marie)
         alert = await vetbot_setup.staff.next_message()
         lea = vetbot_setup.staff_member.in_group(vetbot_setup.staff)
+        phone = await lea.tap("Rappeler")
+        assert phone.text == "Marie Dubois : 06 39 98 12 34" and phone.show_alert
         answer = await lea.tap("Je prends")
         assert "noté" in answer.text
         taken = await vetbot_setup.staff.next_message()
@@ -248,3 +250,22 @@ async def test_add_a_pet_request_round_trip(vetbot: VetbotRun, thomas) -> None:
     await vetbot.staff_member.in_group(vetbot.staff).tap("Fait")
     told = await next_step(thomas)
     assert "a ajouté votre animal" in told.text
+
+
+async def test_not_booked_after_check_offers_slots_again(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await to_summary(marie)
+    vetbot.sandbox.faults.lose_next_post_answer()
+    await marie.tap("Confirmer", timeout=15)
+    await next_step(marie, within=15)
+    vetbot.sandbox.faults.release()
+    check = await vetbot.staff.next_message()
+    while "RDV à vérifier" not in check.text:
+        check = await vetbot.staff.next_message()
+    await vetbot.staff_member.in_group(vetbot.staff).tap("Pas réservé")
+    outcome = await next_step(marie)
+    while "La clinique a vérifié" not in outcome.text:
+        outcome = await next_step(marie)
+    assert "n'a pas pu être enregistré" in outcome.text
+    await marie.tap("Choisir un autre créneau")
+    assert "motif" in (await next_step(marie)).text
