@@ -12,6 +12,7 @@ import contextlib
 import html
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -27,6 +28,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.alerts import (
     Outbox,
@@ -97,6 +99,17 @@ class TelegramStaffTransport:
         self._bot = bot
 
     async def send(self, chat_id: int, message: StaffMessage) -> int:
+        try:
+            return await self._send(chat_id, message)
+        except PermanentSendError:
+            if not _has_links(message):
+                raise
+            # A link button refused (the owner's privacy settings forbid tg://user links):
+            # the alert matters more than the button; its text has the phone.
+            logger.warning("staff message refused with its link buttons: sent without them")
+            return await self._send(chat_id, _without_links(message))
+
+    async def _send(self, chat_id: int, message: StaffMessage) -> int:
         with _mapped_errors():
             sent = await self._bot.send_message(
                 chat_id,
@@ -109,17 +122,34 @@ class TelegramStaffTransport:
 
     async def edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
         try:
-            with _mapped_errors():
-                await self._bot.edit_message_text(
-                    message.text,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=_markup(message),
-                )
+            await self._edit(chat_id, message_id, message)
         except PermanentSendError as error:
-            if "not modified" not in str(error):
+            if "not modified" in str(error):
+                return
+            if not _has_links(message):
                 raise
+            await self._edit(chat_id, message_id, _without_links(message))
+
+    async def _edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
+        with _mapped_errors():
+            await self._bot.edit_message_text(
+                message.text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(message),
+            )
+
+
+def _has_links(message: StaffMessage) -> bool:
+    return any(button.url for row in message.buttons for button in row)
+
+
+def _without_links(message: StaffMessage) -> StaffMessage:
+    rows = tuple(
+        row for row in (tuple(b for b in r if b.url is None) for r in message.buttons) if row
+    )
+    return StaffMessage(message.text, rows, message.reply_to_message_id)
 
 
 @contextlib.contextmanager
@@ -127,7 +157,9 @@ def _mapped_errors():  # type: ignore[no-untyped-def]
     try:
         yield
     except RetryAfter as error:
-        retry = error.retry_after
+        with warnings.catch_warnings():  # PTB moves retry_after to timedelta: both handled
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            retry = error.retry_after
         seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
         raise TransientSendError(str(error), retry_after=seconds) from None
     except (BadRequest, Forbidden) as error:
