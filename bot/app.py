@@ -48,12 +48,14 @@ COMMANDS: Final = {
         ("rdv", "Prendre rendez-vous"),
         ("annuler", "Annuler la réservation en cours"),
         ("langue", "Changer de langue"),
+        ("oublier", "Effacer mes données"),
     ],
     "en": [
         ("start", "Start or back to the menu"),
         ("book", "Book an appointment"),
         ("cancel", "Cancel the booking in progress"),
         ("language", "Change language"),
+        ("forget", "Erase my data"),
     ],
 }
 

@@ -91,6 +91,8 @@ class Draft:
     """What the owner wrote when a red flag was found, for the staff alert."""
     triage_asked: bool = False
     urgent_alert_id: str | None = None
+    replaces_booking_id: str | None = None
+    """Set when moving an appointment: the old one is cancelled once the new one is booked."""
 
     def new_offer(self, page: SlotPage) -> int:
         """Remember the slots shown; old keyboards keep an old generation and are refused."""

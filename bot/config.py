@@ -10,7 +10,8 @@ import itertools
 import re
 import tomllib
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +25,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,6 +37,8 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 _BOT_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 _API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
 _OPENING_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+MAX_REMINDER_HOURS: Final = 24 * 7
+"""A reminder further ahead than a week would be forgotten before the appointment."""
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """The ``[schedule]`` keys, in ``date.weekday()`` order."""
 
@@ -88,6 +92,76 @@ def _opening_range(value: object) -> object:
     return opening
 
 
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Wall-clock hours in the clinic's zone when owners get no reminder: ``[start, end)``.
+
+    The window may wrap midnight (21:00-08:00: from 21:00 until 08:00 the next morning). Its
+    edges are read on the local calendar of each day, so across a daylight-saving change the
+    night is an hour shorter or longer but still ends at 08:00 on the clock.
+    """
+
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if self.start == self.end:
+            raise ValueError("quiet hours must not start and end at the same time")
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def wraps_midnight(self) -> bool:
+        return self.end < self.start
+
+    def contains(self, instant: datetime, tz: tzinfo) -> bool:
+        """Whether the local clock at ``instant`` reads inside the window."""
+        return self.began_at(instant, tz) is not None
+
+    def began_at(self, instant: datetime, tz: tzinfo) -> datetime | None:
+        """When the quiet night holding ``instant`` began (None: ``instant`` is not quiet)."""
+        local = instant.astimezone(tz)
+        clock = local.time().replace(tzinfo=None)
+        if not self.wraps_midnight:
+            inside = self.start <= clock < self.end
+            return _at(local.date(), self.start, tz) if inside else None
+        if clock >= self.start:
+            return _at(local.date(), self.start, tz)
+        if clock < self.end:
+            return _at(local.date() - timedelta(days=1), self.start, tz)
+        return None
+
+    def ends_after(self, instant: datetime, tz: tzinfo) -> datetime | None:
+        """When the quiet night holding ``instant`` ends (None: ``instant`` is not quiet)."""
+        began = self.began_at(instant, tz)
+        if began is None:
+            return None
+        day = began.astimezone(tz).date() + timedelta(days=1 if self.wraps_midnight else 0)
+        return _at(day, self.end, tz)
+
+
+def _at(day: date, clock: time, tz: tzinfo) -> datetime:
+    """A local wall-clock time as an instant in UTC (so that adding a delay adds real time); a
+    time skipped by DST reads as after the jump."""
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+def parse_quiet_hours(value: str) -> QuietHours | None:
+    """Reads ``QUIET_HOURS`` ("HH:MM-HH:MM", may wrap midnight); empty means no quiet hours."""
+    if not value.strip():
+        return None
+    match = _OPENING_RANGE.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a range like 21:00-08:00 (or empty for none)")
+    start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
+    if max(start_h, end_h) > 23 or max(start_m, end_m) > 59:
+        raise ValueError(f"{value!r} has an impossible time")
+    if (start_h, start_m) == (end_h, end_m):
+        raise ValueError(f"{value!r} starts and ends at the same time")
+    return QuietHours(time(start_h, start_m), time(end_h, end_m))
+
+
 def _day_list(value: object) -> object:
     if isinstance(value, str):
         raise ValueError(f'must be a list of ranges, e.g. ["{value}"]')
@@ -133,11 +207,48 @@ class Settings(BaseSettings):
     triage_lexicon: Path | None = None
     """A clinic's own red-flag phrases (TOML, the format of bot/triage_lexicon.toml), merged
     into the built-in lexicon."""
+    reminder_first_hours: float = Field(default=24, ge=0, le=MAX_REMINDER_HOURS)
+    """The first reminder ("demain"), this many hours before the appointment; 0: none."""
+    reminder_second_hours: float = Field(default=2, ge=0, le=MAX_REMINDER_HOURS)
+    """The second reminder ("bientôt"), this many hours before; 0: none."""
+    quiet_hours: str = "21:00-08:00"
+    """No reminder at night: "HH:MM-HH:MM" in the clinic's zone; empty: none."""
+    status_quota_share: float = Field(default=0.10, gt=0, le=0.5)
+    """The share of the key's hourly quota spent re-reading upcoming appointments."""
 
     @property
     def staff_realert_after(self) -> timedelta:
         """How long an urgent alert may stay unacknowledged before it is sent again."""
         return timedelta(minutes=self.staff_realert_minutes)
+
+    @property
+    def reminder_first(self) -> timedelta | None:
+        """How long before the appointment the first reminder goes out; None: off."""
+        return _hours(self.reminder_first_hours)
+
+    @property
+    def reminder_second(self) -> timedelta | None:
+        """How long before the appointment the second reminder goes out; None: off."""
+        return _hours(self.reminder_second_hours)
+
+    @property
+    def quiet_window(self) -> QuietHours | None:
+        """``QUIET_HOURS`` parsed (already checked when the settings were loaded)."""
+        return parse_quiet_hours(self.quiet_hours)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_shape(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value.strip()
+
+    @field_validator("reminder_second_hours")
+    @classmethod
+    def _after_the_first(cls, value: float, info: ValidationInfo) -> float:
+        first = info.data.get("reminder_first_hours")
+        if value and first and value >= first:
+            raise ValueError(f"must be less than REMINDER_FIRST_HOURS ({first:g}), or 0 for none")
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -152,6 +263,10 @@ class Settings(BaseSettings):
         if not _API_KEY.match(value.get_secret_value()):
             raise ValueError("does not look like a Treats API key (vk_...)")
         return value
+
+
+def _hours(hours: float) -> timedelta | None:
+    return timedelta(hours=hours) if hours > 0 else None
 
 
 class ClinicLocation(BaseSettings):

@@ -28,17 +28,18 @@ from telegram.warnings import PTBUserWarning
 
 from bot.booking import ConfirmResult, Draft, Outcome, SlotPage
 from bot.i18n import N_, Translator, pick_language
-from bot.ics import CalendarEvent, build_ics, ics_filename
+from bot.ics import ics_filename
 from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
 from bot.request_reading import read_request
 from bot.services import Services
+from bot.staff_requests import RequestKind
 from bot.store import BookingDraft
 from bot.treats import TreatsError
 from bot.triage import assess
 from bot.when import parse_when
+from conversations import appointments, requests, urgent
 from conversations import callbacks as cb
 from conversations import keyboards as kb
-from conversations import requests, urgent
 from conversations import states as st
 from conversations.common import (
     NEW_PANEL_KEY,
@@ -49,14 +50,13 @@ from conversations.common import (
     show,
     translator,
 )
-from conversations.staff import after_booking, paused_text, raise_urgent_alert
+from conversations.staff import after_booking, open_request, paused_text, raise_urgent_alert
 from conversations.start import (
     choose_language,
     clinic_info,
     contact_expected,
     contact_shared,
     language_chosen,
-    my_appointments,
     show_menu,
     start,
 )
@@ -650,7 +650,8 @@ async def _tell_outcome(
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
                 after_booking(context, draft, result)
-                await _send_calendar(update, context, draft, result)
+                await _send_calendar(update, context, result)
+                await _cancel_replaced(update, context, draft, result)
                 svc.store.record_event(result.record.user_id, "booked")
             _forget(context)
             return await _menu_below(update, context)
@@ -697,32 +698,58 @@ async def _tell_outcome(
     return st.END
 
 
-async def _send_calendar(
-    update: Update, context: Context, draft: Draft, result: ConfirmResult
-) -> None:
+async def _send_calendar(update: Update, context: Context, result: ConfirmResult) -> None:
     svc = services(context)
     _ = translator(update, context)
     record = result.record
-    if update.effective_chat is None or draft.slot is None:
+    if update.effective_chat is None:
         return
-    event = CalendarEvent(
-        appointment_id=record.appointment_id or record.booking_id,
-        start=draft.slot.start,
-        end=draft.slot.end,
-        summary=_("{type} pour {pet}", type=draft.type_name or "", pet=draft.pet_name or ""),
-        description=_(
-            "Avec {vet}. Motif : {reason}",
-            vet=record.vet_name,
-            reason=draft.reason or draft.type_name or "",
-        ),
-        location=", ".join(filter(None, [svc.clinic.name, svc.clinic.address])),
-        organizer_name=svc.clinic.name,
-    )
-    data = build_ics(event, now=svc.clock())
     await update.effective_chat.send_document(
-        InputFile(data, filename=ics_filename(draft.slot.start, draft.pet_name or "rdv")),
+        InputFile(
+            appointments.calendar_file(svc, _, record),
+            filename=ics_filename(record.scheduled_at, record.pet_name or "rdv"),
+        ),
         caption=_("Ajoutez-le à votre agenda 📅"),
     )
+
+
+async def _cancel_replaced(
+    update: Update, context: Context, draft: Draft, result: ConfirmResult
+) -> None:
+    """A move booked its new slot: ask the clinic to cancel the old one, and say so."""
+    svc = services(context)
+    old = svc.store.booking(draft.replaces_booking_id) if draft.replaces_booking_id else None
+    if old is None or update.effective_chat is None:
+        return
+    _ = translator(update, context)
+    staff_language = svc.catalogs[svc.clinic.locale]
+    filed = open_request(
+        context,
+        RequestKind.CANCEL,
+        old.user_id,
+        client_id=old.client_id,
+        booking_id=old.booking_id,
+        details={
+            "RDV": f"{staff_language.short(old.scheduled_at)} · {old.pet_name} · "
+            f"{old.type_name} · {old.vet_name}",
+            "RDV Treats": old.appointment_id or "?",
+            "Remplacé par": staff_language.short(result.record.scheduled_at),
+        },
+    )
+    text = (
+        _(
+            "Et l'ancien rendez-vous du {when} : j'ai demandé à la clinique de l'annuler, elle "
+            "vous le confirmera ici.",
+            when=_.when(old.scheduled_at),
+        )
+        if filed
+        else _(
+            "Pensez à appeler la clinique au {phone} pour annuler l'ancien rendez-vous du {when}.",
+            phone=esc(svc.clinic.phone),
+            when=_.when(old.scheduled_at),
+        )
+    )
+    await update.effective_chat.send_message(text)
 
 
 async def _menu_below(update: Update, context: Context) -> str:
@@ -924,7 +951,11 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
         tap(show_menu, pattern=rf"^{cb.MENU}$"),
         tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
         tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
-        tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
+        tap(appointments.my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
+        tap(appointments.calendar_again, pattern=cb.pattern(cb.CALENDAR)),
+        tap(appointments.move, pattern=cb.pattern(cb.MOVE)),
+        CommandHandler(["oublier", "forget"], appointments.forget_ask),
+        tap(appointments.forget_confirmed, pattern=cb.pattern(cb.FORGET)),
         tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
         tap(requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
         tap(requests.add_pet_ask, pattern=cb.pattern(cb.ADD_PET)),
@@ -942,7 +973,11 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
             tap(book, pattern=rf"^{cb.MENU_BOOK}$"),
             tap(show_menu, pattern=rf"^{cb.MENU}$"),
             tap(clinic_info, pattern=rf"^{cb.MENU_INFO}$"),
-            tap(my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
+            tap(appointments.my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
+            tap(appointments.calendar_again, pattern=cb.pattern(cb.CALENDAR)),
+            tap(appointments.move, pattern=cb.pattern(cb.MOVE)),
+            CommandHandler(["oublier", "forget"], appointments.forget_ask),
+            tap(appointments.forget_confirmed, pattern=cb.pattern(cb.FORGET)),
             tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
             tap(requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
             tap(requests.ask_registration, pattern=cb.pattern(cb.REGISTER)),

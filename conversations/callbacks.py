@@ -45,6 +45,9 @@ REGISTER: Final = "reg:"
 CANCEL_ASK: Final = "cx"
 CANCEL_CONFIRM: Final = "cxy"
 ADD_PET: Final = "pet+:"
+CALENDAR: Final = "ics"
+MOVE: Final = "mv"
+FORGET: Final = "forget:"
 
 # Language
 LANGUAGE: Final = "lang"

@@ -69,21 +69,7 @@ async def ask_registration(update: Update, context: Context) -> str:
     return st.END
 
 
-def cancel_buttons(_, upcoming) -> list[list[InlineKeyboardButton]]:  # type: ignore[no-untyped-def]
-    """One "Annuler" button per appointment the clinic has booked."""
-    return [
-        [
-            InlineKeyboardButton(
-                _("❌ Annuler · {when}", when=_.short(record.scheduled_at)),
-                callback_data=cb.pack(cb.CANCEL_ASK, record.booking_id),
-            )
-        ]
-        for record in upcoming
-        if record.state == BookingState.BOOKED
-    ]
-
-
-def _own_booking(update: Update, context: Context, kind: str):  # type: ignore[no-untyped-def]
+def own_booking(update: Update, context: Context, kind: str):  # type: ignore[no-untyped-def]
     """The booking named in the tap, if it is this owner's, booked and still to come."""
     svc = services(context)
     query, user = update.callback_query, update.effective_user
@@ -103,7 +89,7 @@ async def cancel_ask(update: Update, context: Context) -> str:
     """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close."""
     svc = services(context)
     _ = translator(update, context)
-    record = _own_booking(update, context, cb.CANCEL_ASK)
+    record = own_booking(update, context, cb.CANCEL_ASK)
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
         return st.MENU
@@ -141,7 +127,7 @@ async def cancel_confirmed(update: Update, context: Context) -> str:
     user = update.effective_user
     assert user is not None
     _ = translator(update, context)
-    record = _own_booking(update, context, cb.CANCEL_CONFIRM)
+    record = own_booking(update, context, cb.CANCEL_CONFIRM)
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
         return st.MENU

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import Translator
 from bot.invites import InviteError, read_invite
 from bot.phones import mask
-from bot.store import BookingState
 from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
@@ -28,7 +27,7 @@ from conversations.common import (
     show,
     translator,
 )
-from conversations.requests import CONTACT_KEY, cancel_buttons, registration_offer
+from conversations.requests import CONTACT_KEY, registration_offer
 
 logger = logging.getLogger("vetbot.start")
 
@@ -193,34 +192,6 @@ async def clinic_info(update: Update, context: Context) -> str:
     if svc.clinic.emergency_phone:
         lines.append(_("🚨 Urgences : {phone}", phone=esc(svc.clinic.emergency_phone)))
     await show(update, context, "\n".join(lines), kb.back_to_menu(_))
-    return st.MENU
-
-
-async def my_appointments(update: Update, context: Context) -> str:
-    """Upcoming appointments booked through the bot (the API cannot list them)."""
-    svc = services(context)
-    user = update.effective_user
-    assert user is not None
-    _ = translator(update, context)
-    upcoming = svc.store.upcoming_bookings(user.id, svc.clock())
-    if not upcoming:
-        text = _("Aucun rendez-vous à venir pris ici.")
-    else:
-        lines = [_("<b>Vos prochains rendez-vous</b>")]
-        for record in upcoming:
-            line = _(
-                "• {when} : {pet}, {type}, {vet}",
-                when=_.when(record.scheduled_at),
-                pet=esc(record.pet_name),
-                type=esc(record.type_name),
-                vet=esc(record.vet_name),
-            )
-            if record.state == BookingState.UNCERTAIN:
-                line += _(" (la clinique doit le confirmer)")
-            lines.append(line)
-        text = "\n".join(lines)
-    buttons = [*cancel_buttons(_, upcoming), *kb.back_to_menu(_).inline_keyboard]
-    await show(update, context, text, InlineKeyboardMarkup(buttons))
     return st.MENU
 
 

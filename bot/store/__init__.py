@@ -1,5 +1,6 @@
 """The bot's durable state in one SQLite file: owner links, bookings, flow events, update ids,
-and the staff side (outbox, requests, the booking pause).
+the staff side (outbox, requests, the booking pause), owners' reminders and the clinic-side
+changes to their appointments.
 
 PTB's own state (user_data, conversations) lives in the same file through
 ``bot.persistence.SqlitePersistence``.
@@ -24,8 +25,21 @@ from bot.store.errors import (
 from bot.store.events import FlowEvent
 from bot.store.flags import PAUSED_INDEFINITELY
 from bot.store.owners import LinkVia, OwnerLink
+from bot.store.reminders import (
+    PlannedReminder,
+    ReminderKind,
+    ReminderRecord,
+    ReminderState,
+    ReminderTable,
+)
 from bot.store.requests import RequestKind, RequestRecord, RequestState
 from bot.store.stats import MadeBooking
+from bot.store.status_changes import (
+    NoticeState,
+    StatusChange,
+    StatusChangeKind,
+    StatusChangeTable,
+)
 from bot.store.store import Store
 
 __all__ = [
@@ -40,17 +54,26 @@ __all__ = [
     "FlowEvent",
     "LinkVia",
     "MadeBooking",
+    "NoticeState",
     "OutboxKind",
     "OutboxRecord",
     "OutboxState",
     "OutboxTable",
     "OwnerLink",
+    "PlannedReminder",
+    "ReminderKind",
+    "ReminderRecord",
+    "ReminderState",
+    "ReminderTable",
     "RequestKind",
     "RequestRecord",
     "RequestState",
     "SchemaTooNewError",
     "StaffButton",
     "StaffMessage",
+    "StatusChange",
+    "StatusChangeKind",
+    "StatusChangeTable",
     "Store",
     "StoreError",
     "UnknownBookingError",

@@ -82,6 +82,10 @@ class BookingRecord:
     updated_at: datetime
     confirmed_at: datetime | None
     """When it became ``booked``."""
+    presence_confirmed_at: datetime | None = None
+    """When the owner tapped "Je serai là" on a reminder (shown to staff on /aujourdhui)."""
+    status_checked_at: datetime | None = None
+    """When ``bot.status_watch`` last re-read the appointment from the API."""
 
     def draft(self) -> BookingDraft:
         """What was confirmed, e.g. to re-send a booking a restart left in ``sending``."""
@@ -305,4 +309,6 @@ def _record(row: sqlite3.Row) -> BookingRecord:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
         confirmed_at=optional_from_db(row["confirmed_at"]),
+        presence_confirmed_at=optional_from_db(row["presence_confirmed_at"]),
+        status_checked_at=optional_from_db(row["status_checked_at"]),
     )

@@ -161,6 +161,46 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    # 3: owners' reminders, "Je serai là", status checks and the changes owners must hear of.
+    (
+        """CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            booking_id TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            appointment_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            sent_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (booking_id, kind)
+        )""",
+        "CREATE INDEX reminders_by_state ON reminders (state, next_attempt_at)",
+        "CREATE INDEX reminders_by_user ON reminders (user_id)",
+        "ALTER TABLE bookings ADD COLUMN reminders_planned_for TEXT",
+        "ALTER TABLE bookings ADD COLUMN presence_confirmed_at TEXT",
+        "ALTER TABLE bookings ADD COLUMN status_checked_at TEXT",
+        """CREATE TABLE status_changes (
+            id INTEGER PRIMARY KEY,
+            booking_id TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            old_start TEXT NOT NULL,
+            new_start TEXT NOT NULL,
+            api_status TEXT NOT NULL,
+            display_status TEXT,
+            detected_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            notified_at TEXT,
+            last_error TEXT
+        )""",
+        "CREATE INDEX status_changes_by_state ON status_changes (state, detected_at)",
+        "CREATE INDEX status_changes_by_user ON status_changes (user_id)",
+    ),
 )
 """Append-only: migration *n* (1-based) brings a file from ``user_version`` n-1 to n.
 Never edit a released entry; add a new one (a table, a column, an index)."""

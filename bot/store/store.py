@@ -18,13 +18,16 @@ from typing import Self
 
 from bot.clock import Clock
 from bot.store import bookings, events, flags, owners, privacy, requests, stats, updates
+from bot.store import reminders as reminder_rows
 from bot.store.alerts import OutboxTable
 from bot.store.bookings import ON_CALENDAR, BookingDraft, BookingRecord, BookingState, Claim
 from bot.store.db import Synchronous, connect
 from bot.store.events import FlowEvent
 from bot.store.owners import LinkVia, OwnerLink
+from bot.store.reminders import ReminderTable
 from bot.store.requests import RequestKind, RequestRecord
 from bot.store.stats import MadeBooking
+from bot.store.status_changes import StatusChangeTable
 
 
 class Store:
@@ -150,6 +153,24 @@ class Store:
 
     def mark_cancelled(self, booking_id: str) -> BookingRecord:
         return bookings.mark_cancelled(self._conn, self._clock(), booking_id)
+
+    # Reminders, presence, status watching --------------------------------------------------
+
+    @property
+    def reminders(self) -> ReminderTable:
+        """Owners' reminder rows; ``bot.reminders.Reminders`` plans and delivers them."""
+        return ReminderTable(self._conn, self._clock)
+
+    @property
+    def status_changes(self) -> StatusChangeTable:
+        """Status checks and clinic-side changes; ``bot.status_watch`` drives them."""
+        return StatusChangeTable(self._conn, self._clock)
+
+    def confirm_presence(self, booking_id: str, at: datetime | None = None) -> BookingRecord:
+        """The owner tapped "Je serai là" (booked bookings only; the first tap is kept)."""
+        return reminder_rows.confirm_presence(
+            self._conn, booking_id, self._clock() if at is None else at
+        )
 
     # Flow events and processed updates ------------------------------------------------------
 

@@ -66,7 +66,9 @@ class TimeRequest:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             raise ValueError("TimeRequest.start must be timezone-aware")
-        if self.end is not None and self.end <= self.start:
+        # Instants, not wall clocks: in the repeated hour of a DST change, 02:00 (second time)
+        # comes after 02:59 (first time) although it reads earlier.
+        if self.end is not None and self.end.timestamp() <= self.start.timestamp():
             raise ValueError("TimeRequest.end must be after start")
 
     @property

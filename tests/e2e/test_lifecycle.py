@@ -27,8 +27,8 @@ async def test_commands_are_set_in_french_and_english(vetbot: VetbotRun) -> None
     commands = vetbot.world.bot.commands
     french = next(v for (scope, lang), v in commands.items() if not lang)
     english = next(v for (scope, lang), v in commands.items() if lang == "en")
-    assert [c["command"] for c in french] == ["start", "rdv", "annuler", "langue"]
-    assert [c["command"] for c in english] == ["start", "book", "cancel", "language"]
+    assert [c["command"] for c in french] == ["start", "rdv", "annuler", "langue", "oublier"]
+    assert [c["command"] for c in english] == ["start", "book", "cancel", "language", "forget"]
 
 
 @pytest.mark.slow

@@ -83,3 +83,12 @@ def test_any_moment_gives_a_future_window_in_the_clinic_zone(moment: datetime, p
     assert request.start.tzinfo is PARIS and request.end.tzinfo is PARIS
     assert request.start.astimezone(UTC) >= now.astimezone(UTC)
     assert request.end.astimezone(UTC) > request.start.astimezone(UTC)
+
+
+def test_relative_hours_into_the_repeated_hour() -> None:
+    """Found by hypothesis: 00:59 + 2 h on the fall-back night is 02:59 CEST, one minute long."""
+    now = datetime(2026, 10, 25, 0, 59, tzinfo=PARIS)
+    request = parse_when("dans 2 heures", now)
+    assert request is not None and request.end is not None
+    assert (request.start.timestamp() - now.timestamp()) == 2 * 3600
+    assert request.end.timestamp() - request.start.timestamp() == 60

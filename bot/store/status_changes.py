@@ -1,0 +1,234 @@
+"""What the clinic changed on a booked appointment, kept until the owner has been told.
+
+``bot.status_watch`` re-reads upcoming appointments from the API. When the clinic cancelled or
+moved one, the booking's new state and a ``status_changes`` row (the notice the owner must get)
+are written in **one commit**: a crash can neither leave the booking updated with nobody ever
+told (the next read would see no difference), nor tell the owner about a change the store does
+not know. The notice is PENDING until the owner's message was sent (``mark_notified``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+from bot.clock import Clock
+from bot.store.bookings import BookingRecord, BookingState, booking
+from bot.store.db import from_db, optional_from_db, to_db, transaction
+from bot.store.errors import UnknownBookingError
+
+MAX_NOTICE_ATTEMPTS: Final = 10
+"""A notice whose sending failed this many times is given up (logged): the owner is
+unreachable, and retrying forever would only fill the log."""
+
+
+class StatusChangeKind(StrEnum):
+    CANCELLED = "cancelled"
+    """The clinic cancelled it (or it no longer exists): the booking is now ``cancelled``."""
+    MOVED = "moved"
+    """The clinic changed its time: ``new_start``; the reminders must be re-planned."""
+    STATUS = "status"
+    """Same time, another status (e.g. CONFIRMED by the clinic)."""
+
+
+class NoticeState(StrEnum):
+    PENDING = "pending"
+    NOTIFIED = "notified"
+    FAILED = "failed"
+    """Sending failed ``MAX_NOTICE_ATTEMPTS`` times; never retried."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    """A change the owner must hear of. ``booking`` is the booking as the store has it now."""
+
+    id: int
+    booking: BookingRecord
+    kind: StatusChangeKind
+    old_start: datetime
+    new_start: datetime
+    api_status: str
+    """The API's status (``CANCELLED``...), or ``NOT_FOUND`` when the appointment is gone."""
+    display_status: str | None
+    detected_at: datetime
+    state: NoticeState
+    attempts: int
+    notified_at: datetime | None
+    last_error: str | None
+
+
+NOT_FOUND_STATUS: Final = "NOT_FOUND"
+"""``api_status`` recorded when the API answers 404 for the appointment."""
+
+
+class StatusChangeTable:
+    """Status checks of booked bookings and the ``status_changes`` notices; writes commit."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    def to_check(self, now: datetime, limit: int) -> list[BookingRecord]:
+        """Booked appointments still ahead, the least recently checked first (never first)."""
+        rows = self._conn.execute(
+            """SELECT booking_id FROM bookings
+            WHERE state = ? AND appointment_id IS NOT NULL AND scheduled_at > ?
+            ORDER BY status_checked_at IS NOT NULL, status_checked_at, scheduled_at, booking_id
+            LIMIT ?""",
+            (BookingState.BOOKED.value, to_db(now), limit),
+        )
+        found = (booking(self._conn, booking_id) for (booking_id,) in rows)
+        return [record for record in found if record is not None]
+
+    def count_watched(self, now: datetime) -> int:
+        """How many booked appointments are still ahead (each must be re-read in turn)."""
+        (count,) = self._conn.execute(
+            """SELECT COUNT(*) FROM bookings
+            WHERE state = ? AND appointment_id IS NOT NULL AND scheduled_at > ?""",
+            (BookingState.BOOKED.value, to_db(now)),
+        ).fetchone()
+        return int(count)
+
+    def mark_checked(self, booking_id: str, at: datetime) -> None:
+        """Read, nothing to record (or a refusal not worth retrying at once)."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE bookings SET status_checked_at = ? WHERE booking_id = ?",
+                (to_db(at), booking_id),
+            )
+
+    def record_check(
+        self,
+        seen: BookingRecord,
+        at: datetime,
+        *,
+        api_status: str,
+        display_status: str | None,
+        scheduled_at: datetime,
+        change: StatusChangeKind | None,
+    ) -> StatusChange | None:
+        """Records one read of the appointment, in one commit: what the API said (status,
+        time, ``cancelled`` for CANCELLED), the check time and, with ``change``, the owner's
+        notice (returned). "Je serai là" is forgotten when the time changed.
+
+        ``seen`` is the booking as it was when the read began: if it changed meanwhile (the
+        owner cancelled, a staff decision) nothing is written and None is returned; the
+        booking stays first in line and is read again at the next round.
+        """
+        with transaction(self._conn):
+            current = booking(self._conn, seen.booking_id)
+            if current is None:
+                raise UnknownBookingError(f"no booking {seen.booking_id}")
+            if current.updated_at != seen.updated_at or current.state is not seen.state:
+                return None
+            cancelled = change is StatusChangeKind.CANCELLED
+            new_start = current.scheduled_at if cancelled else scheduled_at
+            new_state = BookingState.CANCELLED if cancelled else current.state
+            differs = (api_status, display_status, new_start, new_state) != (
+                current.api_status,
+                current.display_status,
+                current.scheduled_at,
+                current.state,
+            )
+            self._conn.execute(
+                """UPDATE bookings SET api_status = ?, display_status = ?, scheduled_at = ?,
+                    state = ?, status_checked_at = ?, updated_at = ?,
+                    presence_confirmed_at = CASE WHEN ? THEN NULL ELSE presence_confirmed_at END
+                WHERE booking_id = ?""",
+                (
+                    api_status,
+                    display_status,
+                    to_db(new_start),
+                    new_state.value,
+                    to_db(at),
+                    to_db(at if differs else current.updated_at),
+                    int(new_start != current.scheduled_at),
+                    current.booking_id,
+                ),
+            )
+            if change is None:
+                return None
+            cursor = self._conn.execute(
+                """INSERT INTO status_changes (booking_id, user_id, kind, old_start, new_start,
+                    api_status, display_status, detected_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    current.booking_id,
+                    current.user_id,
+                    change.value,
+                    to_db(current.scheduled_at),
+                    to_db(scheduled_at),
+                    api_status,
+                    display_status,
+                    to_db(at),
+                    NoticeState.PENDING.value,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            recorded = self.get(cursor.lastrowid)
+            assert recorded is not None
+            return recorded
+
+    def get(self, change_id: int) -> StatusChange | None:
+        row = self._conn.execute("SELECT * FROM status_changes WHERE id = ?", (change_id,))
+        found = row.fetchone()
+        return None if found is None else self._change(found)
+
+    def pending(self) -> list[StatusChange]:
+        """Notices not yet delivered to the owner, oldest first."""
+        rows = self._conn.execute(
+            "SELECT * FROM status_changes WHERE state = ? ORDER BY detected_at, id",
+            (NoticeState.PENDING.value,),
+        )
+        return [change for row in rows if (change := self._change(row)) is not None]
+
+    def mark_notified(self, change_id: int, at: datetime) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                """UPDATE status_changes SET state = ?, notified_at = ?,
+                    attempts = attempts + 1, last_error = NULL
+                WHERE id = ? AND state = ?""",
+                (NoticeState.NOTIFIED.value, to_db(at), change_id, NoticeState.PENDING.value),
+            )
+
+    def notice_failed(self, change_id: int, error: str) -> NoticeState:
+        """Counts a failed send; the notice becomes FAILED after ``MAX_NOTICE_ATTEMPTS``."""
+        with transaction(self._conn):
+            self._conn.execute(
+                """UPDATE status_changes SET attempts = attempts + 1, last_error = ?,
+                    state = CASE WHEN attempts + 1 >= ? THEN ? ELSE state END
+                WHERE id = ? AND state = ?""",
+                (
+                    error[:500],
+                    MAX_NOTICE_ATTEMPTS,
+                    NoticeState.FAILED.value,
+                    change_id,
+                    NoticeState.PENDING.value,
+                ),
+            )
+            (state,) = self._conn.execute(
+                "SELECT state FROM status_changes WHERE id = ?", (change_id,)
+            ).fetchone()
+            return NoticeState(state)
+
+    def _change(self, row: sqlite3.Row) -> StatusChange | None:
+        record = booking(self._conn, row["booking_id"])
+        if record is None:  # forgotten meanwhile (/oublier deletes both in one commit)
+            return None
+        return StatusChange(
+            id=row["id"],
+            booking=record,
+            kind=StatusChangeKind(row["kind"]),
+            old_start=from_db(row["old_start"]),
+            new_start=from_db(row["new_start"]),
+            api_status=row["api_status"],
+            display_status=row["display_status"],
+            detected_at=from_db(row["detected_at"]),
+            state=NoticeState(row["state"]),
+            attempts=row["attempts"],
+            notified_at=optional_from_db(row["notified_at"]),
+            last_error=row["last_error"],
+        )
