@@ -29,14 +29,22 @@ from bot.alerts import Outbox
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, Settings
 from bot.persistence import SqlitePersistence
+from bot.reminders import Reminders
 from bot.services import Services, open_services
 from bot.staff_requests import StaffRequests
+from bot.status_watch import StatusWatcher
 from bot.store import db_path
 from bot.treats import RetryPolicy
 from bot.when import warm_up
 from conversations import staff
 from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_settled
 from conversations.common import SERVICES_KEY, PerChatUpdateProcessor, translator
+from conversations.reminders import (
+    REMINDERS_KEY,
+    WATCHER_KEY,
+    change_notifier,
+    reminder_sender,
+)
 
 logger = logging.getLogger("vetbot.app")
 
@@ -129,6 +137,30 @@ def _staff_desk(application: Application, settings: Settings, services: Services
     return outbox
 
 
+def _owner_followers(
+    application: Application, settings: Settings, services: Services
+) -> tuple[Reminders, StatusWatcher]:
+    """Reminders (rebuilt from the store) and the watcher of clinic-side changes."""
+    reminders = Reminders(
+        services.store,
+        services.clock,
+        reminder_sender(application),
+        tz=services.clinic.tz,
+        first=settings.reminder_first,
+        second=settings.reminder_second,
+        quiet=settings.quiet_window,
+    )
+    planned = reminders.rebuild()
+    if planned:
+        logger.info("reminders rebuilt for %d booking(s)", planned)
+    application.bot_data[REMINDERS_KEY] = reminders
+    watcher = StatusWatcher(
+        services.treats, services.store, services.clock, share=settings.status_quota_share
+    )
+    application.bot_data[WATCHER_KEY] = watcher
+    return reminders, watcher
+
+
 def _close_persistence(application: Application) -> None:
     persistence = application.persistence
     if isinstance(persistence, SqlitePersistence):
@@ -174,15 +206,22 @@ async def running_bot(
                 await application.updater.start_polling(
                     timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
                 )
-                delivery = asyncio.create_task(outbox.run(), name="staff-outbox")
+                reminders, watcher = _owner_followers(application, settings, services)
+                tasks = [
+                    asyncio.create_task(outbox.run(), name="staff-outbox"),
+                    asyncio.create_task(reminders.run(), name="reminders"),
+                    asyncio.create_task(
+                        watcher.run(change_notifier(application, reminders)), name="status-watch"
+                    ),
+                ]
                 try:
                     yield application
                 finally:
                     await application.updater.stop()
                     await application.stop()
-                    delivery.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await delivery
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
                     with contextlib.suppress(Exception):
                         await outbox.deliver_due()  # what the last updates queued
         finally:

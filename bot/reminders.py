@@ -259,10 +259,13 @@ class Reminders:
             if self._held(now):
                 return tally.freeze(held=True)
             due = self._store.reminders.due(now)
-            for record in due:
-                booking = self._store.booking(record.booking_id)
-                if booking is None or booking.state is not BookingState.BOOKED:
+            for listed in due:
+                # Read again: an earlier send was awaited, the owner or staff may have acted.
+                record = self._store.reminders.get(listed.id)
+                booking = self._store.booking(listed.booking_id)
+                if not _still_due(record, booking, now):
                     continue
+                assert record is not None and booking is not None
                 reason = self._obsolete(record, booking, due, now)
                 if reason is not None:
                     logger.info("reminder %s (%s) dropped: %s", record.id, record.kind, reason)
@@ -429,6 +432,19 @@ class _Outcome(Enum):
     SENT = "sent"
     RETRY = "retrying"
     DROPPED = "dropped"
+
+
+def _still_due(record: ReminderRecord | None, booking: BookingRecord | None, now: datetime) -> bool:
+    return (
+        record is not None
+        and booking is not None
+        and record.state is ReminderState.PENDING
+        and record.next_attempt_at is not None
+        and record.next_attempt_at <= now
+        and booking.state is BookingState.BOOKED
+        and booking.scheduled_at == record.appointment_at
+        and booking.scheduled_at > now
+    )
 
 
 def _backoff(attempts: int, retry_after: float | None) -> timedelta:

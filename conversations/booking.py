@@ -50,6 +50,7 @@ from conversations.common import (
     show,
     translator,
 )
+from conversations.reminders import REMINDERS_KEY, WATCHER_KEY, present
 from conversations.staff import after_booking, open_request, paused_text, raise_urgent_alert
 from conversations.start import (
     choose_language,
@@ -650,6 +651,7 @@ async def _tell_outcome(
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
                 after_booking(context, draft, result)
+                _remind(context, result)
                 await _send_calendar(update, context, result)
                 await _cancel_replaced(update, context, draft, result)
                 svc.store.record_event(result.record.user_id, "booked")
@@ -711,6 +713,16 @@ async def _send_calendar(update: Update, context: Context, result: ConfirmResult
         ),
         caption=_("Ajoutez-le à votre agenda 📅"),
     )
+
+
+def _remind(context: Context, result: ConfirmResult) -> None:
+    """Plan the reminders of a booking just confirmed."""
+    reminders = context.application.bot_data.get(REMINDERS_KEY)
+    if reminders is not None:
+        reminders.schedule(result.record)
+    watcher = context.application.bot_data.get(WATCHER_KEY)
+    if watcher is not None:
+        watcher.wake()  # start watching it for clinic-side changes
 
 
 async def _cancel_replaced(
@@ -954,6 +966,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
         tap(appointments.my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
         tap(appointments.calendar_again, pattern=cb.pattern(cb.CALENDAR)),
         tap(appointments.move, pattern=cb.pattern(cb.MOVE)),
+        tap(present, pattern=cb.pattern(cb.PRESENT)),
         CommandHandler(["oublier", "forget"], appointments.forget_ask),
         tap(appointments.forget_confirmed, pattern=cb.pattern(cb.FORGET)),
         tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
@@ -976,6 +989,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
             tap(appointments.my_appointments, pattern=rf"^{cb.MENU_APPOINTMENTS}$"),
             tap(appointments.calendar_again, pattern=cb.pattern(cb.CALENDAR)),
             tap(appointments.move, pattern=cb.pattern(cb.MOVE)),
+            tap(present, pattern=cb.pattern(cb.PRESENT)),
             CommandHandler(["oublier", "forget"], appointments.forget_ask),
             tap(appointments.forget_confirmed, pattern=cb.pattern(cb.FORGET)),
             tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),

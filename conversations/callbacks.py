@@ -48,6 +48,7 @@ ADD_PET: Final = "pet+:"
 CALENDAR: Final = "ics"
 MOVE: Final = "mv"
 FORGET: Final = "forget:"
+PRESENT: Final = "here"
 
 # Language
 LANGUAGE: Final = "lang"

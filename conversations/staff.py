@@ -576,6 +576,7 @@ async def today(update: Update, context: Context) -> None:
         for record in bookings:
             mark = " ⚠️" if record.state == "uncertain" else ""
             mark += " 🚨" if record.is_urgent else ""
+            mark += " ✅ " + _("sera là") if record.presence_confirmed_at else ""
             lines.append(f"• {esc(_one_line(_, record))}{mark}")
         text = "\n".join(lines)
     await _reply(update, text)

@@ -18,8 +18,8 @@ MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=PARIS)
 """The owner books on Monday 2026-11-23 at 09:00 in Paris (winter time)."""
 
 
-def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
+def paris(year: int, month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=PARIS)
 
 
 def book(

@@ -1,0 +1,180 @@
+"""What owners read from the reminders and the status watcher (bot/reminders.py,
+bot/status_watch.py): the texts, the buttons, and "Je serai là"."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from datetime import timedelta
+from typing import Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.i18n import Translator, pick_language
+from bot.ics import ics_filename
+from bot.reminders import (
+    PermanentReminderError,
+    ReminderKind,
+    Reminders,
+    SendReminder,
+    TransientReminderError,
+)
+from bot.services import Services
+from bot.status_watch import OnChange, StatusChange, StatusChangeKind
+from bot.store import BookingRecord, BookingState
+from bot.store.reminders import ReminderRecord
+from conversations import callbacks as cb
+from conversations.common import SERVICES_KEY, Context, answer_callback, esc, services
+
+REMINDERS_KEY: Final = "reminders"
+WATCHER_KEY: Final = "status_watch"
+
+
+def _owner_language(svc: Services, user_id: int) -> Translator:
+    return svc.catalogs[pick_language(svc.store.language(user_id), svc.clinic.locale)]
+
+
+def reminder_keyboard(_: Translator, record: BookingRecord) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("✅ Je serai là"), callback_data=cb.pack(cb.PRESENT, record.booking_id)
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("🔁 Déplacer"), callback_data=cb.pack(cb.MOVE, record.booking_id)
+                ),
+                InlineKeyboardButton(
+                    _("❌ Annuler"), callback_data=cb.pack(cb.CANCEL_ASK, record.booking_id)
+                ),
+            ],
+        ]
+    )
+
+
+def reminder_text(_: Translator, svc: Services, record: BookingRecord, kind: ReminderKind) -> str:
+    head = (
+        _("⏰ <b>Rappel</b>") if kind is ReminderKind.DAY_BEFORE else _("⏰ <b>C'est bientôt</b>")
+    )
+    lines = [
+        head,
+        _(
+            "{pet} a rendez-vous le {when} avec {vet} ({type}).",
+            pet=esc(record.pet_name),
+            when=_.when(record.scheduled_at),
+            vet=esc(record.vet_name),
+            type=esc(record.type_name),
+        ),
+    ]
+    if svc.clinic.address:
+        lines.append(_("📍 {address}", address=esc(svc.clinic.address)))
+    return "\n".join(lines)
+
+
+def reminder_sender(application: Application) -> SendReminder:
+    """The `send` of bot.reminders.Reminders, through this bot."""
+
+    async def send(reminder: ReminderRecord, booking: BookingRecord) -> None:
+        svc: Services = application.bot_data[SERVICES_KEY]
+        _ = _owner_language(svc, booking.user_id)
+        with _mapped_errors():
+            await application.bot.send_message(
+                booking.user_id,
+                reminder_text(_, svc, booking, ReminderKind(reminder.kind)),
+                parse_mode=ParseMode.HTML,
+                reply_markup=reminder_keyboard(_, booking),
+            )
+
+    return send
+
+
+@contextlib.contextmanager
+def _mapped_errors():  # type: ignore[no-untyped-def]
+    try:
+        yield
+    except RetryAfter as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            retry = error.retry_after
+        seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
+        raise TransientReminderError(seconds, str(error)) from None
+    except (Forbidden, BadRequest) as error:
+        raise PermanentReminderError(error.message) from None
+    except NetworkError as error:
+        raise TransientReminderError(None, str(error)) from None
+
+
+def change_notifier(application: Application, reminders: Reminders) -> OnChange:
+    """The `on_change` of bot.status_watch: tell the owner what the clinic changed."""
+
+    async def on_change(change: StatusChange) -> None:
+        svc: Services = application.bot_data[SERVICES_KEY]
+        record = change.booking
+        _ = _owner_language(svc, record.user_id)
+        bot = application.bot
+        if change.kind is StatusChangeKind.CANCELLED:
+            text = _(
+                "❌ La clinique a annulé le rendez-vous du {when} pour {pet}. Pour en reprendre "
+                "un, c'est ici ; pour toute question, appelez le {phone}.",
+                when=_.when(change.old_start or record.scheduled_at),
+                pet=esc(record.pet_name),
+                phone=esc(svc.clinic.phone),
+            )
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=cb.MENU_BOOK)]]
+            )
+            with _mapped_errors():
+                await bot.send_message(record.user_id, text, reply_markup=markup)
+            reminders.drop(record.booking_id)
+        elif change.kind is StatusChangeKind.MOVED:
+            new_start = change.new_start or record.scheduled_at
+            text = _(
+                "🔁 La clinique a déplacé le rendez-vous de {pet} : c'est maintenant le {when} "
+                "(au lieu du {old}). Voici le calendrier à jour.",
+                pet=esc(record.pet_name),
+                when=_.when(new_start),
+                old=_.when(change.old_start or record.scheduled_at),
+            )
+            with _mapped_errors():
+                await bot.send_message(record.user_id, text)
+            current = svc.store.booking(record.booking_id) or record
+            from conversations.appointments import calendar_file
+
+            with contextlib.suppress(TelegramError):
+                await bot.send_document(
+                    record.user_id,
+                    InputFile(
+                        calendar_file(svc, _, current, sequence=1),
+                        filename=ics_filename(current.scheduled_at, current.pet_name),
+                    ),
+                )
+            reminders.schedule(current, told_at=svc.clock())
+
+    return on_change
+
+
+async def present(update: Update, context: Context) -> None:
+    """ "Je serai là": recorded (staff see it on /aujourdhui), the button goes."""
+    svc = services(context)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    _ = _owner_language(svc, user.id)
+    record = svc.store.booking(cb.value(query.data or "", cb.PRESENT) or "")
+    if record is None or record.user_id != user.id or record.state != BookingState.BOOKED:
+        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        return
+    svc.store.confirm_presence(record.booking_id, svc.clock())
+    await answer_callback(update, _("Merci, c'est noté : à bientôt !"))
+    message = query.message
+    if message is not None and getattr(message, "text_html", None):
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_text(
+                message.text_html + "\n" + _("✅ Vous avez confirmé votre venue."),
+                parse_mode=ParseMode.HTML,
+            )
