@@ -110,6 +110,9 @@ async def _after_start(application: Application) -> None:
         )
     warm_up()  # the first owner's time phrase is as fast as the rest
     services: Services = application.bot_data[SERVICES_KEY]
+    purged = services.store.purge_old()
+    if purged:
+        logger.info("retention: %d old row(s) deleted", purged)
     for result in await services.booking.resume_interrupted():
         logger.warning(
             "booking %s interrupted by a restart settled as %s",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 from typing import Final
 
-from bot.store.db import transaction
+from bot.store.db import to_db, transaction
 
 USER_TABLES: Final = (
     "owner_links",
@@ -30,4 +31,32 @@ def forget_user(conn: sqlite3.Connection, user_id: int) -> int:
     with transaction(conn):
         for table in USER_TABLES:
             deleted += conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
+    return deleted
+
+
+RETENTION: Final = timedelta(days=365)
+"""How long the bot keeps what an appointment left behind, counted from the appointment."""
+
+_PURGES: Final = (
+    # Rows tied to old appointments first, then the appointments, then the rest by age.
+    "DELETE FROM reminders WHERE booking_id IN (SELECT booking_id FROM bookings"
+    " WHERE scheduled_at < :cutoff)",
+    "DELETE FROM status_changes WHERE booking_id IN (SELECT booking_id FROM bookings"
+    " WHERE scheduled_at < :cutoff)",
+    "DELETE FROM staff_requests WHERE state != 'open' AND created_at < :cutoff",
+    "DELETE FROM staff_outbox WHERE state != 'pending' AND created_at < :cutoff",
+    "DELETE FROM bookings WHERE scheduled_at < :cutoff",
+    "DELETE FROM flow_events WHERE at < :cutoff",
+)
+
+
+def purge_old(conn: sqlite3.Connection, now: datetime, retention: timedelta = RETENTION) -> int:
+    """Deletes what is older than the retention (run at start-up); returns rows deleted.
+
+    Owner links and language choices stay until /oublier: they are the owner's choice."""
+    deleted = 0
+    cutoff = to_db(now - retention)
+    with transaction(conn):
+        for statement in _PURGES:
+            deleted += conn.execute(statement, {"cutoff": cutoff}).rowcount
     return deleted

@@ -90,6 +90,10 @@ class Store:
         """
         return privacy.forget_user(self._conn, user_id)
 
+    def purge_old(self) -> int:
+        """Deletes appointments (and what they left) older than a year; see privacy.RETENTION."""
+        return privacy.purge_old(self._conn, self._clock())
+
     # Bookings -------------------------------------------------------------------------------
 
     def claim_booking(self, draft: BookingDraft) -> Claim:
