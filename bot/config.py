@@ -204,6 +204,8 @@ class Settings(BaseSettings):
     vetbot_link_secret: SecretStr | None = None
     staff_announce: Literal["all", "urgent"] = "all"
     staff_realert_minutes: int = Field(default=5, ge=1)
+    late_cancellation_hours: float = Field(default=24, ge=0, le=168)
+    """Closer than this to the appointment, cancelling or moving it is a phone call."""
     triage_lexicon: Path | None = None
     """A clinic's own red-flag phrases (TOML, the format of bot/triage_lexicon.toml), merged
     into the built-in lexicon."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,7 @@ class Services:
     link_secret: SecretStr | None
     data_dir: Path
     lexicon: Lexicon
+    late_cancellation: timedelta
 
 
 def load_lexicon(extension: Path | None) -> Lexicon:
@@ -85,6 +87,7 @@ async def open_services(
             link_secret=settings.vetbot_link_secret,
             data_dir=data_dir,
             lexicon=lexicon,
+            late_cancellation=timedelta(hours=settings.late_cancellation_hours),
         )
     finally:
         await treats.aclose()

@@ -23,7 +23,7 @@ from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, services, show, translator
-from conversations.requests import LATE_CANCELLATION, own_booking
+from conversations.requests import own_booking
 
 DRAFT_KEY: Final = "draft"
 DEFAULT_MINUTES: Final = 30
@@ -159,7 +159,7 @@ async def move(update: Update, context: Context) -> str:
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
         return st.MENU
-    if record.scheduled_at - svc.clock() < LATE_CANCELLATION:
+    if record.scheduled_at - svc.clock() < svc.late_cancellation:
         text = _(
             "Ce rendez-vous est dans moins de 24 heures : pour le déplacer, appelez la clinique "
             "au {phone}, merci !",

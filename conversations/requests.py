@@ -7,7 +7,6 @@ and hears back when a staff member marks it done or refused.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
 from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,8 +21,6 @@ from conversations.common import Context, answer_callback, esc, services, show, 
 from conversations.staff import open_request
 
 CONTACT_KEY: Final = "shared_contact"
-LATE_CANCELLATION: Final = timedelta(hours=24)
-"""Closer than this, a cancellation is a phone call: the slot can still go to someone else."""
 
 
 def registration_offer(_) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
@@ -93,7 +90,7 @@ async def cancel_ask(update: Update, context: Context) -> str:
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
         return st.MENU
-    if record.scheduled_at - svc.clock() < LATE_CANCELLATION:
+    if record.scheduled_at - svc.clock() < svc.late_cancellation:
         text = _(
             "Ce rendez-vous est dans moins de 24 heures : pour l'annuler, appelez la clinique "
             "au {phone}, merci !",

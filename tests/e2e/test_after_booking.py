@@ -83,3 +83,26 @@ async def test_forget_removes_what_the_bot_stored(vetbot: VetbotRun, marie) -> N
         assert store.upcoming_bookings(marie.user.id, vetbot.clock()) == []
     await marie.command("start")
     assert "partagez votre numéro" in (await next_step(marie)).text
+
+
+async def test_late_cancellation_asks_to_call(vetbot: VetbotRun, marie) -> None:
+    await identify(marie)
+    await to_summary(marie, when="aujourd'hui à 15h", slot="15:00")  # 6 h 30 away
+    await confirm(marie)
+    await marie.tap("Mes rendez-vous")
+    await next_step(marie)
+    await marie.tap("Annuler · lun.")
+    answer = await next_step(marie)
+    assert "moins de 24 heures" in answer.text and vetbot.clinic.phone in answer.text
+
+
+async def test_the_late_cancellation_limit_is_a_setting(vetbot_setup: VetbotRun, marie) -> None:
+    vetbot_setup.settings = vetbot_setup.settings.model_copy(update={"late_cancellation_hours": 4})
+    async with vetbot_setup.running():
+        await identify(marie)
+        await to_summary(marie, when="aujourd'hui à 15h", slot="15:00")
+        await confirm(marie)
+        await marie.tap("Mes rendez-vous")
+        await next_step(marie)
+        await marie.tap("Annuler · lun.")
+        assert "Demander à la clinique d'annuler" in (await next_step(marie)).text
