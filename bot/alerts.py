@@ -30,7 +30,6 @@ transient: a bug in the Telegram layer delays alerts, it does not drop them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 import re
@@ -40,6 +39,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final, Literal, Protocol
 
+from bot.background import Waker, run_passes
 from bot.clock import Clock
 from bot.store import Store
 from bot.store.alerts import (
@@ -166,7 +166,7 @@ class Outbox:
         self._max_realerts = max_realerts
         self._render_realert = render_realert
         self._hold_until: datetime | None = None
-        self._wakeup = asyncio.Event()
+        self._waker = Waker()
         self._lock = asyncio.Lock()
 
     # Recording ------------------------------------------------------------------------------
@@ -265,28 +265,22 @@ class Outbox:
 
     def wake(self) -> None:
         """Makes ``wait_until_due`` return now (called by every recording method)."""
-        self._wakeup.set()
+        self._waker.wake()
 
     async def wait_until_due(self) -> None:
         """Returns when woken or when the next row falls due, whichever comes first."""
-        due = self.next_due()
-        timeout = None if due is None else max(0.0, (due - self._clock()).total_seconds())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), timeout)
-        self._wakeup.clear()
+        await self._waker.sleep_until(self.next_due(), self._clock())
 
     async def run(self) -> None:
         """The background task: deliver, wait, forever (cancel it to stop)."""
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception:
-                logger.exception("staff outbox: delivery pass failed; retrying shortly")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), RUN_ERROR_PAUSE.total_seconds())
-                self._wakeup.clear()
-                continue
-            await self.wait_until_due()
+        await run_passes(
+            self.deliver_due,
+            self.wait_until_due,
+            self._waker,
+            name="staff outbox",
+            error_pause=RUN_ERROR_PAUSE,
+            now=self._clock,
+        )
 
     # Internals ------------------------------------------------------------------------------
 

@@ -2,14 +2,16 @@
 
 French is the source language: message ids are the French text itself, so a missing
 translation shows French, never a key. `locales/en/LC_MESSAGES/vetbot.po` translates to English.
-Catalogs are read from the `.po` files and compiled in memory at start-up (a compiled `.mo`
-beside them, as the Docker image ships, is used when it is newer).
+Catalogs are read from the `.po` files and compiled in memory at start-up (a compiled `.mo`,
+as the Docker image ships, is used when it is newer or alone). `VETBOT_LOCALES_DIR` points
+elsewhere (an installed wheel has no `locales/` next to its packages; the image sets it).
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -85,7 +87,9 @@ class Translator:
 class Catalogs:
     """Loads each language's catalog once; hands out Translators."""
 
-    def __init__(self, tz: ZoneInfo, locales_dir: Path = LOCALES_DIR) -> None:
+    def __init__(self, tz: ZoneInfo, locales_dir: Path | None = None) -> None:
+        if locales_dir is None:
+            locales_dir = Path(os.environ.get("VETBOT_LOCALES_DIR") or LOCALES_DIR)
         self._tz = tz
         self._translators = {
             language: Translator(language, tz, _load(locales_dir, language))

@@ -51,7 +51,6 @@ logged and rescheduled like a transient one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Final
 
+from bot.background import Waker, run_passes
 from bot.clock import Clock
 from bot.config import QuietHours
 from bot.store import BookingRecord, BookingState, Store
@@ -214,7 +214,7 @@ class Reminders:
         self._second = second
         self._quiet = quiet
         self._hold_until: datetime | None = None
-        self._wakeup = asyncio.Event()
+        self._waker = Waker()
         self._lock = asyncio.Lock()
 
     # Planning -------------------------------------------------------------------------------
@@ -293,30 +293,22 @@ class Reminders:
 
     def wake(self) -> None:
         """Makes ``wait_until_due`` return now (called by ``schedule``, ``drop``...)."""
-        self._wakeup.set()
+        self._waker.wake()
 
     async def wait_until_due(self) -> None:
         """Returns when woken, when the next reminder falls due, or after ``MAX_IDLE``."""
-        due = self.next_due()
-        timeout = MAX_IDLE.total_seconds()
-        if due is not None:
-            timeout = min(timeout, max(0.0, (due - self._now()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), timeout)
-        self._wakeup.clear()
+        await self._waker.sleep_until(self.next_due(), self._now(), at_most=MAX_IDLE)
 
     async def run(self) -> None:
         """The background task: deliver, wait, forever (cancel it to stop)."""
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception:
-                logger.exception("reminders: delivery pass failed; retrying shortly")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), RUN_ERROR_PAUSE.total_seconds())
-                self._wakeup.clear()
-                continue
-            await self.wait_until_due()
+        await run_passes(
+            self.deliver_due,
+            self.wait_until_due,
+            self._waker,
+            name="reminders",
+            error_pause=RUN_ERROR_PAUSE,
+            now=self._now,
+        )
 
     # Internals ------------------------------------------------------------------------------
 

@@ -38,12 +38,12 @@ commit makes the owner get it twice after the restart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from bot.background import Waker, run_passes
 from bot.clock import Clock
 from bot.store import BookingRecord, Store
 from bot.store.status_changes import (
@@ -118,7 +118,7 @@ class StatusWatcher:
         self._share = share
         self._last_read_at: datetime | None = None
         self._hold_until: datetime | None = None
-        self._wakeup = asyncio.Event()
+        self._waker = Waker()
         self._lock = asyncio.Lock()
 
     # Pace -----------------------------------------------------------------------------------
@@ -229,32 +229,28 @@ class StatusWatcher:
 
     def wake(self) -> None:
         """Makes ``wait_until_due`` return now (e.g. after a booking, to start watching it)."""
-        self._wakeup.set()
+        self._waker.wake()
 
     async def wait_until_due(self) -> None:
         """Returns when woken, when the next read is allowed, or after ``MAX_IDLE``."""
-        due = self.next_check_at()
-        timeout = MAX_IDLE.total_seconds()
-        if due is not None:
-            timeout = min(timeout, max(0.0, (due - self._now()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), timeout)
-        self._wakeup.clear()
+        await self._waker.sleep_until(self.next_check_at(), self._now(), at_most=MAX_IDLE)
 
     async def run(self, on_change: OnChange) -> None:
         """The background task: tell pending notices, read, tell, wait; forever (cancel it)."""
-        while True:
-            try:
+
+        async def one_round() -> None:
+            await self.notify_pending(on_change)
+            if await self.refresh_due():
                 await self.notify_pending(on_change)
-                if await self.refresh_due():
-                    await self.notify_pending(on_change)
-            except Exception:
-                logger.exception("status watch: round failed; retrying shortly")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), RUN_ERROR_PAUSE.total_seconds())
-                self._wakeup.clear()
-                continue
-            await self.wait_until_due()
+
+        await run_passes(
+            one_round,
+            self.wait_until_due,
+            self._waker,
+            name="status watch",
+            error_pause=RUN_ERROR_PAUSE,
+            now=self._now,
+        )
 
     # Internals ------------------------------------------------------------------------------
 
