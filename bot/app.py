@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Final
+from typing import Final, Literal
+from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,15 +29,17 @@ from telegram.ext import (
 )
 
 from bot.alerts import Outbox
+from bot.asgi_server import serve_asgi
 from bot.clock import Clock, system_clock
-from bot.config import ClinicConfig, Settings
+from bot.config import ClinicConfig, ConfigError, Settings
 from bot.persistence import SqlitePersistence
 from bot.reminders import Reminders
 from bot.services import Services, open_services
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
 from bot.store import db_path
-from bot.treats import RetryPolicy
+from bot.treats import RetryPolicy, TreatsError
+from bot.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.when import warm_up
 from conversations import staff
 from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_settled
@@ -49,6 +54,8 @@ from conversations.reminders import (
 logger = logging.getLogger("vetbot.app")
 
 PERSISTENCE_FLUSH_SECONDS: Final = 1.0
+STORE_PROBE_UPDATE_ID: Final = -1
+"""/readyz proves the store writable by recording this (impossible) update id."""
 POLL_TIMEOUT_SECONDS: Final = 30
 COMMANDS: Final = {
     "fr": [
@@ -140,6 +147,55 @@ def _staff_desk(application: Application, settings: Settings, services: Services
     return outbox
 
 
+@contextlib.asynccontextmanager
+async def _webhook(
+    application: Application, settings: Settings, services: Services
+) -> AsyncIterator[None]:
+    """Register the webhook with Telegram and serve it (with /healthz, /readyz)."""
+    if settings.webhook_url is None:
+        raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret is not None
+        else secrets.token_urlsafe(32)
+    )
+    path = urlsplit(settings.webhook_url).path or WEBHOOK_PATH
+    web = create_web_app(application, services, secret, _readiness(application, services), path)
+    async with serve_asgi(web, host=settings.webhook_listen, port=settings.webhook_port):
+        await application.bot.set_webhook(
+            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+        logger.info("webhook registered; listening on port %d", settings.webhook_port)
+        yield
+
+
+def _readiness(application: Application, services: Services) -> dict[str, ReadinessCheck]:
+    """What /readyz checks: Telegram and Treats reachable, the store writable."""
+
+    async def telegram() -> tuple[bool, str]:
+        try:
+            me = await application.bot.get_me()
+        except TelegramError as error:
+            return False, error.message
+        return True, f"@{me.username}"
+
+    async def treats() -> tuple[bool, str]:
+        try:
+            types = await services.treats.appointment_types()
+        except TreatsError as error:
+            return False, error.message
+        return True, f"{len(types)} appointment types"
+
+    async def store() -> tuple[bool, str]:
+        try:
+            services.store.seen_update(STORE_PROBE_UPDATE_ID)
+        except Exception as error:  # any failure to write means not ready
+            return False, type(error).__name__
+        return True, "writable"
+
+    return {"telegram": telegram, "treats": treats, "store": store}
+
+
 def _owner_followers(
     application: Application, settings: Settings, services: Services
 ) -> tuple[Reminders, StatusWatcher]:
@@ -192,8 +248,10 @@ async def running_bot(
     retry: RetryPolicy | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
     conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
+    mode: Literal["polling", "webhook"] = "polling",
 ) -> AsyncIterator[Application]:
-    """The bot polling Telegram until the block exits; then a clean, flushed stop."""
+    """The bot getting updates (polling, or webhook with /healthz and /readyz) until the block
+    exits; then a clean, flushed stop."""
     async with open_services(
         settings, clinic, clock=clock, treats_transport=treats_transport, retry=retry
     ) as services:
@@ -205,22 +263,30 @@ async def running_bot(
                 outbox = _staff_desk(application, settings, services)
                 await _after_start(application)
                 await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(
-                    timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-                )
-                reminders, watcher = _owner_followers(application, settings, services)
-                tasks = [
-                    asyncio.create_task(outbox.run(), name="staff-outbox"),
-                    asyncio.create_task(reminders.run(), name="reminders"),
-                    asyncio.create_task(
-                        watcher.run(change_notifier(application, reminders)), name="status-watch"
-                    ),
-                ]
+                updates = contextlib.AsyncExitStack()
+                tasks: list[asyncio.Task[None]] = []
                 try:
+                    if mode == "webhook":
+                        await updates.enter_async_context(_webhook(application, settings, services))
+                    else:
+                        assert application.updater is not None
+                        await application.updater.start_polling(
+                            timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                        )
+                    reminders, watcher = _owner_followers(application, settings, services)
+                    tasks = [
+                        asyncio.create_task(outbox.run(), name="staff-outbox"),
+                        asyncio.create_task(reminders.run(), name="reminders"),
+                        asyncio.create_task(
+                            watcher.run(change_notifier(application, reminders)),
+                            name="status-watch",
+                        ),
+                    ]
                     yield application
                 finally:
-                    await application.updater.stop()
+                    if application.updater is not None and application.updater.running:
+                        await application.updater.stop()
+                    await updates.aclose()
                     await application.stop()
                     for task in tasks:
                         task.cancel()
@@ -231,14 +297,16 @@ async def running_bot(
             _close_persistence(application)
 
 
-async def serve_until_signalled(settings: Settings, clinic: ClinicConfig) -> None:
-    """`vetbot run`: poll until SIGTERM or SIGINT."""
+async def serve_until_signalled(
+    settings: Settings, clinic: ClinicConfig, mode: Literal["polling", "webhook"] = "polling"
+) -> None:
+    """`vetbot run` / `vetbot webhook`: get updates until SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with running_bot(settings, clinic) as application:
-        logger.info("vetbot running as @%s (polling)", application.bot.username)
+    async with running_bot(settings, clinic, mode=mode) as application:
+        logger.info("vetbot running as @%s (%s)", application.bot.username, mode)
         await stop.wait()
         logger.info("stopping: finishing updates in flight")
     logger.info("stopped cleanly")
@@ -246,3 +314,9 @@ async def serve_until_signalled(settings: Settings, clinic: ClinicConfig) -> Non
 
 def run_polling(settings: Settings, clinic: ClinicConfig) -> None:
     asyncio.run(serve_until_signalled(settings, clinic))
+
+
+def run_webhook(settings: Settings, clinic: ClinicConfig) -> None:
+    if settings.webhook_url is None:
+        raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
+    asyncio.run(serve_until_signalled(settings, clinic, mode="webhook"))

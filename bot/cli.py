@@ -1,6 +1,7 @@
 """The `vetbot` command: run the bot, try it locally, check a deployment, debug times.
 
     vetbot run        the bot, long polling (the default way to run it)
+    vetbot webhook    the bot behind a webhook, with /healthz and /readyz
     vetbot demo       sandbox + Telegram emulator + the real bot, chat in this terminal
     vetbot sandbox    the Treats API simulator on 127.0.0.1, with its key and clinic TOML
     vetbot check      verify the settings against Telegram and the Treats API
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         help="run the bot with long polling",
         description="Run the bot with long polling. Settings come from the environment and "
         ".env (see .env.example); the clinic from CLINIC_CONFIG.",
+    )
+    commands.add_parser(
+        "webhook",
+        help="run the bot with a webhook (behind a TLS reverse proxy), with /healthz, /readyz",
+        description="Register WEBHOOK_URL with Telegram and serve it on WEBHOOK_PORT, with "
+        "/healthz (process up) and /readyz (Telegram and Treats reachable, store writable).",
     )
     commands.add_parser(
         "demo",
@@ -127,6 +134,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             run_polling(settings, clinic)
             return 0
+        case "webhook":
+            settings, clinic = _load()
+            _logging(args, settings)
+            from bot.app import run_webhook
+
+            run_webhook(settings, clinic)
+            return 0
         case "demo":
             from bot.demo import run_demo
 
@@ -162,6 +176,8 @@ def _load() -> tuple[Settings, ClinicConfig]:
 def _logging(args: argparse.Namespace, settings: Settings) -> None:
     secrets = [settings.telegram_bot_token.get_secret_value()]
     secrets.append(settings.treats_api_key.get_secret_value())
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
     if settings.vetbot_link_secret is not None:
         secrets.append(settings.vetbot_link_secret.get_secret_value())
     configure_logging(level=args.log_level, secrets=secrets)

@@ -204,6 +204,12 @@ class Settings(BaseSettings):
     vetbot_link_secret: SecretStr | None = None
     staff_announce: Literal["all", "urgent"] = "all"
     staff_realert_minutes: int = Field(default=5, ge=1)
+    webhook_url: HttpUrl | None = None
+    """The public https URL Telegram posts updates to (`vetbot webhook`)."""
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_listen: str = "0.0.0.0"
+    webhook_secret: SecretStr | None = None
+    """Telegram's secret_token for the webhook; a random one per start when unset."""
     late_cancellation_hours: float = Field(default=24, ge=0, le=168)
     """Closer than this to the appointment, cancelling or moving it is a phone call."""
     triage_lexicon: Path | None = None

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import SecretStr
@@ -52,9 +53,11 @@ class VetbotRun:
 
     @contextlib.asynccontextmanager
     async def running(
-        self, conversation_timeout: timedelta = CONVERSATION_TIMEOUT
+        self,
+        conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
+        mode: Literal["polling", "webhook"] = "polling",
     ) -> AsyncIterator[Application]:
-        """The bot polling until the block exits (a clean stop): restart it by re-entering."""
+        """The bot running until the block exits (a clean stop): restart it by re-entering."""
         async with running_bot(
             self.settings,
             self.clinic,
@@ -62,6 +65,7 @@ class VetbotRun:
             retry=FAST_RETRY,
             poll_timeout=BOT_POLL_TIMEOUT,
             conversation_timeout=conversation_timeout,
+            mode=mode,
         ) as application:
             yield application
 
