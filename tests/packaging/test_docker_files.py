@@ -103,6 +103,11 @@ def test_the_final_image_runs_as_vetbot_with_data_volume_port_and_health_check()
 def test_the_entrypoint_is_an_executable_shell_script() -> None:
     assert ENTRYPOINT.read_text().startswith("#!/bin/sh\n")
     assert os.access(ENTRYPOINT, os.X_OK)
+    staged = subprocess.run(
+        ["git", "ls-files", "-s", "docker/entrypoint.sh"], cwd=ROOT, capture_output=True, text=True
+    )
+    if staged.returncode == 0 and staged.stdout:  # a checkout gets the mode git recorded
+        assert staged.stdout.startswith("100755 "), "git add --chmod=+x docker/entrypoint.sh"
     for shell in ("sh", "bash"):
         if shutil.which(shell):
             subprocess.run([shell, "-n", str(ENTRYPOINT)], check=True)
@@ -207,6 +212,7 @@ def test_compose_builds_the_image_with_env_file_data_volume_and_port() -> None:
     assert service["restart"] == "unless-stopped"
     environment = service["environment"]
     assert environment["VETBOT_DATA_DIR"] == "/data" and environment["WEBHOOK_PORT"] == "8080"
+    assert environment["WEBHOOK_LISTEN"] == "0.0.0.0"
     volume, *mounts = service["volumes"]
     name, target = volume.split(":")
     assert target == "/data" and name in compose["volumes"]

@@ -85,9 +85,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     assert built.returncode == 0, built.stderr
     (wheel,) = wheels.glob("vetbot-*.whl")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
     subprocess.run(
-        [*pip, "--python", str(venv / "bin" / "python"), "install", "-q", "--no-deps"]
-        + ["--no-index", str(wheel)],
+        [*pip, "--python", python, "install", "-q", "--no-deps", "--no-index", str(wheel)],
         check=True,
         capture_output=True,
     )
@@ -119,7 +119,11 @@ def test_vetbot_help_and_when_work_from_the_wheel(installed: Installed) -> None:
     for command in ("run", "check", "invite", "when"):
         assert command in helped.stdout
     when = installed.run("vetbot", "when", "demain à 10h", "--now", "2026-11-23T08:30")
-    assert (when.returncode, when.stdout, when.stderr) == (0, "mardi 24 novembre 2026 à 10:00\n", "")
+    assert (when.returncode, when.stdout, when.stderr) == (
+        0,
+        "mardi 24 novembre 2026 à 10:00\n",
+        "",
+    )
 
 
 def test_the_compiled_catalogs_translate_through_vetbot_locales_dir(installed: Installed) -> None:
@@ -139,7 +143,7 @@ def test_the_compiled_catalogs_translate_through_vetbot_locales_dir(installed: I
 
 def test_the_entrypoint_in_polling_mode_execs_vetbot_run(installed: Installed) -> None:
     entrypoint = str(ROOT / "docker" / "entrypoint.sh")
-    done = installed.run(entrypoint, VETBOT_MODE="polling", VETBOT_DATA_DIR="data")
+    done = installed.run(entrypoint, VETBOT_MODE="polling")
     assert done.returncode == 2
     assert done.stderr.startswith("vetbot: configuration error: ")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
@@ -148,7 +152,7 @@ def test_the_entrypoint_in_polling_mode_execs_vetbot_run(installed: Installed) -
 def test_the_entrypoint_by_default_execs_vetbot_webhook(installed: Installed) -> None:
     if "webhook" not in installed.run("vetbot", "--help").stdout:
         pytest.skip("`vetbot webhook` does not exist yet")
-    done = installed.run(str(ROOT / "docker" / "entrypoint.sh"), VETBOT_DATA_DIR="data")
+    done = installed.run(str(ROOT / "docker" / "entrypoint.sh"))
     assert done.returncode == 2
     assert done.stderr.startswith("vetbot: configuration error: ")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
