@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.telegram_fixtures",
     "tests.support.treats_fixtures",
     "tests.support.vetbot_fixtures",
+    "tests.support.log_guard",
 ]

@@ -95,3 +95,37 @@ async def test_booking_interrupted_mid_post_is_settled_at_start(
     with vetbot_setup.store() as store:
         assert store.booking(booking_id).state == BookingState.BOOKED
     assert len(sandbox.appointments_for(sandbox.seed.demo_owner_one_pet.id)) == 1
+
+
+@pytest.mark.slow
+async def test_kill_9_right_after_a_confirmation_loses_nothing(
+    vetbot_setup: VetbotRun, marie
+) -> None:
+    process = await vetbot_setup.spawn()
+    try:
+        await identify(marie)
+        await marie.send("vaccin pour Mimi dès que possible")
+        await next_step(marie)
+        await marie.tap(marie.buttons[0])
+        await next_step(marie)
+        await marie.tap("Confirmer")
+        told = await next_step(marie)
+        assert "C'est confirmé" in told.text
+    finally:
+        process.kill()  # SIGKILL: no shutdown, no flush
+        await process.wait()
+    with vetbot_setup.store() as store:
+        (record,) = store.upcoming_bookings(marie.user.id, vetbot_setup.clock() - timedelta(days=1))
+    assert record.state == "booked" and record.appointment_id is not None
+    assert (
+        len(vetbot_setup.sandbox.appointments_for(vetbot_setup.sandbox.seed.demo_owner_one_pet.id))
+        == 1
+    )
+    second = await vetbot_setup.spawn()
+    try:
+        await marie.tap("Mes rendez-vous")
+        listing = await next_step(marie)
+        assert "Mimi" in listing.text
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.communicate(), 15)
