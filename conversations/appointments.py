@@ -23,7 +23,7 @@ from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, services, show, translator
-from conversations.requests import own_booking
+from conversations.requests import changeable, own_booking
 
 DRAFT_KEY: Final = "draft"
 DEFAULT_MINUTES: Final = 30
@@ -155,17 +155,8 @@ async def move(update: Update, context: Context) -> str:
     the clinic (a request), and the owner sees both steps."""
     svc = services(context)
     _ = translator(update, context)
-    record = own_booking(update, context, cb.MOVE)
+    record = await changeable(update, context, cb.MOVE)
     if record is None:
-        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
-        return st.MENU
-    if record.scheduled_at - svc.clock() < svc.late_cancellation:
-        text = _(
-            "Ce rendez-vous est dans moins de 24 heures : pour le déplacer, appelez la clinique "
-            "au {phone}, merci !",
-            phone=esc(svc.clinic.phone),
-        )
-        await show(update, context, text, kb.back_to_menu(_))
         return st.MENU
     assert context.user_data is not None
     context.user_data[DRAFT_KEY] = Draft(

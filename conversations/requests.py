@@ -12,7 +12,7 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.staff_requests import RequestKind
-from bot.store import BookingState
+from bot.store import BookingRecord, BookingState
 from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
@@ -82,21 +82,32 @@ def own_booking(update: Update, context: Context, kind: str):  # type: ignore[no
     return record
 
 
-async def cancel_ask(update: Update, context: Context) -> str:
-    """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close."""
+async def changeable(update: Update, context: Context, kind: str) -> BookingRecord | None:
+    """The tapped appointment if the owner may still cancel or move it here; else say why."""
     svc = services(context)
     _ = translator(update, context)
-    record = own_booking(update, context, cb.CANCEL_ASK)
+    record = own_booking(update, context, kind)
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
-        return st.MENU
+        return None
     if record.scheduled_at - svc.clock() < svc.late_cancellation:
+        hours = svc.late_cancellation.total_seconds() / 3600
         text = _(
-            "Ce rendez-vous est dans moins de 24 heures : pour l'annuler, appelez la clinique "
-            "au {phone}, merci !",
+            "Ce rendez-vous est dans moins de {hours} heures : pour l'annuler ou le déplacer, "
+            "appelez la clinique au {phone}, merci !",
+            hours=f"{hours:g}",
             phone=esc(svc.clinic.phone),
         )
         await show(update, context, text, kb.back_to_menu(_))
+        return None
+    return record
+
+
+async def cancel_ask(update: Update, context: Context) -> str:
+    """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close."""
+    _ = translator(update, context)
+    record = await changeable(update, context, cb.CANCEL_ASK)
+    if record is None:
         return st.MENU
     text = _(
         "Demander à la clinique d'annuler le rendez-vous du {when} pour {pet} ?",
