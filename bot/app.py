@@ -95,7 +95,7 @@ def build_application(
         .base_file_url(settings.telegram_api_url + "/file/bot")
         .persistence(persistence)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(metrics=services.metrics))
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
@@ -229,6 +229,9 @@ def _close_persistence(application: Application) -> None:
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure; tell the owner kindly that something went wrong on our side."""
     logger.error("update failed: %r", context.error, exc_info=context.error)
+    services = context.application.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        services.metrics.update_errors.inc()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     with contextlib.suppress(Exception):

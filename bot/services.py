@@ -19,6 +19,7 @@ from bot.booking import BookingService
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
 from bot.store import Store, db_path
 from bot.treats import CallObserver, RetryPolicy, TreatsClient
 from bot.triage import Lexicon, default_lexicon
@@ -37,6 +38,7 @@ class Services:
     data_dir: Path
     lexicon: Lexicon
     late_cancellation: timedelta
+    metrics: Metrics
 
 
 def load_lexicon(extension: Path | None) -> Lexicon:
@@ -63,6 +65,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Open the store and the Treats client; close both on exit, whatever happens."""
     lexicon = load_lexicon(settings.triage_lexicon)
+    metrics = Metrics()
     data_dir = settings.vetbot_data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(db_path(data_dir), clock)
@@ -73,8 +76,9 @@ async def open_services(
         clock=clock,
         retry=retry,
         phone_region=clinic.phone_region,
-        observer=observer,
+        observer=observer or metrics.observe_treats,
     )
+    metrics.watch_quota(lambda: treats.quota.remaining)
     try:
         yield Services(
             clinic=clinic,
@@ -88,6 +92,7 @@ async def open_services(
             data_dir=data_dir,
             lexicon=lexicon,
             late_cancellation=timedelta(hours=settings.late_cancellation_hours),
+            metrics=metrics,
         )
     finally:
         await treats.aclose()

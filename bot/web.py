@@ -1,4 +1,4 @@
-"""The bot's HTTP side in webhook mode: Telegram's webhook, `/healthz` and `/readyz`.
+"""The bot's HTTP side in webhook mode: Telegram's webhook, `/healthz`, `/readyz`, `/metrics`.
 
 Telegram POSTs each update with the `X-Telegram-Bot-Api-Secret-Token` header registered by
 setWebhook; anything else gets 403 and is not processed. Telegram redelivers an update whose
@@ -20,6 +20,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.services import Services
 
 logger = logging.getLogger("vetbot.web")
@@ -64,6 +65,9 @@ def create_web_app(
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
+    async def metrics(request: Request) -> Response:
+        return Response(services.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
     async def readyz(request: Request) -> Response:
         results = {name: await check() for name, check in readiness.items()}
         ready = all(ok for ok, _ in results.values())
@@ -75,5 +79,6 @@ def create_web_app(
             Route(path, telegram, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ]
     )

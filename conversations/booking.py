@@ -644,6 +644,8 @@ async def _tell_outcome(
     _ = translator(update, context)
     vet = svc.clinic.vet(draft.slot.vet_id) if draft.slot else None
     lines = _summary_lines(_, draft, vet.name if vet else "")
+    if not result.repeated:
+        svc.metrics.bookings.labels(str(result.outcome)).inc()
     match result.outcome:
         case Outcome.BOOKED:
             status = result.record.display_status or _("Planifié")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import time
 from collections.abc import Awaitable
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 
 from bot.i18n import Translator, pick_language
+from bot.metrics import Metrics
 from bot.services import Services
 
 SERVICES_KEY: Final = "services"
@@ -94,9 +96,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     while one owner waiting on the Treats API must not hold up everyone else.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 256, *, metrics: Metrics | None = None
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, _ChatLock] = {}
+        self._metrics = metrics
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
@@ -104,7 +109,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         entry.users += 1
         try:
             async with entry.lock:
+                started = time.perf_counter()
                 await coroutine
+                if self._metrics is not None:
+                    self._metrics.updates.inc()
+                    self._metrics.handler_seconds.observe(time.perf_counter() - started)
         finally:
             entry.users -= 1
             if entry.users == 0:

@@ -269,6 +269,7 @@ async def raise_urgent_alert(context: Context, user_id: int, draft: Draft) -> No
         needs_ack=True,
     )
     draft.urgent_alert_id = str(record.id)
+    services(context).metrics.urgent_alerts.inc()
 
 
 async def _gather_case(context: Context, user_id: int, draft: Draft) -> UrgentCase:
@@ -457,9 +458,10 @@ async def acknowledge(update: Update, context: Context) -> None:
     if taken is None:
         await answer_callback(update, _("Déjà pris en charge."))
         raise ApplicationHandlerStop
-    label = _(
-        "✅ Pris en charge par {name} à {time}", name=name, time=_.time(services(context).clock())
-    )
+    now = services(context).clock()
+    waited = (now - (taken.sent_at or taken.created_at)).total_seconds()
+    services(context).metrics.ack_seconds.observe(max(0.0, waited))
+    label = _("✅ Pris en charge par {name} à {time}", name=name, time=_.time(now))
     staff.outbox.update(outbox_id, with_line(taken.message, esc(label), drop_ack=True))
     await answer_callback(update, _("C'est noté, merci !"))
     raise ApplicationHandlerStop

@@ -84,3 +84,28 @@ async def test_health_and_readiness(webhook_run) -> None:
         assert ready.status_code == 200
         checks = ready.json()["checks"]
         assert checks["telegram"]["ok"] and checks["treats"]["ok"] and checks["store"]["ok"]
+
+
+async def test_metrics_count_what_happened(webhook_run, marie) -> None:
+    vetbot, base = webhook_run
+    async with vetbot.running(mode="webhook"), httpx.AsyncClient() as http:
+        await identify(marie)
+        await marie.send("vaccin pour Mimi demain à 15h")
+        await next_step(marie)
+        await marie.tap(marie.buttons[0])
+        await next_step(marie)
+        await marie.tap("Confirmer")
+        assert "C'est confirmé" in (await next_step(marie)).text
+        await next_step(marie)  # the calendar file
+        await next_step(marie)  # the menu: the confirmation's handler is (almost) done
+        text = (await http.get(f"{base}/metrics")).text
+    metrics = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert metrics["vetbot_updates_total"] >= 4  # 5 updates sent; the last may still be returning
+    assert metrics['vetbot_bookings_total{outcome="booked"}'] == 1
+    assert metrics['vetbot_treats_calls_total{endpoint="appointments",status="201"}'] == 1
+    assert metrics["vetbot_treats_quota_remaining"] > 900
+    assert metrics["vetbot_handler_seconds_count"] == metrics["vetbot_updates_total"]

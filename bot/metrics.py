@@ -1,0 +1,62 @@
+"""The bot's Prometheus metrics, served on /metrics in webhook mode.
+
+Each bot owns its registry (no global state): tests and the demo run several bots in one
+process. Label values stay few: endpoint templates, status codes, outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from bot.treats import CallRecord
+
+CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+ACK_BUCKETS: Final = (30, 60, 120, 300, 600, 1200, 3600)
+
+
+class Metrics:
+    """Counters, histograms and gauges of one running bot."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.updates = Counter("vetbot_updates", "Telegram updates handled", registry=r)
+        self.update_errors = Counter(
+            "vetbot_update_errors", "Updates whose handler failed", registry=r
+        )
+        self.handler_seconds = Histogram(
+            "vetbot_handler_seconds",
+            "Time to handle one update",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.bookings = Counter(
+            "vetbot_bookings", "Confirmations by outcome", ["outcome"], registry=r
+        )
+        self.urgent_alerts = Counter("vetbot_urgent_alerts", "Urgent alerts raised", registry=r)
+        self.ack_seconds = Histogram(
+            "vetbot_urgent_ack_seconds",
+            "From an urgent alert to 'Je prends'",
+            buckets=ACK_BUCKETS,
+            registry=r,
+        )
+        self.treats_calls = Counter(
+            "vetbot_treats_calls", "Treats API calls", ["endpoint", "status"], registry=r
+        )
+        self.quota_remaining = Gauge(
+            "vetbot_treats_quota_remaining", "Requests left this hour (API headers)", registry=r
+        )
+
+    def observe_treats(self, call: CallRecord) -> None:
+        """The Treats client's observer: one count per exchange (status 0: no answer)."""
+        self.treats_calls.labels(call.endpoint, str(call.status)).inc()
+
+    def watch_quota(self, remaining: Callable[[], int | None]) -> None:
+        self.quota_remaining.set_function(lambda: float(remaining() or 0))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
