@@ -232,6 +232,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = context.application.bot_data.get(SERVICES_KEY)
     if services is not None:
         services.metrics.update_errors.inc()
+    processor = context.application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        processor.mark_failed(update)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     with contextlib.suppress(Exception):

@@ -180,7 +180,7 @@ def _logging(args: argparse.Namespace, settings: Settings) -> None:
         secrets.append(settings.webhook_secret.get_secret_value())
     if settings.vetbot_link_secret is not None:
         secrets.append(settings.vetbot_link_secret.get_secret_value())
-    configure_logging(level=args.log_level, secrets=secrets)
+    configure_logging(level=args.log_level, fmt=settings.log_format, secrets=secrets)
 
 
 async def _check(settings: Settings, clinic: ClinicConfig) -> int:

@@ -204,6 +204,8 @@ class Settings(BaseSettings):
     vetbot_link_secret: SecretStr | None = None
     staff_announce: Literal["all", "urgent"] = "all"
     staff_realert_minutes: int = Field(default=5, ge=1)
+    log_format: Literal["text", "json"] = "text"
+    """One line per event: key=value text, or JSON objects for a log shipper."""
     webhook_url: HttpUrl | None = None
     """The public https URL Telegram posts updates to (`vetbot webhook`)."""
     webhook_port: int = Field(default=8080, ge=1, le=65535)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import logging
 import time
 from collections.abc import Awaitable
 from typing import Any, Final
@@ -21,6 +22,8 @@ from telegram.ext import BaseUpdateProcessor, ContextTypes
 from bot.i18n import Translator, pick_language
 from bot.metrics import Metrics
 from bot.services import Services
+
+logger = logging.getLogger("vetbot.updates")
 
 SERVICES_KEY: Final = "services"
 PANEL_KEY: Final = "panel_message_id"
@@ -102,6 +105,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, _ChatLock] = {}
         self._metrics = metrics
+        self._failed: set[int] = set()
+
+    def mark_failed(self, update: object) -> None:
+        """Called by the error handler: this update's outcome is "error"."""
+        if isinstance(update, Update):
+            self._failed.add(update.update_id)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
@@ -111,13 +120,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with entry.lock:
                 started = time.perf_counter()
                 await coroutine
-                if self._metrics is not None:
-                    self._metrics.updates.inc()
-                    self._metrics.handler_seconds.observe(time.perf_counter() - started)
+                elapsed = time.perf_counter() - started
+                self._account(update, elapsed)
         finally:
             entry.users -= 1
             if entry.users == 0:
                 del self._locks[key]
+
+    def _account(self, update: object, elapsed: float) -> None:
+        """One log line per update (kind, outcome, duration) and the metrics."""
+        update_id = update.update_id if isinstance(update, Update) else -1
+        failed = update_id in self._failed
+        self._failed.discard(update_id)
+        if self._metrics is not None:
+            self._metrics.updates.inc()
+            self._metrics.handler_seconds.observe(elapsed)
+        kind = _kind(update)
+        logger.info(
+            "update=%d kind=%s outcome=%s duration_ms=%.1f",
+            update_id,
+            kind,
+            "error" if failed else "ok",
+            elapsed * 1000,
+        )
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -134,6 +159,21 @@ class _ChatLock:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
         self.users = 0
+
+
+def _kind(update: object) -> str:
+    if not isinstance(update, Update):
+        return type(update).__name__
+    if update.callback_query is not None:
+        return "tap"
+    message = update.effective_message
+    if message is None:
+        return "other"
+    if message.contact is not None:
+        return "contact"
+    if message.text is not None:
+        return "command" if message.text.startswith("/") else "text"
+    return "media"
 
 
 def _chat_key(update: object) -> int:

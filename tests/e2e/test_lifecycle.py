@@ -129,3 +129,20 @@ async def test_kill_9_right_after_a_confirmation_loses_nothing(
     finally:
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.communicate(), 15)
+
+
+async def test_one_log_line_per_update_with_outcome_and_duration(
+    vetbot: VetbotRun, marie, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="vetbot.updates")
+    await identify(marie)
+    vetbot.world.faults.fail_next(1, status=500, method="sendMessage")
+    await marie.send("bonjour")
+    sorry = await next_step(marie)
+    assert "Oups" in sorry.text  # the owner hears something kind, even then
+    await marie.command("start")  # one chat's updates run in order: the failed one is done
+    await next_step(marie)
+    lines = [r.getMessage() for r in caplog.records if r.name == "vetbot.updates"]
+    assert any("kind=command outcome=ok duration_ms=" in line for line in lines)
+    assert any("kind=contact outcome=ok" in line for line in lines)
+    assert any("kind=text outcome=error" in line for line in lines), lines
