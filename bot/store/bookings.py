@@ -119,7 +119,7 @@ def claim_booking(conn: sqlite3.Connection, now: datetime, draft: BookingDraft) 
     values = _draft_values(draft)
     stamp = to_db(now)
     with transaction(conn):
-        current = _fetch(conn, draft.booking_id)
+        current = booking(conn, draft.booking_id)
         if current is None:
             conn.execute(
                 _INSERT_CLAIM,
@@ -137,7 +137,7 @@ def claim_booking(conn: sqlite3.Connection, now: datetime, draft: BookingDraft) 
             )
         else:
             return Claim(won=False, record=current)
-        return Claim(won=True, record=_require(conn, draft.booking_id))
+        return Claim(won=True, record=require_booking(conn, draft.booking_id))
 
 
 def finish_booking(
@@ -157,7 +157,7 @@ def finish_booking(
         raise ValueError("a booked booking needs the appointment id the API returned")
     stamp = to_db(now)
     with transaction(conn):
-        current = _require(conn, booking_id)
+        current = require_booking(conn, booking_id)
         if current.state is not BookingState.SENDING:
             raise BookingStateError(
                 f"booking {booking_id} is {current.state}, not sending: it was already finished"
@@ -175,7 +175,7 @@ def finish_booking(
                 booking_id,
             ),
         )
-        return _require(conn, booking_id)
+        return require_booking(conn, booking_id)
 
 
 def set_booking_status(
@@ -192,7 +192,7 @@ def set_booking_status(
     It does not change ``state``: when the clinic cancelled it, also call ``mark_cancelled``.
     """
     with transaction(conn):
-        current = _require(conn, booking_id)
+        current = require_booking(conn, booking_id)
         when = current.scheduled_at if scheduled_at is None else scheduled_at
         conn.execute(
             """UPDATE bookings SET api_status = ?, display_status = ?, scheduled_at = ?,
@@ -200,13 +200,13 @@ def set_booking_status(
             WHERE booking_id = ?""",
             (api_status, display_status, to_db(when), to_db(now), booking_id),
         )
-        return _require(conn, booking_id)
+        return require_booking(conn, booking_id)
 
 
 def mark_cancelled(conn: sqlite3.Connection, now: datetime, booking_id: str) -> BookingRecord:
     """Moves a booked (or uncertain) booking to ``cancelled``; cancelling twice is harmless."""
     with transaction(conn):
-        current = _require(conn, booking_id)
+        current = require_booking(conn, booking_id)
         if current.state is BookingState.CANCELLED:
             return current
         if current.state not in CANCELLABLE:
@@ -218,11 +218,20 @@ def mark_cancelled(conn: sqlite3.Connection, now: datetime, booking_id: str) -> 
             "UPDATE bookings SET state = ?, updated_at = ? WHERE booking_id = ?",
             (BookingState.CANCELLED.value, to_db(now), booking_id),
         )
-        return _require(conn, booking_id)
+        return require_booking(conn, booking_id)
 
 
 def booking(conn: sqlite3.Connection, booking_id: str) -> BookingRecord | None:
-    return _fetch(conn, booking_id)
+    row = conn.execute("SELECT * FROM bookings WHERE booking_id = ?", (booking_id,)).fetchone()
+    return None if row is None else _record(row)
+
+
+def require_booking(conn: sqlite3.Connection, booking_id: str) -> BookingRecord:
+    """The booking, or UnknownBookingError: for writes that must find it."""
+    record = booking(conn, booking_id)
+    if record is None:
+        raise UnknownBookingError(f"no booking {booking_id}")
+    return record
 
 
 def bookings_in_state(conn: sqlite3.Connection, state: BookingState) -> list[BookingRecord]:
@@ -272,18 +281,6 @@ def _draft_values(draft: BookingDraft) -> dict[str, object]:
 
 def _marks(items: Collection[object]) -> str:
     return ", ".join("?" for _ in items)
-
-
-def _fetch(conn: sqlite3.Connection, booking_id: str) -> BookingRecord | None:
-    row = conn.execute("SELECT * FROM bookings WHERE booking_id = ?", (booking_id,)).fetchone()
-    return None if row is None else _record(row)
-
-
-def _require(conn: sqlite3.Connection, booking_id: str) -> BookingRecord:
-    record = _fetch(conn, booking_id)
-    if record is None:
-        raise UnknownBookingError(f"no booking {booking_id}")
-    return record
 
 
 def _record(row: sqlite3.Row) -> BookingRecord:

@@ -21,9 +21,9 @@ from enum import StrEnum
 from typing import Final
 
 from bot.clock import Clock
-from bot.store.bookings import BookingRecord, BookingState, booking
+from bot.store.bookings import BookingRecord, BookingState, require_booking
 from bot.store.db import from_db, optional_from_db, to_db, transaction
-from bot.store.errors import BookingStateError, UnknownBookingError
+from bot.store.errors import BookingStateError
 
 DROPPED_BY_REPLAN: Final = "no longer planned"
 DROPPED_STALE: Final = "booking no longer booked or already past"
@@ -99,7 +99,7 @@ class ReminderTable:
             wanted[ReminderKind(planned.kind)] = planned
         now = to_db(self._clock())
         with transaction(self._conn):
-            current = _require_booking(self._conn, booking_id)
+            current = require_booking(self._conn, booking_id)
             appointment_at = current.scheduled_at
             existing = {row.kind: row for row in self.for_booking(booking_id)}
             for kind in ReminderKind:
@@ -269,7 +269,7 @@ class ReminderTable:
 def confirm_presence(conn: sqlite3.Connection, booking_id: str, at: datetime) -> BookingRecord:
     """Records "Je serai là" on a booked booking; the first tap's time is kept."""
     with transaction(conn):
-        current = _require_booking(conn, booking_id)
+        current = require_booking(conn, booking_id)
         if current.state is not BookingState.BOOKED:
             raise BookingStateError(
                 f"booking {booking_id} is {current.state}: only a booked one can be confirmed"
@@ -279,7 +279,7 @@ def confirm_presence(conn: sqlite3.Connection, booking_id: str, at: datetime) ->
             WHERE booking_id = ?""",
             (to_db(at), booking_id),
         )
-        return _require_booking(conn, booking_id)
+        return require_booking(conn, booking_id)
 
 
 def clear_presence(conn: sqlite3.Connection, booking_id: str) -> None:
@@ -289,13 +289,6 @@ def clear_presence(conn: sqlite3.Connection, booking_id: str) -> None:
             "UPDATE bookings SET presence_confirmed_at = NULL WHERE booking_id = ?",
             (booking_id,),
         )
-
-
-def _require_booking(conn: sqlite3.Connection, booking_id: str) -> BookingRecord:
-    found = booking(conn, booking_id)
-    if found is None:
-        raise UnknownBookingError(f"no booking {booking_id}")
-    return found
 
 
 def _record(row: sqlite3.Row) -> ReminderRecord:

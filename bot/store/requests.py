@@ -16,9 +16,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from bot.store.bookings import CANCELLABLE, BookingRecord, BookingState, booking
+from bot.store.bookings import CANCELLABLE, BookingRecord, BookingState, booking, require_booking
 from bot.store.db import from_db, optional_from_db, to_db, transaction
-from bot.store.errors import BookingStateError, UnknownBookingError
+from bot.store.errors import BookingStateError
 
 
 class RequestKind(StrEnum):
@@ -141,9 +141,7 @@ def resolve_uncertain(
     if target not in RESOLVABLE:
         raise ValueError(f"an uncertain booking resolves to booked or failed, not {target}")
     with transaction(conn):
-        current = booking(conn, booking_id)
-        if current is None:
-            raise UnknownBookingError(f"no booking {booking_id}")
+        current = require_booking(conn, booking_id)
         if current.state is target:
             return current
         if current.state is not BookingState.UNCERTAIN:

@@ -16,9 +16,8 @@ from enum import StrEnum
 from typing import Final
 
 from bot.clock import Clock
-from bot.store.bookings import BookingRecord, BookingState, booking
+from bot.store.bookings import BookingRecord, BookingState, booking, require_booking
 from bot.store.db import from_db, optional_from_db, to_db, transaction
-from bot.store.errors import UnknownBookingError
 
 MAX_NOTICE_ATTEMPTS: Final = 10
 """A notice whose sending failed this many times is given up (logged): the owner is
@@ -119,9 +118,7 @@ class StatusChangeTable:
         booking stays first in line and is read again at the next round.
         """
         with transaction(self._conn):
-            current = booking(self._conn, seen.booking_id)
-            if current is None:
-                raise UnknownBookingError(f"no booking {seen.booking_id}")
+            current = require_booking(self._conn, seen.booking_id)
             if current.updated_at != seen.updated_at or current.state is not seen.state:
                 return None
             cancelled = change is StatusChangeKind.CANCELLED
