@@ -33,8 +33,12 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 def bind_loopback(port: int = 0, host: str = "127.0.0.1") -> socket.socket:
-    """Bind a listening TCP socket (port 0 picks a free one)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """Bind a listening TCP socket (port 0 picks a free one).
+
+    The protocol is named: asyncio turns Nagle's algorithm off only on sockets whose ``proto``
+    is TCP, and without that every answer waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
