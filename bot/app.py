@@ -32,6 +32,7 @@ from bot.alerts import Outbox
 from bot.asgi_server import serve_asgi
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
+from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.persistence import SqlitePersistence
 from bot.reminders import Reminders
 from bot.services import Services, open_services
@@ -54,6 +55,7 @@ from conversations.reminders import (
 logger = logging.getLogger("vetbot.app")
 
 PERSISTENCE_FLUSH_SECONDS: Final = 1.0
+FLOOD_RETRIES: Final = 3
 STORE_PROBE_UPDATE_ID: Final = -1
 """/readyz proves the store writable by recording this (impossible) update id."""
 POLL_TIMEOUT_SECONDS: Final = 30
@@ -80,6 +82,7 @@ def build_application(
     services: Services,
     *,
     conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
+    flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
 ) -> Application:
     """The PTB Application for these settings and services (not started)."""
     persistence = SqlitePersistence(
@@ -94,7 +97,7 @@ def build_application(
         .base_url(settings.telegram_api_url + "/bot")
         .base_file_url(settings.telegram_api_url + "/file/bot")
         .persistence(persistence)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(_rate_limiter(flood))
         .concurrent_updates(PerChatUpdateProcessor(metrics=services.metrics))
         .build()
     )
@@ -104,6 +107,19 @@ def build_application(
     application.add_handler(build_conversation(conversation_timeout))
     application.add_error_handler(_on_error)
     return application
+
+
+def _rate_limiter(flood: FloodLimits) -> AIORateLimiter:
+    """Paces every outgoing call under Telegram's limits; a 429 that slips through is waited
+    out and retried here, then reaches the caller (the outbox and reminders keep the message
+    and try again later)."""
+    return AIORateLimiter(
+        overall_max_rate=flood.overall_rate,
+        overall_time_period=flood.overall_period,
+        group_max_rate=flood.group_rate,
+        group_time_period=flood.group_period,
+        max_retries=FLOOD_RETRIES,
+    )
 
 
 async def _after_start(application: Application) -> None:
@@ -255,6 +271,7 @@ async def running_bot(
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
     conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
     mode: Literal["polling", "webhook"] = "polling",
+    flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
 ) -> AsyncIterator[Application]:
     """The bot getting updates (polling, or webhook with /healthz and /readyz) until the block
     exits; then a clean, flushed stop."""
@@ -262,7 +279,7 @@ async def running_bot(
         settings, clinic, clock=clock, treats_transport=treats_transport, retry=retry
     ) as services:
         application = build_application(
-            settings, services, conversation_timeout=conversation_timeout
+            settings, services, conversation_timeout=conversation_timeout, flood=flood
         )
         try:
             async with application:  # initialize (persistence loaded) ... shutdown (flushed)

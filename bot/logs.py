@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final, Literal
@@ -75,6 +76,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+RETRY_AFTER_NOTICE: Final = r".*attribute `retry_after` will be of type `datetime.timedelta`"
+
+
 def configure_logging(
     *, level: str = "INFO", fmt: LogFormat = "text", secrets: Iterable[str] = ()
 ) -> None:
@@ -92,3 +96,5 @@ def configure_logging(
     root.setLevel(level)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # PTB warns on every 429 that `retry_after` will become a timedelta; we read both types.
+    warnings.filterwarnings("ignore", message=RETRY_AFTER_NOTICE)

@@ -8,6 +8,7 @@ from bot.emulator.app import create_emulator_app
 from bot.emulator.bots import ApiCall, BotAccount
 from bot.emulator.callbacks import ANSWER_WINDOW, CallbackAnswer
 from bot.emulator.errors import BotApiError
+from bot.emulator.flood import FloodControl, FloodRefusal
 from bot.emulator.formatting import EntityParseError, FormattedText, parse_formatted_text
 from bot.emulator.people import Group, Participant, Person
 from bot.emulator.transcript import SeenDocument, SeenMessage, Transcript
@@ -22,6 +23,8 @@ __all__ = [
     "BotApiError",
     "CallbackAnswer",
     "EntityParseError",
+    "FloodControl",
+    "FloodRefusal",
     "FormattedText",
     "Group",
     "Participant",

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from bot.emulator import errors
 from bot.emulator.bots import ApiCall
 from bot.emulator.methods import METHODS, ApiResult
-from bot.emulator.params import read_params
+from bot.emulator.params import Params, read_params
 from bot.emulator.world import TelegramWorld
 
 _CLIENT_CLOSED_REQUEST = 499
@@ -23,6 +23,14 @@ _CLIENT_CLOSED_REQUEST = 499
 
 def _refusal(error: errors.BotApiError) -> JSONResponse:
     return JSONResponse(error.to_json(), status_code=error.error_code)
+
+
+def _chat_id(params: Params) -> int | str | None:
+    """The chat a call addresses, as Telegram's flood control counts it."""
+    raw = params.raw("chat_id")
+    if raw is None or raw == "":
+        return None
+    return params.integer("chat_id") if str(raw).lstrip("-").isdigit() else str(raw)
 
 
 async def _until_disconnected(request: Request) -> None:
@@ -47,6 +55,9 @@ def create_emulator_app(world: TelegramWorld) -> Starlette:
             return _refusal(fault)
         try:
             params = await read_params(request)
+            flooded = bot.flood.admit(_chat_id(params))
+            if flooded is not None:
+                return _refusal(flooded)
             await bot.record_call(ApiCall(method_name, params.loggable()))
             answered = asyncio.create_task(method(bot, params))
             gone = asyncio.create_task(_until_disconnected(request))

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.emulator import errors
 from bot.emulator.callbacks import CallbackAnswer, PendingCallbackQuery
 from bot.emulator.chats import Chat, Conversation, StoredFile, StoredMessage, TelegramUser
+from bot.emulator.flood import FloodControl
 from bot.emulator.params import UploadedFile
 from bot.emulator.transcript import DELETED, EDITED, SENT
 from bot.emulator.updates import UpdateQueue
@@ -48,6 +49,7 @@ class BotAccount:
         self.clock = clock
         self.updates = UpdateQueue()
         self.webhook = WebhookDelivery(self.updates, clock, http)
+        self.flood = FloodControl()
         self.conversations: dict[int, Conversation] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.files: dict[str, StoredFile] = {}

@@ -25,6 +25,7 @@ from bot.app import running_bot
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, Settings, load_clinic, load_settings
 from bot.emulator import Group, Person, TelegramWorld
+from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.sandbox import SandboxState, render_clinic_toml
 from bot.store import Store, db_path
 from bot.treats import RetryPolicy
@@ -56,6 +57,7 @@ class VetbotRun:
         self,
         conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
         mode: Literal["polling", "webhook"] = "polling",
+        flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
     ) -> AsyncIterator[Application]:
         """The bot running until the block exits (a clean stop): restart it by re-entering."""
         async with running_bot(
@@ -66,6 +68,7 @@ class VetbotRun:
             poll_timeout=BOT_POLL_TIMEOUT,
             conversation_timeout=conversation_timeout,
             mode=mode,
+            flood=flood,
         ) as application:
             yield application
 
