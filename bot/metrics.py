@@ -7,6 +7,8 @@ process. Label values stay few: endpoint templates, status codes, outcomes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -16,6 +18,18 @@ from bot.treats import CallRecord
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 ACK_BUCKETS: Final = (30, 60, 120, 300, 600, 1200, 3600)
+
+
+@dataclass(slots=True)
+class UpdateTally:
+    """The Treats calls one update waited on: its log line tells the bot's own time apart."""
+
+    treats_calls: int = 0
+    treats_seconds: float = 0.0
+
+
+CURRENT_UPDATE: ContextVar[UpdateTally | None] = ContextVar("vetbot_current_update", default=None)
+"""Set by the update processor for the task handling one update; read by `observe_treats`."""
 
 
 class Metrics:
@@ -54,6 +68,10 @@ class Metrics:
     def observe_treats(self, call: CallRecord) -> None:
         """The Treats client's observer: one count per exchange (status 0: no answer)."""
         self.treats_calls.labels(call.endpoint, str(call.status)).inc()
+        tally = CURRENT_UPDATE.get()
+        if tally is not None:
+            tally.treats_calls += 1
+            tally.treats_seconds += call.seconds
 
     def watch_quota(self, remaining: Callable[[], int | None]) -> None:
         self.quota_remaining.set_function(lambda: float(remaining() or 0))

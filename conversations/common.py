@@ -20,7 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 
 from bot.i18n import Translator, pick_language
-from bot.metrics import Metrics
+from bot.metrics import CURRENT_UPDATE, Metrics, UpdateTally
 from bot.services import Services
 
 logger = logging.getLogger("vetbot.updates")
@@ -118,17 +118,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         entry.users += 1
         try:
             async with entry.lock:
+                tally = UpdateTally()
+                CURRENT_UPDATE.set(tally)  # this update's own task: its context only
                 started = time.perf_counter()
                 await coroutine
                 elapsed = time.perf_counter() - started
-                self._account(update, elapsed)
+                self._account(update, elapsed, tally)
         finally:
             entry.users -= 1
             if entry.users == 0:
                 del self._locks[key]
 
-    def _account(self, update: object, elapsed: float) -> None:
-        """One log line per update (kind, outcome, duration) and the metrics."""
+    def _account(self, update: object, elapsed: float, tally: UpdateTally) -> None:
+        """One log line per update (kind, outcome, duration, the Treats calls waited on) and
+        the metrics."""
         update_id = update.update_id if isinstance(update, Update) else -1
         failed = update_id in self._failed
         self._failed.discard(update_id)
@@ -137,11 +140,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             self._metrics.handler_seconds.observe(elapsed)
         kind = _kind(update)
         logger.info(
-            "update=%d kind=%s outcome=%s duration_ms=%.1f",
+            "update=%d kind=%s outcome=%s duration_ms=%.1f treats_calls=%d treats_ms=%.1f",
             update_id,
             kind,
             "error" if failed else "ok",
             elapsed * 1000,
+            tally.treats_calls,
+            tally.treats_seconds * 1000,
         )
 
     async def initialize(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 from datetime import timedelta
 
@@ -144,5 +145,8 @@ async def test_one_log_line_per_update_with_outcome_and_duration(
     await next_step(marie)
     lines = [r.getMessage() for r in caplog.records if r.name == "vetbot.updates"]
     assert any("kind=command outcome=ok duration_ms=" in line for line in lines)
-    assert any("kind=contact outcome=ok" in line for line in lines)
+    (contact,) = [line for line in lines if "kind=contact outcome=ok" in line]
+    # Finding her record is an API call: the line says so, and how long it waited on it.
+    calls = re.search(r"treats_calls=(\d+) treats_ms=([\d.]+)", contact)
+    assert calls is not None and int(calls[1]) >= 1 and float(calls[2]) > 0
     assert any("kind=text outcome=error" in line for line in lines), lines
