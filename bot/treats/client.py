@@ -140,6 +140,8 @@ CallObserver = Callable[[CallRecord], None]
 class _Caches:
     entries: dict[tuple[Any, ...], _CacheEntry] = field(default_factory=dict)
     inflight: dict[tuple[Any, ...], asyncio.Future[Any]] = field(default_factory=dict)
+    slot_generations: dict[str, int] = field(default_factory=dict)
+    """Bumped by `forget_slots`: a vet's slot reads started before belong to the old one."""
 
 
 class TreatsClient:
@@ -201,14 +203,23 @@ class TreatsClient:
     async def available_slots(self, vet_id: str, day: date, type_id: str) -> list[Slot]:
         """Free slots of one vet on one local day; briefly cached to spare the quota."""
         params = {"vetId": vet_id, "date": day.isoformat(), "appointmentTypeId": type_id}
+        generations = self._caches.slot_generations
+        generation = generations.get(vet_id, 0)
         return await self._cached(
-            ("slots", vet_id, day, type_id),
+            ("slots", vet_id, generation, day, type_id),
             self._cache_policy.slots_ttl,
             lambda: self._get_list("appointments/available-slots", Slot, params=params),
+            current=lambda: generations.get(vet_id, 0) == generation,
         )
 
     def forget_slots(self, vet_id: str) -> None:
-        """Drop a vet's cached slots, after a booking or a 409 showed they changed."""
+        """Drop a vet's cached slots, after a booking or a 409 showed they changed.
+
+        A read already in flight may have been answered before the change: nobody asking
+        from now on joins it, and its answer is not cached.
+        """
+        generations = self._caches.slot_generations
+        generations[vet_id] = generations.get(vet_id, 0) + 1
         for key in [k for k in self._caches.entries if k[:2] == ("slots", vet_id)]:
             del self._caches.entries[key]
 
@@ -393,9 +404,16 @@ class TreatsClient:
         self._warned_low_quota = self.quota.low
 
     async def _cached(
-        self, key: tuple[Any, ...], ttl: timedelta, load: Callable[[], Awaitable[Any]]
+        self,
+        key: tuple[Any, ...],
+        ttl: timedelta,
+        load: Callable[[], Awaitable[Any]],
+        *,
+        current: Callable[[], bool] = lambda: True,
     ) -> Any:
-        """Serve from cache, or load once even when many callers ask at the same moment."""
+        """Serve from cache, or load once even when many callers ask at the same moment.
+
+        The answer is kept only if ``current()`` still holds once it arrives."""
         now = self._clock()
         entry = self._caches.entries.get(key)
         if entry is not None and entry.expires > now:
@@ -413,7 +431,8 @@ class TreatsClient:
             raise
         else:
             future.set_result(value)
-            self._caches.entries[key] = _CacheEntry(self._clock() + ttl, value)
+            if current():
+                self._caches.entries[key] = _CacheEntry(self._clock() + ttl, value)
             return value
         finally:
             del self._caches.inflight[key]

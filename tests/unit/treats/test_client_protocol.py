@@ -284,6 +284,38 @@ async def test_a_booking_refreshes_that_vets_slots() -> None:
         assert await treats.available_slots(VET, date(2026, 11, 24), TYPE["id"]) == []
 
 
+async def test_a_slot_read_in_flight_during_a_booking_is_not_reused() -> None:
+    """Fifty owners on one vet: a read answered before someone's booking must not be served
+    (nor cached) to those who ask after it, or they are offered the taken slot again."""
+    slot = {"startTime": "2026-11-24T09:00:00Z", "endTime": "2026-11-24T09:15:00Z"}
+    gate = asyncio.Event()
+    served: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(201, json=APPOINTMENT)
+        served.append(request.url.path)
+        if len(served) == 1:
+            await gate.wait()  # answered with the slot, but only after the booking
+            return httpx.Response(200, json=[slot])
+        return httpx.Response(200, json=[])
+
+    day = date(2026, 11, 24)
+    async with TreatsClient(
+        "http://treats.test/api/v1", KEY, transport=httpx.MockTransport(handler)
+    ) as treats:
+        early = asyncio.create_task(treats.available_slots(VET, day, TYPE["id"]))
+        while not served:
+            await asyncio.sleep(0)
+        await treats.create_appointment(NEW)
+        late = asyncio.create_task(treats.available_slots(VET, day, TYPE["id"]))
+        gate.set()
+        assert len(await early) == 1  # asked before the booking: fair
+        assert await late == []
+        assert await treats.available_slots(VET, day, TYPE["id"]) == []
+    assert len(served) == 2
+
+
 async def test_phone_lookup_matches_on_our_side_when_the_filter_is_ignored() -> None:
     everyone = [
         {"id": "c1", "firstName": "Anne", "lastName": "Roux", "phone": "06 11 22 33 44"},
