@@ -67,6 +67,9 @@ logger = logging.getLogger("vetbot.booking")
 DRAFT_KEY: Final = "draft"
 STATE_KEY: Final = "state"
 PETS_KEY: Final = "pets_offered"
+UNANSWERED_KEY: Final = "confirm_unanswered"
+"""How many confirmations in a row met an API that did not answer: each retry must show a
+change, or the owner who taps "Réessayer" sees nothing happen."""
 CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
 ONLY_TEXT_AND_BUTTONS: Final = N_("Je ne sais lire que du texte et les boutons 🙂")
 MAX_TEXT: Final = 600
@@ -646,6 +649,8 @@ async def _tell_outcome(
     lines = _summary_lines(_, draft, vet.name if vet else "")
     if not result.repeated:
         svc.metrics.bookings.labels(str(result.outcome)).inc()
+    if result.outcome is not Outcome.UNAVAILABLE and context.user_data is not None:
+        context.user_data.pop(UNANSWERED_KEY, None)
     match result.outcome:
         case Outcome.BOOKED:
             status = result.record.display_status or _("Planifié")
@@ -678,15 +683,22 @@ async def _tell_outcome(
                 update, context, draft, note=_("Ce créneau vient d'être pris, désolé.") + "\n"
             )
         case Outcome.UNAVAILABLE:
-            await show(
-                update,
-                context,
-                _(
+            user_data = context.user_data if context.user_data is not None else {}
+            tries = user_data[UNANSWERED_KEY] = user_data.get(UNANSWERED_KEY, 0) + 1
+            if tries == 1:
+                text = _(
                     "Le logiciel de la clinique ne répond pas : le rendez-vous n'est pas encore "
                     "pris, mais votre demande est gardée. Réessayez dans un instant."
-                ),
-                kb.retry(_),
-            )
+                )
+            else:
+                text = _(
+                    "Le logiciel de la clinique ne répond toujours pas (essai n° {tries}) : le "
+                    "rendez-vous n'est pas encore pris, votre demande est gardée. Réessayez dans "
+                    "quelques minutes, ou appelez la clinique au {phone}.",
+                    tries=tries,
+                    phone=esc(svc.clinic.phone),
+                )
+            await show(update, context, text, kb.retry(_))
             return _at(context, st.SUMMARY)
     await show(
         update,

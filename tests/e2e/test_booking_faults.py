@@ -79,6 +79,22 @@ async def test_api_outage_keeps_the_draft_and_retry_books(vetbot: VetbotRun, mar
     assert len(booked_for(vetbot)) == 1
 
 
+async def test_each_failed_retry_shows_a_change(vetbot: VetbotRun, marie) -> None:
+    """Tapping "Réessayer" into the same outage must not look like nothing happened."""
+    await identify(marie)
+    await to_summary(marie)
+    vetbot.sandbox.faults.fail_next(2, "500", method="POST")
+    await marie.tap("Confirmer")
+    assert "ne répond pas" in (await next_step(marie)).text
+    await marie.tap("Réessayer")
+    again = await next_step(marie)
+    assert "ne répond toujours pas (essai n° 2)" in again.text
+    assert vetbot.clinic.phone in again.text and "Réessayer" in " ".join(marie.buttons)
+    await marie.tap("Réessayer")
+    assert "C'est confirmé" in (await next_step(marie)).text
+    assert len(booked_for(vetbot)) == 1
+
+
 async def test_reads_ride_out_500s(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
     vetbot.sandbox.faults.fail_next(2, "500", method="GET")
