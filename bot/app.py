@@ -56,6 +56,7 @@ logger = logging.getLogger("vetbot.app")
 
 PERSISTENCE_FLUSH_SECONDS: Final = 1.0
 FLOOD_RETRIES: Final = 3
+SHUTDOWN_FLUSH_SECONDS: Final = 3.0
 STORE_PROBE_UPDATE_ID: Final = -1
 """/readyz proves the store writable by recording this (impossible) update id."""
 POLL_TIMEOUT_SECONDS: Final = 30
@@ -314,8 +315,10 @@ async def running_bot(
                     for task in tasks:
                         task.cancel()
                     await asyncio.gather(*tasks, return_exceptions=True)
+                    # What the last updates queued, within bounds: what is left (a long burst
+                    # paced by flood control) stays in the outbox for the next start.
                     with contextlib.suppress(Exception):
-                        await outbox.deliver_due()  # what the last updates queued
+                        await asyncio.wait_for(outbox.deliver_due(), SHUTDOWN_FLUSH_SECONDS)
         finally:
             _close_persistence(application)
 
