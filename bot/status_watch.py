@@ -140,9 +140,13 @@ class StatusWatcher:
         watched = self._store.status_changes.count_watched(self._now())
         return max(MIN_RECHECK, self.spacing * watched)
 
-    def next_check_at(self) -> datetime | None:
-        """When the next read may happen (a past instant: now); None: nothing to watch."""
-        now = self._now()
+    def next_check_at(self, now: datetime | None = None) -> datetime | None:
+        """When the next read may happen (a past instant: now); None: nothing to watch.
+
+        Decide with the caller's ``now``: with a running clock, an unread appointment is due
+        at the instant asked about, which a later reading of the clock would call the future.
+        """
+        now = now or self._now()
         queue = self._store.status_changes.to_check(now, 1)
         if not queue:
             return None
@@ -161,7 +165,7 @@ class StatusWatcher:
         (already recorded, its notice PENDING) or nothing."""
         async with self._lock:
             now = self._now()
-            due = self.next_check_at()
+            due = self.next_check_at(now)
             if due is None or due > now:
                 return []
             booking = self._store.status_changes.to_check(now, 1)[0]
@@ -233,7 +237,8 @@ class StatusWatcher:
 
     async def wait_until_due(self) -> None:
         """Returns when woken, when the next read is allowed, or after ``MAX_IDLE``."""
-        await self._waker.sleep_until(self.next_check_at(), self._now(), at_most=MAX_IDLE)
+        now = self._now()
+        await self._waker.sleep_until(self.next_check_at(now), now, at_most=MAX_IDLE)
 
     async def run(self, on_change: OnChange) -> None:
         """The background task: tell pending notices, read, tell, wait; forever (cancel it)."""

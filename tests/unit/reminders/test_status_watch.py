@@ -94,6 +94,28 @@ async def watch_for(watcher: StatusWatcher, clock: ManualClock, span: timedelta)
     return changes
 
 
+class TickingClock(ManualClock):
+    """Like the real clock, a microsecond later at every reading."""
+
+    def __call__(self) -> datetime:
+        self.advance(timedelta(microseconds=1))
+        return super().__call__()
+
+
+async def test_a_running_clock_reads_an_unread_appointment_instead_of_spinning(
+    sandbox: SandboxState, store: Store, treats: TreatsClient, sandbox_clock: ManualClock
+) -> None:
+    """With a clock that moves between two readings, a never-read appointment was "due in a
+    microsecond" forever: the loop woke, skipped and slept 0 s, at full CPU."""
+    clock = TickingClock(sandbox_clock())
+    watcher = StatusWatcher(treats, store, clock, share=0.10)
+    booking = booked(sandbox, store)
+    sandbox.set_status(booking.appointment_id, "CANCELLED")
+    changes = await watcher.refresh_due()
+    assert [c.kind for c in changes] == [StatusChangeKind.CANCELLED]
+    assert reads(sandbox) == 1
+
+
 async def test_a_clinic_cancellation_is_detected_once(
     sandbox: SandboxState, store: Store, watcher: StatusWatcher, sandbox_clock: ManualClock
 ) -> None:
