@@ -14,6 +14,7 @@ is not stored: the bot does not use it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from collections.abc import Hashable, MutableMapping
@@ -57,7 +58,8 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         self._context_types = context_types or ContextTypes()
         self._conn = connect(path, synchronous=Synchronous.NORMAL)
         self._written: dict[tuple[str, Hashable], bytes] = {}
-        """The last blob read or written per row, so unchanged data is not rewritten."""
+        """A digest of the last blob read or written per row, so unchanged data is not
+        rewritten (a digest, not the blob: this lives as long as the process)."""
 
     def close(self) -> None:
         """Closes the connection; call after ``Application.shutdown()`` (which flushes)."""
@@ -77,7 +79,7 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         ).fetchone()
         if row is None:
             return self._context_types.bot_data()
-        self._written[("bot", _BOT_DATA_ROW)] = row["data"]
+        self._written[("bot", _BOT_DATA_ROW)] = _digest(row["data"])
         data: BD = pickle.loads(row["data"])
         return data
 
@@ -91,7 +93,7 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         states: dict[ConversationKey, object] = {}
         for row in rows:
             key = _decode_key(row["conv_key"])
-            self._written[(f"conv:{name}", key)] = row["state"]
+            self._written[(f"conv:{name}", key)] = _digest(row["state"])
             states[key] = pickle.loads(row["state"])
         return states
 
@@ -175,7 +177,7 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
     def _load_rows(self, query: str, kind: str) -> dict[int, Any]:
         loaded: dict[int, Any] = {}
         for row_id, blob in self._conn.execute(query):
-            self._written[(kind, row_id)] = blob
+            self._written[(kind, row_id)] = _digest(blob)
             loaded[row_id] = pickle.loads(blob)
         return loaded
 
@@ -183,10 +185,15 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         """Upserts the pickled value (``ids`` then the blob are the statement's parameters),
         unless the row already holds exactly that pickle."""
         blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._written.get(row) == blob:
+        digest = _digest(blob)
+        if self._written.get(row) == digest:
             return
         self._conn.execute(upsert, (*ids, blob))
-        self._written[row] = blob
+        self._written[row] = digest
+
+
+def _digest(blob: bytes) -> bytes:
+    return hashlib.blake2b(blob, digest_size=16).digest()
 
 
 def _encode_key(key: ConversationKey) -> str:
