@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fmt sandbox bench clean catalogs
+.PHONY: demo test lint fmt sandbox bench bench-load bench-startup clean catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vetbot needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -34,6 +34,14 @@ sandbox: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/when_bench.py
+
+# 200 owners booking at once against a separate bot process, then the echo-bot floor.
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
+
+# Start to first reply and SIGTERM to exit, median of 5.
+bench-startup: $(STAMP)
+	$(BIN)/python bench/startup.py
 
 # Re-extract user-facing strings into locales/vetbot.pot and merge them into fr and en.
 catalogs: $(STAMP)

@@ -55,6 +55,8 @@ class Plan:
     vet: str
     when: str
     reason: str = REASON
+    slot: str | None = None
+    """The slot to tap ("10:30") if offered; else the first one shown."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class SimulatedOwner:
     outcome: Outcome | None = None
     oops: int = 0
     """Times the bot said "Oups, un souci de mon côté" (a handler failed)."""
+    problem: str | None = None
+    """Why the last action got no answer: what was waited for, or the button not found."""
 
     async def book(self) -> Outcome:
         """From /start to an outcome; never raises for what the bot does."""
@@ -103,25 +107,29 @@ class SimulatedOwner:
         if any("Partager mon numéro" in label for label in buttons):
             return await self._act("contact", person.share_contact())
         if _has(buttons, "Réessayer"):
-            return await self._act("retry", person.tap("Réessayer"))
+            return await self._act("retry", self._tap("Réessayer"))
         if _has(buttons, "Confirmer"):
-            return await self._act("confirm", person.tap("Confirmer"))
+            return await self._act("confirm", self._tap("Confirmer"))
         slots = [label for label in buttons if _SLOT.match(label)]
         if slots:
-            return await self._act("slot", person.tap(slots[0]))
+            wanted = plan.slot if plan.slot in slots else slots[0]
+            return await self._act("slot", self._tap(wanted))
         if "Quand souhaitez-vous venir" in text:
             return await self._act("time", person.send(plan.when))
         if "Avec quel vétérinaire" in text:
-            return await self._act("vet", person.tap(plan.vet))
+            return await self._act("vet", self._tap(plan.vet))
         if "motif" in text and _has(buttons, plan.reason):
-            return await self._act("reason", person.tap(plan.reason))
+            return await self._act("reason", self._tap(plan.reason))
         if "Pour quel animal" in text:
-            return await self._act("pet", person.tap(plan.pet))
+            return await self._act("pet", self._tap(plan.pet))
         if _has(buttons, "Prendre rendez-vous"):
-            return await self._act("menu", person.tap("Prendre rendez-vous"))
+            return await self._act("menu", self._tap("Prendre rendez-vous"))
         if _has(buttons, "Plus tard"):
-            return await self._act("later", person.tap("Plus tard"))
+            return await self._act("later", self._tap("Plus tard"))
         return await self._act("restart", person.command("start"))
+
+    def _tap(self, label: str) -> Awaitable[object]:
+        return self.person.tap(label, timeout=self.within)
 
     async def _act(self, name: str, action: Awaitable[object]) -> SeenMessage | None:
         """Do one thing; time the first answer; return the panel to act on next."""
@@ -131,7 +139,8 @@ class SimulatedOwner:
         try:
             await action
             first = await self.person.next_reply(self.within)
-        except AssertionError:  # no answer in time (or a button the bot no longer shows)
+        except AssertionError as error:  # no answer in time, or a button no longer shown
+            self.problem = f"{name}: {str(error).splitlines()[0]}"
             return None
         self.steps.append(Step(name, time.perf_counter() - started))
         return await self._settled(first)
@@ -141,7 +150,8 @@ class SimulatedOwner:
         while not _actionable(seen):
             try:
                 seen = await self.person.next_reply(self.within)
-            except AssertionError:
+            except AssertionError as error:
+                self.problem = f"after {seen.text[:40]!r}: {str(error).splitlines()[0]}"
                 return None
         return seen
 
