@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -244,8 +244,14 @@ def _close_persistence(application: Application) -> None:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure; tell the owner kindly that something went wrong on our side."""
-    logger.error("update failed: %r", context.error, exc_info=context.error)
+    """Log the failure; tell the owner kindly that something went wrong on our side.
+
+    Telegram out of reach (a time-out, a 5xx) is a warning, not a traceback: nothing in our
+    code is wrong, and the owner is told all the same."""
+    if isinstance(context.error, NetworkError):
+        logger.warning("update failed, Telegram unreachable: %r", context.error)
+    else:
+        logger.error("update failed: %r", context.error, exc_info=context.error)
     services = context.application.bot_data.get(SERVICES_KEY)
     if services is not None:
         services.metrics.update_errors.inc()
