@@ -288,13 +288,14 @@ async def test_a_slot_read_in_flight_during_a_booking_is_not_reused() -> None:
     """Fifty owners on one vet: a read answered before someone's booking must not be served
     (nor cached) to those who ask after it, or they are offered the taken slot again."""
     slot = {"startTime": "2026-11-24T09:00:00Z", "endTime": "2026-11-24T09:15:00Z"}
-    gate = asyncio.Event()
+    gate, asked = asyncio.Event(), asyncio.Event()
     served: list[str] = []
 
     async def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
             return httpx.Response(201, json=APPOINTMENT)
         served.append(request.url.path)
+        asked.set()
         if len(served) == 1:
             await gate.wait()  # answered with the slot, but only after the booking
             return httpx.Response(200, json=[slot])
@@ -305,8 +306,7 @@ async def test_a_slot_read_in_flight_during_a_booking_is_not_reused() -> None:
         "http://treats.test/api/v1", KEY, transport=httpx.MockTransport(handler)
     ) as treats:
         early = asyncio.create_task(treats.available_slots(VET, day, TYPE["id"]))
-        while not served:
-            await asyncio.sleep(0)
+        await asked.wait()
         await treats.create_appointment(NEW)
         late = asyncio.create_task(treats.available_slots(VET, day, TYPE["id"]))
         gate.set()
