@@ -150,14 +150,14 @@ def calendar_file(
     return build_ics(event, now=svc.clock(), sequence=sequence)
 
 
-async def move(update: Update, context: Context) -> str:
+async def move(update: Update, context: Context) -> str | None:
     """ "Déplacer": book a new slot for the same pet and reason; the old one is cancelled by
     the clinic (a request), and the owner sees both steps."""
     svc = services(context)
     _ = translator(update, context)
     record = await changeable(update, context, cb.MOVE)
     if record is None:
-        return st.MENU
+        return None  # refused: the owner stays where they were
     assert context.user_data is not None
     context.user_data[DRAFT_KEY] = Draft(
         client_id=record.client_id,

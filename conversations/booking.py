@@ -850,6 +850,24 @@ async def urgent_no(update: Update, context: Context) -> str:
     return await advance(update, context)
 
 
+async def urgent_typed(update: Update, context: Context) -> str:
+    """ "oui" or "non" typed at the emergency question count as the buttons; anything else
+    asks again, with the buttons."""
+    text = update.effective_message.text if update.effective_message else None
+    if means_yes(text or ""):
+        return await urgent_yes(update, context)
+    if means_no(text or ""):
+        return await urgent_no(update, context)
+    _ = translator(update, context)
+    await show(
+        update,
+        context,
+        _("Est-ce une urgence ? Répondez oui ou non, ou touchez un bouton."),
+        urgent.keyboard(_),
+    )
+    return st.URGENT
+
+
 # -- navigation and the unexpected -------------------------------------------------------
 
 
@@ -902,6 +920,26 @@ async def reshow(update: Update, context: Context) -> str | None:
     state = (context.user_data or {}).get(STATE_KEY)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
+    if state in st.BOOKING_STEPS and _draft(context) is not None:
+        return await advance(update, context)
+    return await show_menu(update, context)
+
+
+async def unknown_command(update: Update, context: Context) -> str | None:
+    """/aide, /help or any command we do not have: name the ones we do, then go on."""
+    svc = services(context)
+    user = update.effective_user
+    _ = translator(update, context)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            _(
+                "Je ne connais pas cette commande. Essayez /start (le menu), /rdv (prendre "
+                "rendez-vous), /annuler, /langue ou /oublier."
+            )
+        )
+    if user is not None and svc.store.owner(user.id) is None:
+        return await start(update, context)
+    state = (context.user_data or {}).get(STATE_KEY)
     if state in st.BOOKING_STEPS and _draft(context) is not None:
         return await advance(update, context)
     return await show_menu(update, context)
@@ -1000,6 +1038,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
             MessageHandler(filters.CONTACT, contact_shared),
             _text_in(one_message),
             tap(stray_tap),
+            MessageHandler(filters.COMMAND, unknown_command),
             MessageHandler(~filters.COMMAND, stray_message),
         ],
         states={
@@ -1038,8 +1077,14 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
                 *anywhere,
                 tap(urgent_yes, pattern=rf"^{cb.URGENT_YES}$"),
                 tap(urgent_no, pattern=rf"^{cb.URGENT_NO}$"),
+                _text_in(urgent_typed),
             ],
             st.TIMEOUT: [MessageHandler(filters.ALL, timed_out), tap(timed_out)],
         },
-        fallbacks=[*anywhere, MessageHandler(filters.ALL, reshow), tap(stray_tap)],
+        fallbacks=[
+            *anywhere,
+            MessageHandler(filters.COMMAND, unknown_command),
+            MessageHandler(filters.ALL, reshow),
+            tap(stray_tap),
+        ],
     )

@@ -103,12 +103,14 @@ async def changeable(update: Update, context: Context, kind: str) -> BookingReco
     return record
 
 
-async def cancel_ask(update: Update, context: Context) -> str:
-    """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close."""
+async def cancel_ask(update: Update, context: Context) -> str | None:
+    """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close.
+
+    Refused, the owner stays where they were (a booking in progress goes on)."""
     _ = translator(update, context)
     record = await changeable(update, context, cb.CANCEL_ASK)
     if record is None:
-        return st.MENU
+        return None
     text = _(
         "Demander à la clinique d'annuler le rendez-vous du {when} pour {pet} ?",
         when=_.when(record.scheduled_at),
@@ -129,7 +131,7 @@ async def cancel_ask(update: Update, context: Context) -> str:
     return st.MENU
 
 
-async def cancel_confirmed(update: Update, context: Context) -> str:
+async def cancel_confirmed(update: Update, context: Context) -> str | None:
     """File the cancellation with the staff; the owner is told it is with the clinic."""
     svc = services(context)
     user = update.effective_user
@@ -138,7 +140,7 @@ async def cancel_confirmed(update: Update, context: Context) -> str:
     record = own_booking(update, context, cb.CANCEL_CONFIRM)
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
-        return st.MENU
+        return None
     staff_language = svc.catalogs[svc.clinic.locale]
     filed = open_request(
         context,

@@ -38,6 +38,7 @@ async def start(update: Update, context: Context) -> str:
     user = update.effective_user
     assert user is not None and update.effective_message is not None
     _ = translator(update, context)
+    await answer_callback(update)  # when a tap led here (an old menu, before identifying)
     svc.store.record_event(user.id, "start")
     if context.args:
         return await _accept_invite(update, context, context.args[0])
