@@ -11,9 +11,13 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Generator
-from typing import Any
+from typing import Any, Final
 
 import uvicorn
+
+KEEP_ALIVE_SECONDS: Final = 75
+"""Idle connections are kept well past httpx's own 5 s: with both at 5 s, a client could
+reuse a connection the server was closing at that instant (a ReadError mid-request)."""
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -53,7 +57,13 @@ async def serve_asgi(
     """Run `app` until the block exits; yields its base URL, e.g. ``http://127.0.0.1:41234``."""
     sock = bind_loopback(port, host)
     bound_host, bound_port = sock.getsockname()[:2]
-    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="off",
+        access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     ready = asyncio.create_task(server.ready.wait())
