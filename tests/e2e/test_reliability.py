@@ -26,8 +26,8 @@ FLOOD = TELEGRAM_FLOOD_LIMITS.scaled(0.01)
 
 
 def fault_for(number: int, sandbox: SandboxState):
-    """Owner `number` breaks the API just before one of their actions (a different way for
-    each owner in a cycle of ten); the fault hits whichever request comes next."""
+    """Owner `number` breaks the API once, just before one of their actions (a different way
+    for each owner in a cycle of ten); the fault hits whichever request comes next."""
     faults = sandbox.faults
     plans = {
         0: ("confirm", lambda: faults.fail_next(1, "500", method="POST")),
@@ -40,9 +40,12 @@ def fault_for(number: int, sandbox: SandboxState):
         7: ("slot", lambda: faults.fail_next(3, "500")),
     }
     action, arm = plans.get(number % 10, (None, None))
+    armed = False
 
     async def before(name: str) -> None:
-        if name == action and arm is not None:
+        nonlocal armed
+        if name == action and arm is not None and not armed:
+            armed = True  # once: an owner re-arming a conflict at every try never books
             arm()
 
     return before
