@@ -917,12 +917,9 @@ async def abort(update: Update, context: Context) -> str:
 async def reshow(update: Update, context: Context) -> str | None:
     """A sticker, a photo, a voice note: say so kindly, show the step again."""
     _ = translator(update, context)
-    state = (context.user_data or {}).get(STATE_KEY)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
-    if state in st.BOOKING_STEPS and _draft(context) is not None:
-        return await advance(update, context)
-    return await show_menu(update, context)
+    return await _carry_on(update, context)
 
 
 async def unknown_command(update: Update, context: Context) -> str | None:
@@ -939,6 +936,11 @@ async def unknown_command(update: Update, context: Context) -> str | None:
         )
     if user is not None and svc.store.owner(user.id) is None:
         return await start(update, context)
+    return await _carry_on(update, context)
+
+
+async def _carry_on(update: Update, context: Context) -> str:
+    """After a word about the unexpected: the booking step again, or the menu."""
     state = (context.user_data or {}).get(STATE_KEY)
     if state in st.BOOKING_STEPS and _draft(context) is not None:
         return await advance(update, context)
