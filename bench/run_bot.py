@@ -43,14 +43,7 @@ async def _until_signalled() -> None:
 
 async def run_vetbot() -> None:
     settings = load_settings()
-    configure_logging(
-        level="INFO",
-        fmt=settings.log_format,
-        secrets=[
-            settings.telegram_bot_token.get_secret_value(),
-            settings.treats_api_key.get_secret_value(),
-        ],
-    )
+    configure_logging(level="INFO", fmt=settings.log_format, secrets=settings.secrets)
     async with running_bot(settings, load_clinic(settings.clinic_config), flood=NO_FLOOD_LIMITS):
         await _until_signalled()
 

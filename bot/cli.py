@@ -174,13 +174,7 @@ def _load() -> tuple[Settings, ClinicConfig]:
 
 
 def _logging(args: argparse.Namespace, settings: Settings) -> None:
-    secrets = [settings.telegram_bot_token.get_secret_value()]
-    secrets.append(settings.treats_api_key.get_secret_value())
-    if settings.webhook_secret is not None:
-        secrets.append(settings.webhook_secret.get_secret_value())
-    if settings.vetbot_link_secret is not None:
-        secrets.append(settings.vetbot_link_secret.get_secret_value())
-    configure_logging(level=args.log_level, fmt=settings.log_format, secrets=secrets)
+    configure_logging(level=args.log_level, fmt=settings.log_format, secrets=settings.secrets)
 
 
 async def _check(settings: Settings, clinic: ClinicConfig) -> int:

@@ -242,6 +242,17 @@ class Settings(BaseSettings):
         return _hours(self.reminder_second_hours)
 
     @property
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log redaction."""
+        fields = (
+            self.telegram_bot_token,
+            self.treats_api_key,
+            self.webhook_secret,
+            self.vetbot_link_secret,
+        )
+        return [field.get_secret_value() for field in fields if field is not None]
+
+    @property
     def quiet_window(self) -> QuietHours | None:
         """``QUIET_HOURS`` parsed (already checked when the settings were loaded)."""
         return parse_quiet_hours(self.quiet_hours)
