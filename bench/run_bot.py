@@ -29,6 +29,7 @@ from bot.app import running_bot  # noqa: E402
 from bot.config import load_clinic, load_settings  # noqa: E402
 from bot.flood import FloodLimits  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
+from bot.telegram_http import AiohttpRequest  # noqa: E402
 
 NO_FLOOD_LIMITS: Final = FloodLimits(1e9, 1.0, 1e9, 1.0)
 
@@ -59,6 +60,8 @@ async def run_echo() -> None:
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_url + "/bot")
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(1))
         .concurrent_updates(True)
         .build()
     )

@@ -39,6 +39,7 @@ from bot.services import Services, open_services
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
 from bot.store import db_path
+from bot.telegram_http import AiohttpRequest
 from bot.treats import RetryPolicy, TreatsError
 from bot.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.when import warm_up
@@ -100,6 +101,8 @@ def build_application(
         .persistence(persistence)
         .rate_limiter(_rate_limiter(flood))
         .concurrent_updates(PerChatUpdateProcessor(metrics=services.metrics))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(1))
         .build()
     )
     application.bot_data[SERVICES_KEY] = services

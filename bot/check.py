@@ -12,10 +12,10 @@ from datetime import timedelta
 import httpx
 from telegram import Bot
 from telegram.error import Forbidden, InvalidToken, TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, Settings
+from bot.telegram_http import AiohttpRequest
 from bot.treats import AuthError, RateLimited, TreatsClient, TreatsError
 
 REQUIRED_PERMISSIONS = ("CLIENT_READ", "PATIENT_READ", "APPOINTMENT_READ", "APPOINTMENT_CREATE")
@@ -58,20 +58,24 @@ async def run_checks(
 
 
 async def _check_telegram(settings: Settings) -> AsyncIterator[CheckResult]:
+    request = AiohttpRequest(1, connect_timeout=5, read_timeout=10)
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_url + "/bot",
-        request=HTTPXRequest(connect_timeout=5, read_timeout=10),
+        request=request,
+        get_updates_request=request,
     )
     try:
-        await bot.initialize()
-    except InvalidToken:
-        yield CheckResult(False, "Telegram", "TELEGRAM_BOT_TOKEN was refused (Unauthorized)")
-        return
-    except TelegramError as error:
-        yield CheckResult(False, "Telegram", f"cannot reach {settings.telegram_api_url} ({error})")
-        return
-    try:
+        try:
+            await bot.initialize()
+        except InvalidToken:
+            yield CheckResult(False, "Telegram", "TELEGRAM_BOT_TOKEN was refused (Unauthorized)")
+            return
+        except TelegramError as error:
+            yield CheckResult(
+                False, "Telegram", f"cannot reach {settings.telegram_api_url} ({error})"
+            )
+            return
         yield CheckResult(True, "Telegram", f"bot @{bot.username}")
         if settings.staff_chat_id is None:
             yield CheckResult(False, "staff chat", "STAFF_CHAT_ID is not set: alerts go nowhere")
@@ -90,6 +94,7 @@ async def _check_telegram(settings: Settings) -> AsyncIterator[CheckResult]:
                 yield CheckResult(True, "staff chat", f"{chat.title!r} ({member.status})")
     finally:
         await bot.shutdown()
+        await request.shutdown()  # a bot that failed to initialize leaves its request open
 
 
 async def _check_treats(

@@ -1,0 +1,164 @@
+"""How the bot talks HTTP to Telegram's Bot API: PTB's request interface on aiohttp.
+
+PTB's default ``HTTPXRequest`` spends most of the bot's CPU in httpcore's connection pool,
+which re-examines every pooled connection for each request: 1 to 3.5 ms of CPU per call on
+loopback, against about 0.2 ms here (``bench/load.py`` measured the difference; see the
+README's "Performance and reliability"). Everything else about a request is PTB's own:
+``BaseRequest`` parses Telegram's answer and raises its errors from the status code.
+
+The URLs PTB passes carry the bot token, so nothing here puts a URL into an error message.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Final
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+#: Telegram answers a long poll after ``timeout`` seconds; PTB adds this much read time.
+DEFAULT_READ_TIMEOUT: Final = 5.0
+DEFAULT_WRITE_TIMEOUT: Final = 5.0
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+#: How long a call may wait for a free connection before it is refused (PTB's default).
+DEFAULT_POOL_TIMEOUT: Final = 1.0
+#: Uploads (the calendar file) get longer to write, as in PTB.
+MEDIA_WRITE_TIMEOUT: Final = 20.0
+#: As many connections as PTB's own default pool.
+DEFAULT_POOL_SIZE: Final = 256
+
+
+class AiohttpRequest(BaseRequest):
+    """A ``telegram.request.BaseRequest`` over one aiohttp session with a pool of kept-alive
+    connections.
+
+    Timeouts keep PTB's meaning: ``pool`` waits for a free connection, ``connect`` for the
+    TCP (and TLS) handshake, ``read`` for each chunk of the answer. aiohttp has no separate
+    write timeout, so a request as a whole is bounded by the sum of the four.
+    """
+
+    __slots__ = ("_connect", "_pool", "_pool_size", "_proxies", "_read", "_session", "_write")
+
+    def __init__(
+        self,
+        connection_pool_size: int = DEFAULT_POOL_SIZE,
+        *,
+        read_timeout: float | None = DEFAULT_READ_TIMEOUT,
+        write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read = read_timeout
+        self._write = write_timeout
+        self._connect = connect_timeout
+        self._pool = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
+
+    def __repr__(self) -> str:
+        return f"AiohttpRequest(connection_pool_size={self._pool_size})"
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+                # Proxy settings are read once per host (_proxy_for), not per request as
+                # aiohttp's trust_env would (a netrc and environment lookup in a thread).
+                trust_env=False,
+                raise_for_status=False,
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        files = request_data.multipart_data if request_data else None
+        timeout = self._timeout(
+            read=self._read if isinstance(read_timeout, DefaultValue) else read_timeout,
+            write=(MEDIA_WRITE_TIMEOUT if files else self._write)
+            if isinstance(write_timeout, DefaultValue)
+            else write_timeout,
+            connect=self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout,
+            pool=self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
+        )
+        try:
+            async with self._session.request(
+                method, url, data=_body(request_data), timeout=timeout, proxy=self._proxy_for(url)
+            ) as response:
+                return response.status, await response.read()
+        except (TimeoutError, aiohttp.ServerTimeoutError):
+            # aiohttp's connect timeout covers the wait for a pooled connection too.
+            raise TimedOut from None
+        except aiohttp.ClientError as error:
+            raise NetworkError(_describe(error, url)) from None
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The operator's HTTPS_PROXY / HTTP_PROXY for this host unless NO_PROXY spares it,
+        as httpx (PTB's default) would honour them."""
+        scheme, _, rest = url.partition("://")
+        host = rest.split("/", 1)[0]
+        key = f"{scheme}://{host}"
+        if key not in self._proxies:
+            proxies = urllib.request.getproxies_environment()
+            bypass = urllib.request.proxy_bypass_environment(host.rsplit(":", 1)[0], proxies)
+            self._proxies[key] = None if bypass else proxies.get(scheme)
+        return self._proxies[key]
+
+    @staticmethod
+    def _timeout(
+        *, read: float | None, write: float | None, connect: float | None, pool: float | None
+    ) -> aiohttp.ClientTimeout:
+        parts = (read, write, connect, pool)
+        return aiohttp.ClientTimeout(
+            total=None if None in parts else sum(p for p in parts if p is not None),
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=read,
+        )
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Parameters as a form, as PTB sends them; files make it multipart."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
+
+
+def _describe(error: aiohttp.ClientError, url: str) -> str:
+    """``aiohttp.<Class>: <text>`` with the URL's path (where the token is) masked."""
+    text = str(error)
+    path = url.partition("://")[2].partition("/")[2]
+    if path:
+        text = text.replace(path, "…")
+    return f"aiohttp.{type(error).__name__}: {text}" if text else f"aiohttp.{type(error).__name__}"

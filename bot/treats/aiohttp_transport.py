@@ -1,0 +1,112 @@
+"""An httpx transport on aiohttp, for the Treats client in production.
+
+The Treats client is written against httpx (its tests inject ``MockTransport`` and
+``ASGITransport``); only the network leg changes here. httpcore's pool costs about a
+millisecond of CPU per request, several under concurrency, and aiohttp about a fifth of it
+(see the README's "Performance and reliability").
+
+The exceptions keep httpx's meaning, because the client decides on them whether a request
+is safe to send again: a failure to connect (``ConnectError``, ``ConnectTimeout``,
+``PoolTimeout``) means nothing was sent; anything after that (``ReadTimeout``,
+``ReadError``, ``RemoteProtocolError``) means the server may have acted on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Final
+
+import aiohttp
+import httpx
+
+CHUNK_BYTES: Final = 64 * 1024
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session with up to ``max_connections`` kept-alive connections.
+
+    Timeouts come from each request's httpx ``Timeout``: ``pool`` and ``connect`` bound
+    getting a connection, ``read`` each read of the answer. aiohttp has no write timeout: the
+    four together bound the whole request."""
+
+    def __init__(self, *, max_connections: int = 16) -> None:
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                auto_decompress=False,  # httpx decodes the body itself
+                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._open_session()
+        timeout = request.extensions.get("timeout", {})
+        body = await request.aread()
+        try:
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=body or None,
+                allow_redirects=False,
+                compress=False,
+                timeout=_client_timeout(timeout),
+            )
+        except aiohttp.ConnectionTimeoutError as error:
+            raise httpx.ConnectTimeout(str(error), request=request) from error
+        except aiohttp.SocketTimeoutError as error:
+            raise httpx.ReadTimeout(str(error), request=request) from error
+        except TimeoutError as error:  # the whole request's bound
+            raise httpx.ReadTimeout("timed out", request=request) from error
+        except aiohttp.ClientConnectorError as error:
+            raise httpx.ConnectError(str(error), request=request) from error
+        except aiohttp.ServerDisconnectedError as error:
+            raise httpx.RemoteProtocolError(str(error), request=request) from error
+        except aiohttp.ClientError as error:
+            raise httpx.ReadError(str(error), request=request) from error
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Body(response),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+class _Body(httpx.AsyncByteStream):
+    """The answer's body, read from aiohttp as httpx asks for it."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_chunked(CHUNK_BYTES):
+                yield chunk
+        except TimeoutError as error:
+            raise httpx.ReadTimeout("timed out reading the answer") from error
+        except aiohttp.ClientError as error:
+            raise httpx.ReadError(str(error)) from error
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+def _client_timeout(timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:
+    pool, connect = timeout.get("pool"), timeout.get("connect")
+    read, write = timeout.get("read"), timeout.get("write")
+    parts = (pool, connect, read, write)
+    return aiohttp.ClientTimeout(
+        total=None if None in parts else sum(p for p in parts if p is not None),
+        connect=None if pool is None or connect is None else pool + connect,
+        sock_connect=connect,
+        sock_read=read,
+    )
