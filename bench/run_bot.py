@@ -25,6 +25,7 @@ if str(REPO_ROOT) not in sys.path:
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
+from bot import event_loop  # noqa: E402
 from bot.app import running_bot  # noqa: E402
 from bot.config import load_clinic, load_settings  # noqa: E402
 from bot.flood import FloodLimits  # noqa: E402
@@ -79,7 +80,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--echo", action="store_true", help="run the minimal echo bot")
     args = parser.parse_args()
-    asyncio.run(run_echo() if args.echo else run_vetbot())
+    event_loop.run(run_echo() if args.echo else run_vetbot())
     return 0
 
 

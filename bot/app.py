@@ -28,10 +28,12 @@ from telegram.ext import (
     PersistenceInput,
 )
 
+from bot import event_loop
 from bot.alerts import Outbox
 from bot.asgi_server import serve_asgi
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
+from bot.event_loop import loop_name
 from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.persistence import SqlitePersistence
 from bot.reminders import Reminders
@@ -341,17 +343,19 @@ async def serve_until_signalled(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     async with running_bot(settings, clinic, mode=mode) as application:
-        logger.info("vetbot running as @%s (%s)", application.bot.username, mode)
+        logger.info(
+            "vetbot running as @%s (%s, %s event loop)", application.bot.username, mode, loop_name()
+        )
         await stop.wait()
         logger.info("stopping: finishing updates in flight")
     logger.info("stopped cleanly")
 
 
 def run_polling(settings: Settings, clinic: ClinicConfig) -> None:
-    asyncio.run(serve_until_signalled(settings, clinic))
+    event_loop.run(serve_until_signalled(settings, clinic))
 
 
 def run_webhook(settings: Settings, clinic: ClinicConfig) -> None:
     if settings.webhook_url is None:
         raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
-    asyncio.run(serve_until_signalled(settings, clinic, mode="webhook"))
+    event_loop.run(serve_until_signalled(settings, clinic, mode="webhook"))

@@ -142,9 +142,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             run_webhook(settings, clinic)
             return 0
         case "demo":
+            from bot import event_loop
             from bot.demo import run_demo
 
-            return asyncio.run(run_demo())
+            return event_loop.run(run_demo())
         case "sandbox":
             configure_logging(level=args.log_level)
             from bot.clock import ManualClock, system_clock

@@ -44,6 +44,7 @@ async def test_sigterm_mid_booking_then_restart_continues(vetbot_setup: VetbotRu
     _, err = await asyncio.wait_for(first.communicate(), 15)
     assert first.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+    assert "(polling, uvloop event loop)" in err.decode()  # SIGTERM handled on uvloop too
 
     second = await vetbot_setup.spawn()
     try:
