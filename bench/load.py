@@ -1,7 +1,8 @@
 """Load bench: N owners book at once through the real flow; how fast, how frugal, how many API
 calls. Then the same harness drives a minimal echo bot: the floor PTB and the transport impose.
 
-Run from the repo root: ``python bench/load.py`` (``--owners 500``, ``--json``).
+Run from the repo root: ``python bench/load.py`` (``--owners 500``, ``--json``, ``--profile
+FILE`` to sample the bot with py-spy: bench/sampling.py).
 
 The sandbox and the Telegram emulator run in this process, the bot in another (polling, real
 loopback HTTP; see bench/run_bot.py). Each owner goes /start, shares their number, taps
@@ -21,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import pstats
 import re
 import sqlite3
 import sys
@@ -43,6 +43,7 @@ from harness import (  # type: ignore[import-not-found]
     running_stack,
     stop,
 )
+from sampling import py_spy, sampled, summarize  # type: ignore[import-not-found]
 
 from bot.sandbox import SandboxState
 from bot.sandbox.slots import free_slots
@@ -294,17 +295,15 @@ def bot_side(lines: list[dict[str, float]]) -> dict[str, Any]:
 
 
 async def vetbot_run(owners: int, profile: Path | None = None) -> dict[str, Any]:
-    """``profile``: run the bot under cProfile and write its statistics there."""
-    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    """``profile``: sample the bot with py-spy, collapsed stacks to this file."""
     async with running_stack(flood_limits=False) as stack:
-        process = await stack.spawn(
-            [sys.executable, *profiler, str(RUN_BOT)], stack.folder / "data"
-        )
+        process = await stack.spawn([sys.executable, str(RUN_BOT)], stack.folder / "data")
         assert process.stderr is not None
         log = BotLog()
         reader = asyncio.create_task(log.follow(process.stderr))
         try:
-            result = await book_all(stack, owners, process.pid, log)
+            async with sampled(process.pid, profile) if profile else contextlib.nullcontext():
+                result = await book_all(stack, owners, process.pid, log)
         finally:
             process.terminate()
             await asyncio.wait_for(process.wait(), 30)
@@ -407,13 +406,17 @@ def main() -> int:
     parser.add_argument("--owners", type=int, default=DEFAULT_OWNERS)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
-        "--profile", type=Path, help="run the bot under cProfile, statistics to this file"
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="sample the bot with py-spy (collapsed stacks to FILE) and say where time goes",
     )
     args = parser.parse_args()
+    if args.profile:
+        py_spy()  # fail now, not after the run
     status = asyncio.run(main_async(args.owners, args.json, args.profile))
     if args.profile:
-        stats = pstats.Stats(str(args.profile))
-        stats.sort_stats("cumulative").print_stats(40)
+        print(summarize(args.profile))
     return status
 
 
