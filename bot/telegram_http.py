@@ -6,12 +6,11 @@ loopback, against about 0.2 ms here (``bench/load.py`` measured the difference; 
 README's "Performance and reliability"). Everything else about a request is PTB's own:
 ``BaseRequest`` parses Telegram's answer and raises its errors from the status code.
 
-The URLs PTB passes carry the bot token, so nothing here puts a URL into an error message.
+The URLs PTB passes carry the bot token: an error's text has the URL's path masked.
 """
 
 from __future__ import annotations
 
-import urllib.request
 from typing import Final
 
 import aiohttp
@@ -19,6 +18,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.aiohttp_shared import EnvironmentProxies, client_timeout
 
 #: Telegram answers a long poll after ``timeout`` seconds; PTB adds this much read time.
 DEFAULT_READ_TIMEOUT: Final = 5.0
@@ -36,12 +37,10 @@ class AiohttpRequest(BaseRequest):
     """A ``telegram.request.BaseRequest`` over one aiohttp session with a pool of kept-alive
     connections.
 
-    Timeouts keep PTB's meaning: ``pool`` waits for a free connection, ``connect`` for the
-    TCP (and TLS) handshake, ``read`` for each chunk of the answer. aiohttp has no separate
-    write timeout, so a request as a whole is bounded by the sum of the four.
+    Timeouts keep PTB's meaning (see ``bot/aiohttp_shared.py``).
     """
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_proxies", "_read", "_session", "_write")
+    __slots__ = ("_connect", "_pool", "_pool_size", "_proxy_for", "_read", "_session", "_write")
 
     def __init__(
         self,
@@ -58,7 +57,7 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
-        self._proxies: dict[str, str | None] = {}
+        self._proxy_for = EnvironmentProxies()
 
     def __repr__(self) -> str:
         return f"AiohttpRequest(connection_pool_size={self._pool_size})"
@@ -72,9 +71,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                # Proxy settings are read once per host (_proxy_for), not per request as
-                # aiohttp's trust_env would (a netrc and environment lookup in a thread).
-                trust_env=False,
+                trust_env=False,  # see EnvironmentProxies
                 raise_for_status=False,
             )
 
@@ -95,7 +92,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data else None
-        timeout = self._timeout(
+        timeout = client_timeout(
             read=self._read if isinstance(read_timeout, DefaultValue) else read_timeout,
             write=(MEDIA_WRITE_TIMEOUT if files else self._write)
             if isinstance(write_timeout, DefaultValue)
@@ -114,30 +111,6 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as error:
             raise NetworkError(_describe(error, url)) from None
 
-    def _proxy_for(self, url: str) -> str | None:
-        """The operator's HTTPS_PROXY / HTTP_PROXY for this host unless NO_PROXY spares it,
-        as httpx (PTB's default) would honour them."""
-        scheme, _, rest = url.partition("://")
-        host = rest.split("/", 1)[0]
-        key = f"{scheme}://{host}"
-        if key not in self._proxies:
-            proxies = urllib.request.getproxies_environment()
-            bypass = urllib.request.proxy_bypass_environment(host.rsplit(":", 1)[0], proxies)
-            self._proxies[key] = None if bypass else proxies.get(scheme)
-        return self._proxies[key]
-
-    @staticmethod
-    def _timeout(
-        *, read: float | None, write: float | None, connect: float | None, pool: float | None
-    ) -> aiohttp.ClientTimeout:
-        parts = (read, write, connect, pool)
-        return aiohttp.ClientTimeout(
-            total=None if None in parts else sum(p for p in parts if p is not None),
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=read,
-        )
-
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
     """Parameters as a form, as PTB sends them; files make it multipart."""
@@ -147,7 +120,7 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     files = request_data.multipart_data
     if not files:
         return fields
-    form = aiohttp.FormData(quote_fields=False)
+    form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():

@@ -19,19 +19,21 @@ from typing import Final
 import aiohttp
 import httpx
 
+from bot.aiohttp_shared import EnvironmentProxies, client_timeout
+
 CHUNK_BYTES: Final = 64 * 1024
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session with up to ``max_connections`` kept-alive connections.
 
-    Timeouts come from each request's httpx ``Timeout``: ``pool`` and ``connect`` bound
-    getting a connection, ``read`` each read of the answer. aiohttp has no write timeout: the
-    four together bound the whole request."""
+    Time-outs come from each request's httpx ``Timeout``, proxies from the environment
+    (both as ``bot/aiohttp_shared.py`` reads them)."""
 
     def __init__(self, *, max_connections: int = 16) -> None:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._proxy_for = EnvironmentProxies()
 
     def _open_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -53,8 +55,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=request.headers.multi_items(),
                 data=body or None,
                 allow_redirects=False,
+                proxy=self._proxy_for(str(request.url)),
                 compress=False,
-                timeout=_client_timeout(timeout),
+                timeout=client_timeout(
+                    pool=timeout.get("pool"),
+                    connect=timeout.get("connect"),
+                    read=timeout.get("read"),
+                    write=timeout.get("write"),
+                ),
             )
         except aiohttp.ConnectionTimeoutError as error:
             raise httpx.ConnectTimeout(str(error), request=request) from error
@@ -98,15 +106,3 @@ class _Body(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         self._response.release()
-
-
-def _client_timeout(timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:
-    pool, connect = timeout.get("pool"), timeout.get("connect")
-    read, write = timeout.get("read"), timeout.get("write")
-    parts = (pool, connect, read, write)
-    return aiohttp.ClientTimeout(
-        total=None if None in parts else sum(p for p in parts if p is not None),
-        connect=None if pool is None or connect is None else pool + connect,
-        sock_connect=connect,
-        sock_read=read,
-    )

@@ -127,3 +127,16 @@ async def test_waiting_too_long_for_a_free_connection_means_never_sent() -> None
         release.set()
         assert (await first).status_code == 200
     assert [seen.target for seen in server.seen] == ["/slow"]
+
+
+async def test_the_operators_proxy_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def answer(seen: Seen) -> bytes:
+        return json_response([])
+
+    async with raw_server(answer) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with httpx.AsyncClient(transport=AiohttpTransport()) as client:
+            assert (await client.get("http://treats.invalid/api/v1/clients")).json() == []
+    assert proxy.seen[0].request_line == "GET http://treats.invalid/api/v1/clients HTTP/1.1"
