@@ -316,7 +316,8 @@ async def ask_reason(
             "décrivez-le en quelques mots.",
             pet=pet,
         )
-    await show(update, context, text, kb.types(_, types))
+    only_pet = len((context.user_data or {}).get(PETS_KEY, {})) == 1
+    await show(update, context, text, kb.types(_, types, other_pet=only_pet))
     return _at(context, st.REASON)
 
 

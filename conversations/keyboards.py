@@ -61,7 +61,10 @@ def pets(_: Translator, choices: Sequence[Patient]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*_rows(buttons, 2), back_row(_)])
 
 
-def types(_: Translator, choices: Sequence[AppointmentType]) -> InlineKeyboardMarkup:
+def types(
+    _: Translator, choices: Sequence[AppointmentType], *, other_pet: bool = False
+) -> InlineKeyboardMarkup:
+    """``other_pet``: the pet was chosen for the owner (their only one), so offer another."""
     buttons = [
         _button(
             _("{name} ({minutes} min)", name=t.name, minutes=t.duration_minutes),
@@ -69,6 +72,8 @@ def types(_: Translator, choices: Sequence[AppointmentType]) -> InlineKeyboardMa
         )
         for t in choices
     ]
+    if other_pet:
+        buttons.append(_button(_("➕ Un autre animal"), cb.ADD_PET))
     return InlineKeyboardMarkup([*_rows(buttons, 1), back_row(_)])
 
 

@@ -253,6 +253,34 @@ async def test_add_a_pet_request_round_trip(vetbot: VetbotRun, thomas) -> None:
     assert "a ajouté votre animal" in told.text
 
 
+async def test_an_owner_with_one_pet_can_ask_for_another(vetbot: VetbotRun, marie) -> None:
+    """Mimi is chosen for Marie (her only pet), so the reason step offers another animal."""
+    await identify(marie)
+    await marie.tap("Prendre rendez-vous")
+    reason = await next_step(marie)
+    assert "motif" in reason.text and "Mimi" in reason.text
+    assert "➕ Un autre animal" in reason.buttons
+    await marie.tap("Un autre animal")
+    assert "nom et l'espèce" in (await next_step(marie)).text
+    await marie.send("Caramel, lapin, 1 an")
+    assert "C'est transmis" in (await next_step(marie)).text
+    request = await vetbot.staff.next_message()
+    while "Nouvel animal" not in request.text:
+        request = await vetbot.staff.next_message()
+    assert "Caramel, lapin, 1 an" in request.text
+
+
+async def test_a_pet_picked_from_several_is_not_second_guessed(vetbot: VetbotRun, thomas) -> None:
+    await identify(thomas)
+    await thomas.tap("Prendre rendez-vous")
+    pets = await next_step(thomas)
+    assert "➕ Un autre animal" in pets.buttons
+    await thomas.tap(pets.buttons[0])
+    reason = await next_step(thomas)
+    assert "motif" in reason.text
+    assert "➕ Un autre animal" not in reason.buttons
+
+
 async def test_not_booked_after_check_offers_slots_again(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
     await to_summary(marie)
