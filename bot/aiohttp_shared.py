@@ -1,13 +1,23 @@
 """What both aiohttp legs share (``bot/telegram_http.py`` to Telegram,
 ``bot/treats/aiohttp_transport.py`` to Treats): time-outs with the meaning PTB and httpx give
-them, and the operator's proxy settings, as httpx (the default under both) would apply them.
+them, and the trust in certificates and the operator's proxy settings, as httpx (the default
+under both) applies them.
 """
 
 from __future__ import annotations
 
+import ssl
 import urllib.request
 
 import aiohttp
+import certifi
+
+
+def verified_tls() -> ssl.SSLContext:
+    """Certificates checked against certifi's bundle, as httpx does, so that the bot trusts
+    the same authorities whether or not the system has CA certificates installed (slim
+    images, some macOS Pythons)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def client_timeout(

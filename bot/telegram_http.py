@@ -19,7 +19,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.aiohttp_shared import EnvironmentProxies, client_timeout
+from bot.aiohttp_shared import EnvironmentProxies, client_timeout, verified_tls
 
 #: Telegram answers a long poll after ``timeout`` seconds; PTB adds this much read time.
 DEFAULT_READ_TIMEOUT: Final = 5.0
@@ -69,7 +69,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=verified_tls()),
                 headers={"User-Agent": self.USER_AGENT},
                 trust_env=False,  # see EnvironmentProxies
                 raise_for_status=False,

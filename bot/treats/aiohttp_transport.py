@@ -19,7 +19,7 @@ from typing import Final
 import aiohttp
 import httpx
 
-from bot.aiohttp_shared import EnvironmentProxies, client_timeout
+from bot.aiohttp_shared import EnvironmentProxies, client_timeout, verified_tls
 
 CHUNK_BYTES: Final = 64 * 1024
 
@@ -38,7 +38,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _open_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                connector=aiohttp.TCPConnector(limit=self._max_connections, ssl=verified_tls()),
                 auto_decompress=False,  # httpx decodes the body itself
                 skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
             )

@@ -6,9 +6,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.asgi_server import bind_loopback
 
@@ -67,12 +73,13 @@ class RawServer:
 
 
 @contextlib.asynccontextmanager
-async def raw_server(answer: Answer) -> AsyncIterator[RawServer]:
-    """Serve on a free loopback port until the block exits; ``.url`` is its origin."""
+async def raw_server(answer: Answer, tls: ssl.SSLContext | None = None) -> AsyncIterator[RawServer]:
+    """Serve on a free loopback port until the block exits; ``.url`` is its origin
+    (``https`` with ``tls``)."""
     fake = RawServer(answer)
-    server = await asyncio.start_server(fake.handle, sock=bind_loopback())
+    server = await asyncio.start_server(fake.handle, sock=bind_loopback(), ssl=tls)
     host, port = server.sockets[0].getsockname()[:2]
-    fake.url = f"http://{host}:{port}"
+    fake.url = f"{'https' if tls else 'http'}://{host}:{port}"
     async with server:
         yield fake
         server.close()
@@ -84,3 +91,34 @@ def refused_url() -> str:
     host, port = sock.getsockname()[:2]
     sock.close()
     return f"http://{host}:{port}"
+
+
+def self_signed_tls(folder: Path) -> ssl.SSLContext:
+    """A server context with a certificate no authority vouches for (made with openssl)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context

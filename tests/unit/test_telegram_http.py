@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -14,7 +15,7 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
 from bot.telegram_http import AiohttpRequest
-from tests.support.raw_http import Seen, json_response, raw_server, refused_url
+from tests.support.raw_http import Seen, json_response, raw_server, refused_url, self_signed_tls
 
 TOKEN = "123456:SECRET-token-never-shown"
 ME = {"id": 123456, "is_bot": True, "first_name": "Vetbot", "username": "vetbot"}
@@ -117,6 +118,19 @@ async def test_an_unreachable_api_is_a_network_error_that_does_not_show_the_toke
     assert "SECRET" not in caught.value.message
     assert "SECRET" not in repr(caught.value)
     assert caught.value.__cause__ is None or "SECRET" not in str(caught.value.__cause__)
+
+
+async def test_a_certificate_no_authority_vouches_for_is_refused(tmp_path: Path) -> None:
+    async with raw_server(telegram_answers, tls=self_signed_tls(tmp_path)) as server:
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            with pytest.raises(NetworkError) as caught:
+                await request.post(f"{server.url}/bot{TOKEN}/getMe")
+        finally:
+            await request.shutdown()
+    assert "CERTIFICATE_VERIFY_FAILED" in caught.value.message
+    assert server.seen == []
 
 
 async def test_the_operators_proxy_is_used_unless_no_proxy_spares_the_host(

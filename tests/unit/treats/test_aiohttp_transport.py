@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.treats.aiohttp_transport import AiohttpTransport
-from tests.support.raw_http import Seen, json_response, raw_server, refused_url
+from tests.support.raw_http import Seen, json_response, raw_server, refused_url, self_signed_tls
 
 
 async def test_a_request_arrives_as_built_and_its_answer_comes_back() -> None:
@@ -70,6 +71,19 @@ async def test_nobody_listening_means_never_sent() -> None:
     async with httpx.AsyncClient(transport=AiohttpTransport()) as client:
         with pytest.raises(httpx.ConnectError):
             await client.get(refused_url() + "/api/v1/clients")
+
+
+async def test_a_certificate_no_authority_vouches_for_means_never_sent(tmp_path: Path) -> None:
+    async def answer(seen: Seen) -> bytes:
+        return json_response([])
+
+    async with (
+        raw_server(answer, tls=self_signed_tls(tmp_path)) as server,
+        httpx.AsyncClient(transport=AiohttpTransport()) as client,
+    ):
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await client.get(server.url + "/api/v1/clients")
+    assert server.seen == []
 
 
 async def test_a_connection_closed_after_the_request_means_the_answer_is_lost() -> None:
