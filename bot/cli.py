@@ -261,7 +261,7 @@ def _when(text: str, now_text: str | None, lang: str) -> int:
     clinic_path = ClinicLocation().clinic_config
     zone = load_clinic(clinic_path).tz if clinic_path is not None else ZoneInfo(DEFAULT_TIMEZONE)
     now = datetime.now(zone) if now_text is None else _instant(now_text, zone)
-    request = parse_when(text, now)
+    request = parse_when(text, now, language=lang)
     if request is None:
         print("No time found in this text." if lang == "en" else "Aucune date ni heure ici.")
         return 1

@@ -38,15 +38,16 @@ def read_request(
     vets: Sequence[Named],
     *,
     lexicon: Lexicon | None = None,
+    language: str = "fr",
 ) -> RequestReading:
     """Read a free-text booking request. `now` is aware, in the clinic's zone; `lexicon`
-    defaults to the built-in red flags."""
+    defaults to the built-in red flags; `language` is the owner's (see `parse_when`)."""
     urgent = bool(_URGENT_WORDS.intersection(words(text)))
     urgent = urgent or assess(text, lexicon or default_lexicon()).urgent_suspected
     return RequestReading(
         patient_id=match_pet(text, [(pet.id, pet.name) for pet in pets]),
         appointment_type_id=match_type(text, appointment_types),
         vet_id=match_vet(text, vets),
-        when=parse_when(text, now),
+        when=parse_when(text, now, language=language),
         urgent_hint=urgent,
     )

@@ -172,7 +172,13 @@ async def one_message(update: Update, context: Context) -> str:
     except TreatsError:
         return await _unavailable(update, context, st.PET)
     reading = read_request(
-        _text(update), svc.clock(), pets, types, svc.clinic.vets, lexicon=svc.lexicon
+        _text(update),
+        svc.clock(),
+        pets,
+        types,
+        svc.clinic.vets,
+        lexicon=svc.lexicon,
+        language=translator(update, context).language,
     )
     nothing_read = (
         reading.patient_id is None
@@ -451,9 +457,11 @@ async def when_typed(update: Update, context: Context) -> str:
     draft = _draft(context)
     if draft is None:
         return await show_menu(update, context)
-    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz))
+    _ = translator(update, context)
+    request = parse_when(
+        _text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language
+    )
     if request is None:
-        _ = translator(update, context)
         return await ask_when(
             update, context, _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + " "
         )
@@ -555,11 +563,13 @@ async def slot_typed(update: Update, context: Context) -> str:
     draft = _draft(context)
     if draft is None:
         return await show_menu(update, context)
-    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz))
+    _ = translator(update, context)
+    request = parse_when(
+        _text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language
+    )
     if request is not None:
         draft.when = request
         return await show_slots(update, context, draft)
-    _ = translator(update, context)
     note = _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + "\n"
     if draft.offer_day is None or not draft.offer:
         return await show_slots(update, context, draft, note=note)

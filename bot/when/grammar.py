@@ -523,17 +523,46 @@ _HANDLERS: Final[Mapping[str, Callable[[str], Component | None]]] = MappingProxy
 )
 
 
-_PAST_EVENT: Final = re.compile(
-    r"\bc etait\b|\bla derniere fois\b"
-    r"|\b(?:ai|a|as|avons|avez|ont|avait|avais|avaient|est|etait|sont|suis|sommes|etes)"
-    r" (?:(?:deja|bien|encore|juste|aussi) )?(?:ete )?(?!(?:une|elle|cette|que|qui|besoin"
-    r"|de|le|ce|du|se|me|te|ne|tu|lu|plus|si|ici"
-    r"|envie|libre|possible|dispo|disponible|urgente?|presque|toute?|juste|rendez|rdv|prevu"
-    r"|prevue|oblige|obligee|pret|prete|occupe|occupee)\b)[a-z]+(?:e|es|ee|ees|i|is|it|u|ue|us"
-    r"|fait|pris|mis|vu)\b"
+_AUXILIARIES: Final = (
+    "ai",
+    "a",
+    "as",
+    "avons",
+    "avez",
+    "ont",
+    "avait",
+    "avais",
+    "avaient",
+    "est",
+    "etait",
+    "sont",
+    "suis",
+    "sommes",
+    "etes",
 )
+
+
+def _past_event(auxiliaries: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"\bc etait\b|\bla derniere fois\b"
+        rf"|\b(?:{'|'.join(auxiliaries)})"
+        r" (?:(?:deja|bien|encore|juste|aussi) )?(?:ete )?(?!(?:une|elle|cette|que|qui|besoin"
+        r"|de|le|ce|du|se|me|te|ne|tu|lu|plus|si|ici"
+        r"|envie|libre|possible|dispo|disponible|urgente?|presque|toute?|juste|rendez|rdv|prevu"
+        r"|prevue|oblige|obligee|pret|prete|occupe|occupee)\b)[a-z]+(?:e|es|ee|ees|i|is|it|u|ue"
+        r"|us|fait|pris|mis|vu)\b"
+    )
+
+
+_PAST_EVENT: Final = _past_event(_AUXILIARIES)
 """An auxiliary and a past participle ("il a eu son vaccin le 3 mars", "il a vomi ce matin"),
 or "c'était": a date in that clause is history, not a request."""
+_PAST_EVENT_ENGLISH: Final = _past_event(
+    (*(aux for aux in _AUXILIARIES if aux != "a"), r"(?<=\b(?:il|ca) )a", r"(?<=\belle )a")
+)
+"""The same for an owner whose language is English: "a" is the article ("a vaccine
+tomorrow" would otherwise read as "a vacciné" once accents are folded), unless a French
+subject comes before it ("il a vomi ce matin", from someone who writes French anyway)."""
 _CLAUSE_BREAK: Final = re.compile(
     r",|\?|\b(?:et|mais|donc|puis|alors|car|pour|je|j|pouvez|pourriez|peut|peux|voudrais"
     r"|souhaite|aimerais|est ce|possible|svp|stp)\b"
@@ -544,12 +573,14 @@ def _in_past_clause(text: str, start: int, past_ends: list[int]) -> bool:
     return any(end <= start and not _CLAUSE_BREAK.search(text, end, start) for end in past_ends)
 
 
-def scan(text: str) -> list[Found]:
+def scan(text: str, *, english: bool = False) -> list[Found]:
     """All components in ``text``, in order; a component right after "pas", "depuis"... is
-    dropped because it names a time the owner does not want or one in the past."""
+    dropped because it names a time the owner does not want or one in the past.
+    ``english``: the owner writes in English (see ``_PAST_EVENT_ENGLISH``)."""
     found: list[Found] = []
     blocked_until = -1
-    past_ends = [match.end() for match in _PAST_EVENT.finditer(text)]
+    past_event = _PAST_EVENT_ENGLISH if english else _PAST_EVENT
+    past_ends = [match.end() for match in past_event.finditer(text)]
     for match in _SCANNER.finditer(text):
         kind = match.lastgroup
         if kind is None:

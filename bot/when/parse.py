@@ -37,16 +37,18 @@ WARM_UP_ROUNDS: Final = 10
 WARM_UP_NOW: Final = datetime.fromisoformat("2026-01-05T09:00:00+01:00")
 
 
-def parse_when(text: str, now: datetime) -> TimeRequest | None:
+def parse_when(text: str, now: datetime, *, language: str = "fr") -> TimeRequest | None:
     """Read a booking time from ``text`` said at ``now``.
 
     ``now`` must be aware and in the clinic's zone (a ``zoneinfo.ZoneInfo``, so daylight-saving
-    days are right). Returns None when the text names no time; never a guess.
+    days are right). ``language`` is the owner's ("fr" or "en"): French and English are both
+    read either way, but "a" is the English article for an English writer, the French
+    auxiliary otherwise. Returns None when the text names no time; never a guess.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("parse_when needs an aware 'now' in the clinic's zone")
     canonical = normalize(text)
-    found = scan(canonical)
+    found = scan(canonical, english=language == "en")
     found.extend(_dates_from_dateparser(canonical, found))
     found.sort(key=lambda f: f.start)
     return resolve(found, canonical, now)

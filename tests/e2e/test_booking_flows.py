@@ -161,6 +161,25 @@ async def test_english_speaking_owner(vetbot: VetbotRun, sandbox) -> None:
     assert "Tuesday 24 November" in slots.text or "Tuesday, November 24" in slots.text
 
 
+async def test_english_one_message_with_an_article_finds_its_time(
+    vetbot: VetbotRun, sandbox
+) -> None:
+    """'a vaccine' is not the French 'a vacciné' (a past event) for an English writer."""
+    owner = sandbox.seed.demo_owner_one_pet
+    alice = vetbot.world.person(
+        owner.first_name, owner.last_name, phone_number=owner.phone, language_code="en"
+    )
+    await alice.command("start")
+    await next_step(alice)
+    await alice.share_contact()
+    await next_step(alice)
+    await next_step(alice)
+    await alice.send("a vaccine for Mimi tomorrow at 3pm")
+    slots = await next_step(alice)
+    assert "Tuesday 24 November" in slots.text or "Tuesday, November 24" in slots.text
+    assert any("15:00" in button for button in alice.buttons)
+
+
 async def test_language_switch_command(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
     await marie.command("langue")

@@ -80,3 +80,26 @@ def test_parallel_options_are_paired() -> None:
     request = parse_when("jeudi 14h ou vendredi 10h", MONDAY_AFTERNOON)
     assert request is not None
     assert (request.start.day, request.start.hour) == (14, 14)
+
+
+@pytest.mark.parametrize(
+    ("english", "reference"),
+    [
+        ("a vaccine for my dog tomorrow", "demain"),
+        ("I need a free slot tomorrow at 10am", "demain à 10h"),
+        ("a rabies shot on friday", "vendredi"),
+        ("can I get a visit next week", "la semaine prochaine"),
+    ],
+)
+def test_an_english_writers_a_is_the_article(english: str, reference: str) -> None:
+    """Folded, "a vaccine" is the French "a vacciné": a past event, whose date is history."""
+    assert parse_when(english, MONDAY_AFTERNOON, language="en") == parse_when(
+        reference, MONDAY_AFTERNOON
+    )
+    assert parse_when(english, MONDAY_AFTERNOON, language="en") is not None
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_french_past_event_stays_history_in_either_language(language: str) -> None:
+    assert parse_when("il a vomi ce matin", MONDAY_AFTERNOON, language=language) is None
+    assert parse_when("elle a vu le véto lundi", MONDAY_AFTERNOON, language=language) is None
