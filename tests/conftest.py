@@ -6,3 +6,15 @@ pytest_plugins = [
     "tests.support.vetbot_fixtures",
     "tests.support.log_guard",
 ]
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Tests marked ``both_loops`` run on asyncio's loop and on uvloop, the loop `vetbot run`
+    uses (bot/event_loop.py); every other test runs on asyncio's."""
+    import asyncio
+
+    if item.get_closest_marker("both_loops") is None:
+        return {"asyncio": asyncio.new_event_loop}
+    import uvloop
+
+    return {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}

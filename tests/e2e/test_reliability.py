@@ -51,6 +51,7 @@ def fault_for(number: int, sandbox: SandboxState):
     return before
 
 
+@pytest.mark.both_loops
 async def test_fifty_owners_under_faults_lose_nothing_and_double_nothing(
     vetbot_setup: VetbotRun, caplog: pytest.LogCaptureFixture
 ) -> None:
