@@ -56,6 +56,9 @@ PROBE_OWNERS: Final = 20
 ECHO_EXCHANGES: Final = 9
 """As many messages per echo owner as a booking takes actions."""
 REASON: Final = "Consultation"
+BUSY: Final = 0.9
+"""A bot busy less than this share of the wall time was waiting for the owners, not them
+for it: updates/s then measures the harness, and updates per CPU-second the bot."""
 _UPDATE_LINE: Final = re.compile(
     r"update=(?P<id>-?\d+) kind=(?P<kind>\w+) outcome=(?P<outcome>\w+) "
     r"duration_ms=(?P<ms>[\d.]+) treats_calls=(?P<calls>\d+) treats_ms=(?P<treats_ms>[\d.]+)"
@@ -244,6 +247,7 @@ async def book_all(stack: Stack, owners: int, bot_pid: int, log: BotLog) -> dict
         "bot_cpu_ms_per_update": cpu / max(len(steps), 1) * 1000,
         "bot_cpu_ms_per_booking": cpu / max(booked, 1) * 1000,
         "bot_cpu_updates_per_second": len(steps) / max(cpu, 1e-9),
+        "bot_busy_share": cpu / elapsed,
         "rss_kib": {
             "before": memory_before["rss"],
             "all_open": memory_open["rss"],
@@ -358,6 +362,8 @@ def report(ours: dict[str, Any], floor: dict[str, Any]) -> str:
         f"wall time: {ours['seconds']:.1f} s, {ours['actions_per_second']:.0f} updates/s; "
         f"bot CPU {ours['bot_cpu_seconds']:.2f} s: {ours['bot_cpu_ms_per_update']:.2f} ms per "
         f"update = {ours['bot_cpu_updates_per_second']:.0f} updates per CPU-second",
+        f"bot busy {ours['bot_busy_share']:.0%} of the wall time"
+        + (" (the harness sets the pace)" if ours["bot_busy_share"] < BUSY else ""),
         f"bot CPU per booking: {ours['bot_cpu_ms_per_booking']:.1f} ms",
         f"latency, owner's action to the bot's first answer, {calm['owners']} owners one at "
         "a time:",
