@@ -13,6 +13,9 @@ from tests.support.vetbot_fixtures import VetbotRun
 
 SECRET = "test-webhook-secret-token"
 
+# `vetbot webhook` runs on uvloop: its web server (tornado) must run there as on asyncio.
+pytestmark = pytest.mark.both_loops
+
 
 @pytest.fixture
 def webhook_run(vetbot_setup: VetbotRun) -> tuple[VetbotRun, str]:
