@@ -68,8 +68,9 @@ DRAFT_KEY: Final = "draft"
 STATE_KEY: Final = "state"
 PETS_KEY: Final = "pets_offered"
 UNANSWERED_KEY: Final = "confirm_unanswered"
-"""How many confirmations in a row met an API that did not answer: each retry must show a
-change, or the owner who taps "Réessayer" sees nothing happen."""
+"""How many tries in a row met an API that did not answer (at any step; the name is from
+when only confirmations counted): each retry must show a change, or the owner who taps
+"Réessayer" sees nothing happen."""
 CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
 ONLY_TEXT_AND_BUTTONS: Final = N_("Je ne sais lire que du texte et les boutons 🙂")
 MAX_TEXT: Final = 600
@@ -88,26 +89,57 @@ def _text(update: Update) -> str:
     return (message.text or "")[:MAX_TEXT] if message is not None else ""
 
 
-def _at(context: Context, state: str) -> str:
-    """Record the state we are entering, so a fallback can show this step again."""
+def _at(context: Context, state: str, *, outage: bool = False) -> str:
+    """Record the state we are entering, so a fallback can show this step again; a step shown
+    without an outage ends the count of tries into one (see `_unavailable`)."""
     if context.user_data is not None:
         context.user_data[STATE_KEY] = state
+        if not outage:
+            context.user_data.pop(UNANSWERED_KEY, None)
     return state
 
 
-async def _unavailable(update: Update, context: Context, state: str) -> str:
-    """The Treats API failed: keep the draft, offer to try again."""
+async def _unavailable(
+    update: Update, context: Context, state: str, *, booking: bool = False
+) -> str:
+    """The Treats API failed: keep the draft, offer to try again.
+
+    Each try into the same outage says so, with its number and the clinic's phone from the
+    second on: the same text again would edit nothing, and "Réessayer" would seem dead.
+    ``booking``: it was the confirmation, so say the appointment is not taken yet."""
+    svc = services(context)
     _ = translator(update, context)
-    await show(
-        update,
-        context,
-        _(
+    user_data = context.user_data if context.user_data is not None else {}
+    tries = user_data[UNANSWERED_KEY] = user_data.get(UNANSWERED_KEY, 0) + 1
+    phone = esc(svc.clinic.phone)
+    if tries == 1 and booking:
+        text = _(
+            "Le logiciel de la clinique ne répond pas : le rendez-vous n'est pas encore "
+            "pris, mais votre demande est gardée. Réessayez dans un instant."
+        )
+    elif tries == 1:
+        text = _(
             "Le logiciel de la clinique ne répond pas pour le moment. Rien n'est perdu : "
             "votre demande est gardée. Réessayez dans un instant."
-        ),
-        kb.retry(_),
-    )
-    return _at(context, state)
+        )
+    elif booking:
+        text = _(
+            "Le logiciel de la clinique ne répond toujours pas (essai n° {tries}) : le "
+            "rendez-vous n'est pas encore pris, votre demande est gardée. Réessayez dans "
+            "quelques minutes, ou appelez la clinique au {phone}.",
+            tries=tries,
+            phone=phone,
+        )
+    else:
+        text = _(
+            "Le logiciel de la clinique ne répond toujours pas (essai n° {tries}). Votre "
+            "demande est gardée : réessayez dans quelques minutes, ou appelez la clinique "
+            "au {phone}.",
+            tries=tries,
+            phone=phone,
+        )
+    await show(update, context, text, kb.retry(_))
+    return _at(context, state, outage=True)
 
 
 def _summary_lines(_: Translator, draft: Draft, vet_name: str) -> list[str]:
@@ -458,9 +490,7 @@ async def when_typed(update: Update, context: Context) -> str:
     if draft is None:
         return await show_menu(update, context)
     _ = translator(update, context)
-    request = parse_when(
-        _text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language
-    )
+    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language)
     if request is None:
         return await ask_when(
             update, context, _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + " "
@@ -564,9 +594,7 @@ async def slot_typed(update: Update, context: Context) -> str:
     if draft is None:
         return await show_menu(update, context)
     _ = translator(update, context)
-    request = parse_when(
-        _text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language
-    )
+    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language)
     if request is not None:
         draft.when = request
         return await show_slots(update, context, draft)
@@ -694,23 +722,7 @@ async def _tell_outcome(
                 update, context, draft, note=_("Ce créneau vient d'être pris, désolé.") + "\n"
             )
         case Outcome.UNAVAILABLE:
-            user_data = context.user_data if context.user_data is not None else {}
-            tries = user_data[UNANSWERED_KEY] = user_data.get(UNANSWERED_KEY, 0) + 1
-            if tries == 1:
-                text = _(
-                    "Le logiciel de la clinique ne répond pas : le rendez-vous n'est pas encore "
-                    "pris, mais votre demande est gardée. Réessayez dans un instant."
-                )
-            else:
-                text = _(
-                    "Le logiciel de la clinique ne répond toujours pas (essai n° {tries}) : le "
-                    "rendez-vous n'est pas encore pris, votre demande est gardée. Réessayez dans "
-                    "quelques minutes, ou appelez la clinique au {phone}.",
-                    tries=tries,
-                    phone=esc(svc.clinic.phone),
-                )
-            await show(update, context, text, kb.retry(_))
-            return _at(context, st.SUMMARY)
+            return await _unavailable(update, context, st.SUMMARY, booking=True)
     await show(
         update,
         context,

@@ -95,6 +95,35 @@ async def test_each_failed_retry_shows_a_change(vetbot: VetbotRun, marie) -> Non
     assert len(booked_for(vetbot)) == 1
 
 
+async def test_a_failed_retry_at_any_step_shows_a_change(vetbot: VetbotRun, marie) -> None:
+    """Found by the process reliability suite: at the slots step (not only at the
+    confirmation) a retry into the same outage edited the panel with the very same text, so
+    Telegram changed nothing and the owner saw nothing happen."""
+    await identify(marie)
+    await marie.tap("Prendre rendez-vous")
+    await next_step(marie)
+    await marie.tap("Vaccination")
+    await next_step(marie)
+    await marie.tap("Dr Claire Martin")
+    await next_step(marie)
+    vetbot.sandbox.faults.fail_next(6, "500", method="GET")  # two reads, three tries each
+    await marie.send("demain à 15h")
+    first = await next_step(marie)
+    assert "ne répond pas pour le moment" in first.text
+    await marie.tap("Réessayer")
+    again = await next_step(marie)
+    assert "ne répond toujours pas (essai n° 2)" in again.text
+    assert vetbot.clinic.phone in again.text and "Réessayer" in " ".join(marie.buttons)
+    await marie.tap("Réessayer")
+    slots = await next_step(marie)
+    assert "Créneaux libres" in slots.text and "15:00" in " ".join(marie.buttons)
+    await marie.tap("15:00")
+    assert "Récapitulatif" in (await next_step(marie)).text
+    vetbot.sandbox.faults.fail_next(1, "500", method="POST")
+    await marie.tap("Confirmer")
+    assert "ne répond pas :" in (await next_step(marie)).text  # a new outage counts from 1
+
+
 async def test_reads_ride_out_500s(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
     vetbot.sandbox.faults.fail_next(2, "500", method="GET")
