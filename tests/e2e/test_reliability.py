@@ -12,9 +12,9 @@ from collections import Counter
 import pytest
 
 from bot.flood import TELEGRAM_FLOOD_LIMITS
-from bot.sandbox import SandboxState
 from tests.e2e.flow import next_step
-from tests.support.owners import EnrolledOwner, Outcome, SimulatedOwner, enrol_owners
+from tests.support.owners import Outcome, SimulatedOwner, enrol_owners
+from tests.support.reliability import broken_promises, fault_for, outcomes_report
 from tests.support.vetbot_fixtures import VetbotRun
 
 OWNERS = 50
@@ -23,32 +23,6 @@ PATIENT = 30.0
 shared: fifty owners, the bot, the emulator and the sandbox all run in this process)."""
 FLOOD = TELEGRAM_FLOOD_LIMITS.scaled(0.01)
 """Fifty bookings are announced to the staff group: Telegram's 20 a minute would take three."""
-
-
-def fault_for(number: int, sandbox: SandboxState):
-    """Owner `number` breaks the API once, just before one of their actions (a different way
-    for each owner in a cycle of ten); the fault hits whichever request comes next."""
-    faults = sandbox.faults
-    plans = {
-        0: ("confirm", lambda: faults.fail_next(1, "500", method="POST")),
-        1: ("time", lambda: faults.fail_next(1, "timeout", method="GET")),
-        2: ("confirm", lambda: faults.fail_next(1, "429", method="POST")),
-        3: ("confirm", faults.conflict_next_post),
-        4: ("contact", lambda: faults.fail_next(2, "500", method="GET")),
-        5: ("confirm", lambda: faults.fail_next(1, "timeout", method="POST")),
-        6: ("menu", lambda: faults.fail_next(1, "429", method="GET")),
-        7: ("slot", lambda: faults.fail_next(3, "500")),
-    }
-    action, arm = plans.get(number % 10, (None, None))
-    armed = False
-
-    async def before(name: str) -> None:
-        nonlocal armed
-        if name == action and arm is not None and not armed:
-            armed = True  # once: an owner re-arming a conflict at every try never books
-            arm()
-
-    return before
 
 
 @pytest.mark.both_loops
@@ -70,18 +44,10 @@ async def test_fifty_owners_under_faults_lose_nothing_and_double_nothing(
         await latecomer.command("start")
         assert "partagez votre numéro" in (await next_step(latecomer)).text
 
-    report = _report(enrolled, owners)
+    report = outcomes_report(enrolled, owners)
     assert set(outcomes) <= {Outcome.CONFIRMED, Outcome.UNCERTAIN}, report
     assert outcomes.count(Outcome.CONFIRMED) >= OWNERS * 3 // 4, report
-    staff_checks = [m.text for m in vetbot.staff.messages if "RDV à vérifier" in m.text]
-    for entry, owner in zip(enrolled, owners, strict=True):
-        appointments = vetbot.sandbox.appointments_for(entry.client_id)
-        if owner.outcome is Outcome.CONFIRMED:  # told "confirmé": exactly one appointment
-            assert len(appointments) == 1, f"{entry.person.user.full_name}: {appointments}"
-        else:  # a time-out creates nothing: no appointment that its owner was not told of
-            assert appointments == [], f"{entry.person.user.full_name}: {appointments}"
-            assert any(entry.plan.pet in text for text in staff_checks), staff_checks
-    assert all(owner.oops == 0 for owner in owners), report
+    assert broken_promises(enrolled, owners, vetbot.sandbox, vetbot.staff.messages) == []
 
     faults_seen = Counter(call.fault for call in vetbot.sandbox.calls if call.fault)
     assert {"500", "timeout", "429"} <= set(faults_seen), faults_seen
@@ -90,16 +56,3 @@ async def test_fifty_owners_under_faults_lose_nothing_and_double_nothing(
 
     tracebacks = [r for r in caplog.records if r.exc_info is not None]
     assert tracebacks == [], [r.getMessage() for r in tracebacks]
-
-
-def _report(enrolled: list[EnrolledOwner], owners: list[SimulatedOwner]) -> str:
-    """Each owner's outcome, and the transcript of the first who did not book."""
-    lines = [
-        f"{e.person.user.full_name}: {o.outcome} after {[s.action for s in o.steps]}"
-        for e, o in zip(enrolled, owners, strict=True)
-    ]
-    for outcome in (Outcome.SILENT, Outcome.GAVE_UP):
-        stuck = next((o for o in owners if o.outcome is outcome), None)
-        if stuck is not None:
-            lines.append(str(stuck.person.transcript))
-    return "\n".join(lines)

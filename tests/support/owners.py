@@ -13,11 +13,15 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from babel.dates import format_date
+
 from bot.emulator import Person, SeenMessage, TelegramWorld
 from bot.sandbox import SandboxState
+from bot.sandbox.slots import free_slots
 
 REASON: Final = "Consultation"
 VETS: Final = ("Dr Claire Martin", "Dr Julien Durand", "Dr Sophie Lefèvre")
@@ -197,3 +201,33 @@ def enrol_owners(
         )
         owners.append(EnrolledOwner(person, client.id, plan))
     return owners
+
+
+def distinct_slot_plans(sandbox: SandboxState, count: int) -> list[tuple[str, str, str]]:
+    """(vet name, time phrase, "HH:MM") for `count` different free slots, from tomorrow on."""
+    kind = next(t for t in sandbox.appointment_types.values() if REASON in t.name)
+    vets = [vet for vet in sandbox.vets.values() if vet.does(kind.id)]
+    now = sandbox.now()
+    day = sandbox.today() + timedelta(days=1)
+    plans: list[tuple[str, str, str]] = []
+    while len(plans) < count:
+        for vet in vets:
+            slots = free_slots(
+                vet, day, kind.duration, sandbox.zone, now, sandbox.appointments.values()
+            )
+            for start, _ in slots:
+                local = start.astimezone(sandbox.zone)
+                plans.append((vet.name, _phrase(local, len(plans)), local.strftime("%H:%M")))
+        day += timedelta(days=1)
+    return plans[:count]
+
+
+def _phrase(when: datetime, number: int) -> str:
+    """A French way to ask for that start; three styles in turn."""
+    hour = f"{when.hour}h{when.minute:02d}" if when.minute else f"{when.hour}h"
+    match number % 3:
+        case 0:
+            return f"le {format_date(when, 'd MMMM', locale='fr')} à {hour}"
+        case 1:
+            return f"{format_date(when, 'EEEE d MMMM', locale='fr')} à {hour}"
+    return f"{when:%d/%m} à {hour}"
