@@ -28,6 +28,20 @@ async def identify(owner: Person) -> SeenMessage:
     return menu
 
 
+async def to_when(
+    owner: Person, *, kind: str = "Vaccination", vet: str = "Dr Claire Martin"
+) -> SeenMessage:
+    """From the menu of a one-pet owner to the question "Quand souhaitez-vous venir ?"."""
+    await owner.tap("Prendre rendez-vous")
+    await next_step(owner)
+    await owner.tap(kind)
+    await next_step(owner)
+    await owner.tap(vet)
+    step = await next_step(owner)
+    assert "Quand souhaitez-vous venir" in step.text, step.text
+    return step
+
+
 async def to_summary(
     owner: Person,
     *,
@@ -37,12 +51,7 @@ async def to_summary(
     slot: str = "15:00",
 ) -> SeenMessage:
     """From the menu of a one-pet owner to the summary, by taps and one typed time."""
-    await owner.tap("Prendre rendez-vous")
-    await next_step(owner)
-    await owner.tap(kind)
-    await next_step(owner)
-    await owner.tap(vet)
-    await next_step(owner)
+    await to_when(owner, kind=kind, vet=vet)
     await owner.send(when)
     await next_step(owner)
     await owner.tap(slot)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.flow import identify, next_step, to_summary
+from tests.e2e.flow import identify, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
 
 
@@ -25,12 +25,7 @@ async def test_forged_callback_with_another_owners_pet(vetbot: VetbotRun, thomas
 
 async def test_forged_slot_index_and_stale_keyboard(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
-    await marie.tap("Prendre rendez-vous")
-    await next_step(marie)
-    await marie.tap("Vaccination")
-    await next_step(marie)
-    await marie.tap("Dr Claire Martin")
-    await next_step(marie)
+    await to_when(marie)
     await marie.send("demain à 15h")
     await next_step(marie)
     answer = await marie.tap_data("s:1:99")
@@ -100,12 +95,7 @@ async def test_a_failed_retry_at_any_step_shows_a_change(vetbot: VetbotRun, mari
     confirmation) a retry into the same outage edited the panel with the very same text, so
     Telegram changed nothing and the owner saw nothing happen."""
     await identify(marie)
-    await marie.tap("Prendre rendez-vous")
-    await next_step(marie)
-    await marie.tap("Vaccination")
-    await next_step(marie)
-    await marie.tap("Dr Claire Martin")
-    await next_step(marie)
+    await to_when(marie)
     vetbot.sandbox.faults.fail_next(6, "500", method="GET")  # two reads, three tries each
     await marie.send("demain à 15h")
     first = await next_step(marie)

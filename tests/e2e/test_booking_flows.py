@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.flow import identify, next_step, to_summary
+import pytest
+
+from bot.emulator import Person
+from tests.e2e.flow import identify, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
 
 
@@ -43,12 +46,7 @@ async def test_owner_with_several_pets_picks_one_and_any_vet(vetbot: VetbotRun, 
 
 async def test_quick_button_tomorrow(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
-    await marie.tap("Prendre rendez-vous")
-    await next_step(marie)
-    await marie.tap("Vaccination")
-    await next_step(marie)
-    await marie.tap("Dr Julien Durand")
-    await next_step(marie)
+    await to_when(marie, vet="Dr Julien Durand")
     await marie.tap("Demain")
     slots = await next_step(marie)
     assert "mardi 24 novembre" in slots.text
@@ -138,11 +136,16 @@ async def test_typed_answers_where_buttons_are_expected(vetbot: VetbotRun, thoma
     assert "C'est confirmé" in (await next_step(thomas)).text
 
 
-async def test_english_speaking_owner(vetbot: VetbotRun, sandbox) -> None:
+@pytest.fixture
+def alice(vetbot: VetbotRun, sandbox) -> Person:
+    """The one-pet owner, on a Telegram set to English."""
     owner = sandbox.seed.demo_owner_one_pet
-    alice = vetbot.world.person(
+    return vetbot.world.person(
         owner.first_name, owner.last_name, phone_number=owner.phone, language_code="en"
     )
+
+
+async def test_english_speaking_owner(alice: Person) -> None:
     await alice.command("start")
     greeting = await next_step(alice)
     assert "share your phone number" in greeting.text.lower()
@@ -161,14 +164,8 @@ async def test_english_speaking_owner(vetbot: VetbotRun, sandbox) -> None:
     assert "Tuesday 24 November" in slots.text or "Tuesday, November 24" in slots.text
 
 
-async def test_english_one_message_with_an_article_finds_its_time(
-    vetbot: VetbotRun, sandbox
-) -> None:
+async def test_english_one_message_with_an_article_finds_its_time(alice: Person) -> None:
     """'a vaccine' is not the French 'a vacciné' (a past event) for an English writer."""
-    owner = sandbox.seed.demo_owner_one_pet
-    alice = vetbot.world.person(
-        owner.first_name, owner.last_name, phone_number=owner.phone, language_code="en"
-    )
     await alice.command("start")
     await next_step(alice)
     await alice.share_contact()
