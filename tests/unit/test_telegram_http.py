@@ -107,13 +107,9 @@ async def test_all_connections_busy_times_out_without_sending() -> None:
 
 
 async def test_an_unreachable_api_is_a_network_error_that_does_not_show_the_token() -> None:
-    request = AiohttpRequest(connect_timeout=2)
-    await request.initialize()
-    try:
+    async with AiohttpRequest(connect_timeout=2) as request:
         with pytest.raises(NetworkError) as caught:
             await request.post(f"{refused_url()}/bot{TOKEN}/getMe")
-    finally:
-        await request.shutdown()
     assert "aiohttp.Client" in caught.value.message
     assert "SECRET" not in caught.value.message
     assert "SECRET" not in repr(caught.value)
@@ -121,14 +117,12 @@ async def test_an_unreachable_api_is_a_network_error_that_does_not_show_the_toke
 
 
 async def test_a_certificate_no_authority_vouches_for_is_refused(tmp_path: Path) -> None:
-    async with raw_server(telegram_answers, tls=self_signed_tls(tmp_path)) as server:
-        request = AiohttpRequest()
-        await request.initialize()
-        try:
-            with pytest.raises(NetworkError) as caught:
-                await request.post(f"{server.url}/bot{TOKEN}/getMe")
-        finally:
-            await request.shutdown()
+    async with (
+        raw_server(telegram_answers, tls=self_signed_tls(tmp_path)) as server,
+        AiohttpRequest() as request,
+    ):
+        with pytest.raises(NetworkError) as caught:
+            await request.post(f"{server.url}/bot{TOKEN}/getMe")
     assert "CERTIFICATE_VERIFY_FAILED" in caught.value.message
     assert server.seen == []
 
