@@ -2,7 +2,11 @@
 
 import asyncio
 
+import pytest
+
 from bot import event_loop
+
+pytest.importorskip("uvloop", reason="uvloop is not installed on Windows")
 
 
 async def _loop_module() -> str:
