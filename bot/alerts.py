@@ -39,7 +39,14 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final, Literal, Protocol
 
-from bot.background import Waker, run_passes
+from bot.background import (
+    BACKOFF_MAX,
+    BACKOFF_START,
+    Waker,
+    describe_failure,
+    retry_delay,
+    run_passes,
+)
 from bot.clock import Clock
 from bot.store import Store
 from bot.store.alerts import (
@@ -72,9 +79,6 @@ __all__ = [
 
 logger = logging.getLogger("vetbot.alerts")
 
-BACKOFF_START: Final = timedelta(seconds=5)
-BACKOFF_MAX: Final = timedelta(minutes=5)
-"""Retries double from 5 s up to 5 min: an outage of hours costs a dozen calls an hour."""
 DEFAULT_MAX_REALERTS: Final = 6
 """With the 5-minute default, half an hour of reminders; after that more would be noise."""
 RUN_ERROR_PAUSE: Final = timedelta(seconds=30)
@@ -309,7 +313,7 @@ class Outbox:
             message_id = await self._transport.send(record.chat_id, record.message)
         except PermanentSendError as error:
             logger.error("staff outbox: %s %s refused for good: %s", record.kind, record.id, error)
-            self._store.outbox.mark_failed(record.id, error=_describe(error))
+            self._store.outbox.mark_failed(record.id, error=describe_failure(error))
             return _Outcome.FAILED
         except Exception as error:
             self._retry(record, error)
@@ -326,7 +330,7 @@ class Outbox:
             await self._transport.edit(record.chat_id, record.message_id, record.message)
         except PermanentSendError as error:
             logger.warning("staff outbox: edit of %s refused for good: %s", record.id, error)
-            self._store.outbox.give_up_edit(record.id, error=_describe(error))
+            self._store.outbox.give_up_edit(record.id, error=describe_failure(error))
             return _Outcome.FAILED
         except Exception as error:
             self._retry(record, error)
@@ -340,8 +344,8 @@ class Outbox:
             logger.warning("staff outbox: %s %s delayed: %s", record.kind, record.id, error)
         else:
             logger.exception("staff outbox: unexpected error delivering %s", record.id)
-        at = self._clock() + _backoff(record.attempts, retry_after)
-        self._store.outbox.retry_later(record.id, at=at, error=_describe(error))
+        at = self._clock() + retry_delay(record.attempts, retry_after)
+        self._store.outbox.retry_later(record.id, at=at, error=describe_failure(error))
         if retry_after is not None:
             # Flood control covers the whole chat: nothing else may be sent before then.
             self._hold_until = at
@@ -379,13 +383,3 @@ class _Tally:
             retrying=tuple(self.retrying),
             failed=tuple(self.failed),
         )
-
-
-def _backoff(attempts: int, retry_after: float | None) -> timedelta:
-    if retry_after is not None:
-        return timedelta(seconds=max(0.0, retry_after))
-    return min(BACKOFF_START * 2 ** min(attempts, 16), BACKOFF_MAX)
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:500]

@@ -17,6 +17,23 @@ from typing import Final
 logger = logging.getLogger("vetbot.background")
 
 ERROR_PAUSE: Final = timedelta(seconds=30)
+BACKOFF_START: Final = timedelta(seconds=5)
+BACKOFF_MAX: Final = timedelta(minutes=5)
+"""Retries double from 5 s up to 5 min: an outage of hours costs a dozen calls an hour."""
+
+
+def retry_delay(attempts: int, retry_after: float | None) -> timedelta:
+    """How long a message that failed waits before its next try (staff outbox, reminders):
+    what Telegram asked for (a 429's ``retry_after``), else doubling from ``BACKOFF_START`` up
+    to ``BACKOFF_MAX``."""
+    if retry_after is not None:
+        return timedelta(seconds=max(0.0, retry_after))
+    return min(BACKOFF_START * 2 ** min(attempts, 16), BACKOFF_MAX)
+
+
+def describe_failure(error: Exception) -> str:
+    """The error as kept on the row: its class and text, at most 500 characters."""
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 class Waker:

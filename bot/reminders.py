@@ -58,7 +58,14 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Final
 
-from bot.background import Waker, run_passes
+from bot.background import (
+    BACKOFF_MAX,
+    BACKOFF_START,
+    Waker,
+    describe_failure,
+    retry_delay,
+    run_passes,
+)
 from bot.clock import Clock
 from bot.config import QuietHours
 from bot.store import BookingRecord, BookingState, Store
@@ -100,9 +107,6 @@ BEFORE_QUIET: Final = timedelta(minutes=1)
 """A reminder moved out of quiet hours goes this long before they begin (20:59 for 21:00)."""
 LATE_AFTER: Final = timedelta(minutes=15)
 """A reminder this much past its instant counts as late (see ``CATCH_UP_MIN_LEAD``)."""
-BACKOFF_START: Final = timedelta(seconds=5)
-BACKOFF_MAX: Final = timedelta(minutes=5)
-"""Retries double from 5 s up to 5 min, as for staff messages."""
 MAX_IDLE: Final = timedelta(minutes=15)
 """The loop looks at the store at least this often, to re-plan bookings moved elsewhere."""
 RUN_ERROR_PAUSE: Final = timedelta(seconds=30)
@@ -382,7 +386,7 @@ class Reminders:
             await self._send_reminder(record, booking)
         except PermanentReminderError as error:
             logger.warning("reminder %s cannot reach user %s: %s", record.id, record.user_id, error)
-            self._store.reminders.mark_dropped(record.id, _describe(error))
+            self._store.reminders.mark_dropped(record.id, describe_failure(error))
             return _Outcome.DROPPED
         except Exception as error:
             retry_after = error.retry_after if isinstance(error, TransientReminderError) else None
@@ -390,8 +394,8 @@ class Reminders:
                 logger.warning("reminder %s delayed: %s", record.id, error)
             else:
                 logger.exception("reminders: unexpected error sending %s", record.id)
-            at = self._now() + _backoff(record.attempts, retry_after)
-            self._store.reminders.retry_later(record.id, at, _describe(error))
+            at = self._now() + retry_delay(record.attempts, retry_after)
+            self._store.reminders.retry_later(record.id, at, describe_failure(error))
             if retry_after is not None:
                 self._hold_until = at  # flood control covers the whole bot
             return _Outcome.RETRY
@@ -437,13 +441,3 @@ def _still_due(record: ReminderRecord | None, booking: BookingRecord | None, now
         and booking.scheduled_at == record.appointment_at
         and booking.scheduled_at > now
     )
-
-
-def _backoff(attempts: int, retry_after: float | None) -> timedelta:
-    if retry_after is not None:
-        return timedelta(seconds=max(0.0, retry_after))
-    return min(BACKOFF_START * 2 ** min(attempts, 16), BACKOFF_MAX)
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:500]
