@@ -58,7 +58,6 @@ PROBE_OWNERS: Final = 20
 """Owners who book one after the other: the latency of a bot that is not queueing."""
 ECHO_EXCHANGES: Final = 9
 """As many messages per echo owner as a booking takes actions."""
-REASON: Final = "Consultation"
 BUSY: Final = 0.9
 """A bot busy less than this share of the wall time was waiting for the owners, not them
 for it: updates/s then measures the harness, and updates per CPU-second the bot."""

@@ -33,7 +33,6 @@ from bot.alerts import Outbox
 from bot.asgi_server import serve_asgi
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
-from bot.event_loop import loop_name
 from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.persistence import SqlitePersistence
 from bot.reminders import Reminders
@@ -344,7 +343,10 @@ async def serve_until_signalled(
         loop.add_signal_handler(signum, stop.set)
     async with running_bot(settings, clinic, mode=mode) as application:
         logger.info(
-            "vetbot running as @%s (%s, %s event loop)", application.bot.username, mode, loop_name()
+            "vetbot running as @%s (%s, %s event loop)",
+            application.bot.username,
+            mode,
+            event_loop.loop_name(),
         )
         await stop.wait()
         logger.info("stopping: finishing updates in flight")

@@ -16,8 +16,9 @@ from typing import Any, Final
 import uvicorn
 
 KEEP_ALIVE_SECONDS: Final = 75
-"""Idle connections are kept well past httpx's own 5 s: with both at 5 s, a client could
-reuse a connection the server was closing at that instant (a ReadError mid-request)."""
+"""Idle connections are kept well past the clients' own (httpx 5 s, aiohttp 15 s): with both
+sides equal, a client could reuse a connection the server was closing at that instant (a
+ReadError mid-request)."""
 
 
 class _EmbeddedServer(uvicorn.Server):

@@ -67,10 +67,9 @@ logger = logging.getLogger("vetbot.booking")
 DRAFT_KEY: Final = "draft"
 STATE_KEY: Final = "state"
 PETS_KEY: Final = "pets_offered"
-UNANSWERED_KEY: Final = "confirm_unanswered"
-"""How many tries in a row met an API that did not answer (at any step; the name is from
-when only confirmations counted): each retry must show a change, or the owner who taps
-"Réessayer" sees nothing happen."""
+OUTAGE_TRIES_KEY: Final = "confirm_unanswered"  # its first name, kept for stored conversations
+"""How many tries in a row met an API that did not answer: each retry must show a change, or
+the owner who taps "Réessayer" sees nothing happen."""
 CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
 ONLY_TEXT_AND_BUTTONS: Final = N_("Je ne sais lire que du texte et les boutons 🙂")
 MAX_TEXT: Final = 600
@@ -95,7 +94,7 @@ def _at(context: Context, state: str, *, outage: bool = False) -> str:
     if context.user_data is not None:
         context.user_data[STATE_KEY] = state
         if not outage:
-            context.user_data.pop(UNANSWERED_KEY, None)
+            context.user_data.pop(OUTAGE_TRIES_KEY, None)
     return state
 
 
@@ -110,7 +109,7 @@ async def _unavailable(
     svc = services(context)
     _ = translator(update, context)
     user_data = context.user_data if context.user_data is not None else {}
-    tries = user_data[UNANSWERED_KEY] = user_data.get(UNANSWERED_KEY, 0) + 1
+    tries = user_data[OUTAGE_TRIES_KEY] = user_data.get(OUTAGE_TRIES_KEY, 0) + 1
     phone = esc(svc.clinic.phone)
     if tries == 1 and booking:
         text = _(
@@ -688,8 +687,6 @@ async def _tell_outcome(
     lines = _summary_lines(_, draft, vet.name if vet else "")
     if not result.repeated:
         svc.metrics.bookings.labels(str(result.outcome)).inc()
-    if result.outcome is not Outcome.UNAVAILABLE and context.user_data is not None:
-        context.user_data.pop(UNANSWERED_KEY, None)
     match result.outcome:
         case Outcome.BOOKED:
             status = result.record.display_status or _("Planifié")
@@ -815,6 +812,7 @@ def _forget(context: Context) -> None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT_KEY, None)
         context.user_data.pop(STATE_KEY, None)
+        context.user_data.pop(OUTAGE_TRIES_KEY, None)
 
 
 async def tell_settled(bot: Bot, svc: Services, result: ConfirmResult) -> None:
@@ -876,10 +874,10 @@ async def urgent_no(update: Update, context: Context) -> str:
 async def urgent_typed(update: Update, context: Context) -> str:
     """ "oui" or "non" typed at the emergency question count as the buttons; anything else
     asks again, with the buttons."""
-    text = update.effective_message.text if update.effective_message else None
-    if means_yes(text or ""):
+    text = _text(update)
+    if means_yes(text):
         return await urgent_yes(update, context)
-    if means_no(text or ""):
+    if means_no(text):
         return await urgent_no(update, context)
     _ = translator(update, context)
     await show(

@@ -1,5 +1,7 @@
 """Shared fixtures for the whole suite; the heavy ones live in tests/support/."""
 
+import asyncio
+
 pytest_plugins = [
     "tests.support.telegram_fixtures",
     "tests.support.treats_fixtures",
@@ -11,8 +13,6 @@ pytest_plugins = [
 def pytest_asyncio_loop_factories(config, item):
     """Tests marked ``both_loops`` run on asyncio's loop and on uvloop, the loop `vetbot run`
     uses (bot/event_loop.py); every other test runs on asyncio's."""
-    import asyncio
-
     loops = {"asyncio": asyncio.new_event_loop}
     if item.get_closest_marker("both_loops") is not None:
         try:

@@ -22,6 +22,8 @@ import httpx
 from bot.aiohttp_shared import EnvironmentProxies, client_timeout, verified_tls
 
 CHUNK_BYTES: Final = 64 * 1024
+CONNECTIONS: Final = 16
+"""Kept-alive connections to the Treats API: a clinic's quota is 1000 calls an hour."""
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -30,7 +32,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Time-outs come from each request's httpx ``Timeout``, proxies from the environment
     (both as ``bot/aiohttp_shared.py`` reads them)."""
 
-    def __init__(self, *, max_connections: int = 16) -> None:
+    def __init__(self, *, max_connections: int = CONNECTIONS) -> None:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         self._proxy_for = EnvironmentProxies()

@@ -47,8 +47,6 @@ logger = logging.getLogger("vetbot.treats")
 API_KEY_HEADER: Final = "X-API-Key"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 LOW_QUOTA_SHARE: Final = 0.10
-TREATS_CONNECTIONS: Final = 16
-"""Kept-alive connections to the Treats API: a clinic's quota is 1000 calls an hour."""
 NIL_UUID: Final = "00000000-0000-0000-0000-000000000000"
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -168,7 +166,7 @@ class TreatsClient:
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
             headers={API_KEY_HEADER: key.get_secret_value(), "Accept": "application/json"},
-            transport=transport or AiohttpTransport(max_connections=TREATS_CONNECTIONS),
+            transport=transport or AiohttpTransport(),
             timeout=timeout or httpx.Timeout(10.0, connect=5.0),
         )
         self._clock = clock
