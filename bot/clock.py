@@ -23,7 +23,9 @@ class ManualClock:
         self._now = start
 
     def __call__(self) -> datetime:
-        return self._now
+        """Always in UTC, as `system_clock` is on a server: a test that starts the clock in the
+        clinic's zone must not hide a missing conversion to it."""
+        return self._now.astimezone(UTC)
 
     def set(self, when: datetime) -> None:
         if when.tzinfo is None:

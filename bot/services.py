@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -39,6 +39,11 @@ class Services:
     lexicon: Lexicon
     late_cancellation: timedelta
     metrics: Metrics
+
+    def local_now(self) -> datetime:
+        """Now on the clinic's wall clock. The injected clock, like the real one, is UTC: every
+        reading of an owner's words ("demain", "à 10h") and every "today" starts here."""
+        return self.clock().astimezone(self.clinic.tz)
 
 
 def load_lexicon(extension: Path | None) -> Lexicon:
