@@ -3,7 +3,9 @@
 Cancel, reschedule, "register me" and "add a pet" are decided "Fait" / "Refusé"; an uncertain
 booking becomes a check, decided "Bien réservé" / "Pas réservé". Both map to DONE / REFUSED.
 The first decision wins (two staff tapping at once: the second is told it is already decided),
-and the booking follows the decision in the same commit (see ``bot.store.requests``).
+and the booking follows the decision in the same commit (see ``bot.store.requests``). An
+appointment has at most one open request: a second one for it is not filed, the open one is
+returned (``Opened.filed`` is False).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Final
 
 from bot.clock import Clock
 from bot.store import Store
-from bot.store.requests import RequestKind, RequestRecord, RequestState
+from bot.store.requests import Opened, RequestKind, RequestRecord, RequestState
 
 __all__ = [
     "DECISION_LABELS",
+    "DECISION_MARKS",
     "NEEDS_BOOKING",
+    "Opened",
     "RequestKind",
     "RequestRecord",
     "RequestState",
@@ -37,6 +41,10 @@ DECISION_LABELS: Final[Mapping[RequestKind, tuple[str, str]]] = MappingProxyType
     }
 )
 """The two buttons of each kind, (done, refused), as staff read them."""
+DECISION_MARKS: Final[Mapping[RequestState, str]] = MappingProxyType(
+    {RequestState.DONE: "✅", RequestState.REFUSED: "✖️"}
+)
+"""The mark beside a decision, on its button and once taken: a refusal is never a check mark."""
 NEEDS_BOOKING: Final = frozenset({RequestKind.CHECK_BOOKING})
 """Kinds meaningless without a booking id. A cancel or reschedule may concern an appointment
 the bot did not make (only its Treats id in ``details``), so they do not need one."""
@@ -69,9 +77,11 @@ class StaffRequests:
         client_id: str | None = None,
         booking_id: str | None = None,
         details: Mapping[str, str],
-    ) -> RequestRecord:
+    ) -> Opened:
         """Records an open request (committed on return); post it with ``Outbox.enqueue`` and
-        ``link_outbox``."""
+        ``link_outbox``. When a request naming the same booking is still open, nothing is
+        recorded: that request comes back with ``filed=False`` (one open request per
+        appointment, whatever asked: a repeated tap, a move, another instance)."""
         kind = RequestKind(kind)
         if kind in NEEDS_BOOKING and booking_id is None:
             raise ValueError(f"a {kind} request needs the booking id")

@@ -17,6 +17,7 @@ from bot.booking import Draft
 from bot.i18n import Translator
 from bot.ics import CalendarEvent, build_ics, ics_filename
 from bot.services import Services
+from bot.staff_requests import RequestKind, RequestRecord
 from bot.store import BookingRecord, BookingState
 from bot.treats import AppointmentStatus, NotFound, TreatsError
 from conversations import callbacks as cb
@@ -39,13 +40,14 @@ async def my_appointments(update: Update, context: Context) -> str:
     stored = svc.store.upcoming_bookings(user.id, svc.clock())
     upcoming = [await _refreshed(context, record) for record in stored]
     upcoming = [r for r in upcoming if r.state != BookingState.CANCELLED]
+    pending = {r.booking_id: svc.store.pending_request(r.booking_id) for r in upcoming}
     if not upcoming:
         text = _("Aucun rendez-vous à venir pris ici.")
     else:
         lines = [_("<b>Vos prochains rendez-vous</b>")]
-        lines += [_line(_, record) for record in upcoming]
+        lines += [_line(_, record, pending[record.booking_id]) for record in upcoming]
         text = "\n".join(lines)
-    rows = [row for record in upcoming for row in _buttons(_, record)]
+    rows = [row for record in upcoming for row in _buttons(_, record, pending[record.booking_id])]
     keyboard = InlineKeyboardMarkup([*rows, *kb.back_to_menu(_).inline_keyboard])
     await show(update, context, text, keyboard)
     return st.MENU
@@ -73,7 +75,8 @@ async def _refreshed(context: Context, record: BookingRecord) -> BookingRecord:
     return record
 
 
-def _line(_: Translator, record: BookingRecord) -> str:
+def _line(_: Translator, record: BookingRecord, pending: RequestRecord | None) -> str:
+    """One appointment; while the clinic has a request about it, that request is its status."""
     line = _(
         "• {when} : {pet}, {type}, {vet}",
         when=_.when(record.scheduled_at),
@@ -83,22 +86,35 @@ def _line(_: Translator, record: BookingRecord) -> str:
     )
     if record.state == BookingState.UNCERTAIN:
         return line + _(" (la clinique doit le confirmer)")
+    if pending is not None:
+        asked = (
+            _("annulation demandée")
+            if RequestKind(pending.kind) is RequestKind.CANCEL
+            else _("demande en cours")
+        )
+        return line + f" — {esc(asked)}"
     if record.display_status:
         return line + f" — {esc(record.display_status)}"
     return line
 
 
-def _buttons(_: Translator, record: BookingRecord) -> list[list[InlineKeyboardButton]]:
+def _buttons(
+    _: Translator, record: BookingRecord, pending: RequestRecord | None
+) -> list[list[InlineKeyboardButton]]:
+    """Agenda, Déplacer, Annuler; only Agenda while the clinic has a request about it."""
     if record.state != BookingState.BOOKED:
         return []
     when = _.short(record.scheduled_at)
+    calendar = [
+        InlineKeyboardButton(
+            _("📅 Agenda · {when}", when=when),
+            callback_data=cb.pack(cb.CALENDAR, record.booking_id),
+        )
+    ]
+    if pending is not None:
+        return [calendar]
     return [
-        [
-            InlineKeyboardButton(
-                _("📅 Agenda · {when}", when=when),
-                callback_data=cb.pack(cb.CALENDAR, record.booking_id),
-            )
-        ],
+        calendar,
         [
             InlineKeyboardButton(
                 _("🔁 Déplacer · {when}", when=when),

@@ -1,7 +1,8 @@
 """What owners ask the clinic that the Treats API cannot do: registration and cancellation.
 
 Each becomes a staff request (conversations/staff.py): the owner is told it is with the clinic,
-and hears back when a staff member marks it done or refused.
+and hears back when a staff member marks it done or refused. An appointment has at most one
+open request: while one is with the clinic, "Annuler" and "Déplacer" on it are kindly refused.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.staff_requests import RequestKind
+from bot.i18n import Translator
+from bot.services import Services
+from bot.staff_requests import RequestKind, RequestRecord
 from bot.store import BookingRecord, BookingState
 from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, services, show, translator
-from conversations.staff import open_request
+from conversations.staff import Filing, open_request
 
 CONTACT_KEY: Final = "shared_contact"
 
@@ -82,6 +85,26 @@ def own_booking(update: Update, context: Context, kind: str):  # type: ignore[no
     return record
 
 
+def already_asked(_: Translator, pending: RequestRecord) -> str:
+    """The kind refusal of a second request for an appointment the clinic is already asked
+    about."""
+    if RequestKind(pending.kind) is RequestKind.CANCEL:
+        return _(
+            "La demande d'annulation de ce rendez-vous est déjà transmise à la clinique, "
+            "qui vous répondra ici."
+        )
+    return _(
+        "Une demande pour ce rendez-vous est déjà transmise à la clinique, qui vous répondra ici."
+    )
+
+
+def in_grace(svc: Services, record: BookingRecord) -> bool:
+    """Booked less than the clinic's grace period ago: a slip noticed at once may be undone in
+    the bot even close to the appointment."""
+    booked_at = record.confirmed_at or record.created_at
+    return svc.clock() - booked_at < svc.clinic.grace
+
+
 async def changeable(update: Update, context: Context, kind: str) -> BookingRecord | None:
     """The tapped appointment if the owner may still cancel or move it here; else say why."""
     svc = services(context)
@@ -90,7 +113,12 @@ async def changeable(update: Update, context: Context, kind: str) -> BookingReco
     if record is None:
         await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
         return None
-    if record.scheduled_at - svc.clock() < svc.late_cancellation:
+    pending = svc.store.pending_request(record.booking_id)
+    if pending is not None:
+        await answer_callback(update, already_asked(_, pending))
+        return None
+    too_close = record.scheduled_at - svc.clock() < svc.late_cancellation
+    if too_close and not in_grace(svc, record):
         hours = svc.late_cancellation.total_seconds() / 3600
         text = _(
             "Ce rendez-vous est dans moins de {hours} heures : pour l'annuler ou le déplacer, "
@@ -154,7 +182,16 @@ async def cancel_confirmed(update: Update, context: Context) -> str | None:
             "RDV Treats": record.appointment_id or "?",
         },
     )
-    if filed:
+    if filed is Filing.PENDING:  # a repeated tap or an old button: nothing new was filed
+        pending = svc.store.pending_request(record.booking_id)
+        refusal = (
+            already_asked(_, pending)
+            if pending is not None
+            else _("Ce rendez-vous n'est plus modifiable ici.")
+        )
+        await answer_callback(update, refusal)
+        return None  # the panel stays as it was
+    if filed is Filing.FILED:
         text = _(
             "Votre demande d'annulation est transmise à la clinique, qui vous confirmera ici. "
             "D'ici là, le rendez-vous reste prévu."

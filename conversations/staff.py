@@ -15,6 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from typing import Final
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
@@ -42,7 +43,16 @@ from bot.alerts import (
 from bot.booking import ConfirmResult, Draft
 from bot.i18n import Translator
 from bot.invites import invite_link, make_invite
-from bot.staff_requests import RequestKind, RequestRecord, StaffRequests, decision_label
+from bot.staff_requests import (
+    DECISION_LABELS,
+    DECISION_MARKS,
+    Opened,
+    RequestKind,
+    RequestRecord,
+    RequestState,
+    StaffRequests,
+    decision_label,
+)
 from bot.staff_stats import staff_stats, today_bookings
 from bot.store import BookingRecord
 from bot.treats import Client, Patient, TreatsError
@@ -357,7 +367,8 @@ def request_message(request: RequestRecord, outbox_id: int) -> StaffMessage:
     lines += [f"{esc(key)} : {esc(value)}" for key, value in request.details.items()]
     label = decision_label(request.kind, request.state)
     if label is not None:
-        lines.append(f"✅ {esc(label)} — {esc(request.decided_by_name or '')}")
+        mark = DECISION_MARKS[request.state]
+        lines.append(f"{mark} {esc(label)} — {esc(request.decided_by_name or '')}")
         return StaffMessage("\n".join(lines))
     done, refused = _decision_buttons(request.kind)
     return StaffMessage(
@@ -372,10 +383,24 @@ def request_message(request: RequestRecord, outbox_id: int) -> StaffMessage:
 
 
 def _decision_buttons(kind: RequestKind) -> tuple[str, str]:
-    from bot.staff_requests import DECISION_LABELS
-
     done, refused = DECISION_LABELS[kind]
-    return f"✅ {done}", f"✖️ {refused}"
+    return (
+        f"{DECISION_MARKS[RequestState.DONE]} {done}",
+        f"{DECISION_MARKS[RequestState.REFUSED]} {refused}",
+    )
+
+
+class Filing(Enum):
+    """What became of a request an owner asked for. Truthy when the clinic has it (filed now or
+    already pending), falsy when nobody could take it (no staff chat): the owner must phone."""
+
+    FILED = "filed"
+    PENDING = "pending"
+    """An open request already names this appointment: nothing new was filed."""
+    UNAVAILABLE = "unavailable"
+
+    def __bool__(self) -> bool:
+        return self is not Filing.UNAVAILABLE
 
 
 def _open_request(
@@ -386,22 +411,29 @@ def _open_request(
     client_id: str | None = None,
     booking_id: str | None = None,
     details: dict[str, str],
-) -> RequestRecord | None:
+) -> Opened | None:
+    """Records the request and posts it to the staff chat; an appointment's request already
+    open is returned as is (``filed=False``) and not posted again, unless it never was (a
+    crash between its two commits: it must not block the appointment unseen). None: no staff
+    chat."""
     staff = desk(context)
     if staff is None:
         return None
-    request = staff.requests.open(
+    opened = staff.requests.open(
         kind, user_id=user_id, client_id=client_id, booking_id=booking_id, details=details
     )
+    request = opened.record
+    if request.outbox_id is not None:
+        return opened
     record = staff.outbox.enqueue(
         OutboxKind.REQUEST,
         staff.chat_id,
         lambda oid: request_message(request, oid),
-        owner_user_id=user_id,
-        booking_id=booking_id,
+        owner_user_id=request.user_id,
+        booking_id=request.booking_id,
     )
     staff.requests.link_outbox(request.id, record.id)
-    return request
+    return opened
 
 
 def open_request(
@@ -412,14 +444,17 @@ def open_request(
     client_id: str | None = None,
     booking_id: str | None = None,
     details: dict[str, str],
-) -> bool:
-    """File a request with the staff; False when there is no staff chat to take it."""
-    return (
-        _open_request(
-            context, kind, user_id, client_id=client_id, booking_id=booking_id, details=details
-        )
-        is not None
+) -> Filing:
+    """File a request with the staff, at most one open per appointment (``booking_id``).
+
+    FILED: posted now; PENDING: this appointment already has an open request (nothing new);
+    UNAVAILABLE: no staff chat to take it. Truthy unless UNAVAILABLE."""
+    opened = _open_request(
+        context, kind, user_id, client_id=client_id, booking_id=booking_id, details=details
     )
+    if opened is None:
+        return Filing.UNAVAILABLE
+    return Filing.FILED if opened.filed else Filing.PENDING
 
 
 # -- staff buttons ---------------------------------------------------------------------------

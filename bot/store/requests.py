@@ -3,6 +3,11 @@
 A decision and its effect on the booking (a cancel done → ``cancelled``; a checked uncertain
 booking → ``booked`` or ``failed``) commit together, so a crash cannot leave the request decided
 and the booking unchanged.
+
+One appointment has at most one open request: ``open_request`` looks for an open request naming
+the same booking and inserts only if there is none, inside one ``BEGIN IMMEDIATE`` transaction
+(the write lock is taken before the look), so two taps, two bot instances or two processes
+cannot both file one. Whoever comes second gets the request already open.
 """
 
 from __future__ import annotations
@@ -57,6 +62,15 @@ class RequestRecord:
     decided_by_name: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """``filed``: this call recorded ``record``. Otherwise ``record`` is the request already open
+    for the same booking, and nothing was written."""
+
+    filed: bool
+    record: RequestRecord
+
+
 RESOLVABLE: Final = frozenset({BookingState.BOOKED, BookingState.FAILED})
 """Where an uncertain booking can go once staff have checked."""
 
@@ -70,8 +84,14 @@ def open_request(
     client_id: str | None,
     booking_id: str | None,
     details: Mapping[str, str],
-) -> RequestRecord:
+) -> Opened:
+    """Records an open request, unless one naming the same booking is still open (any kind):
+    then that one is returned, not filed again. Requests without a booking are not limited."""
     with transaction(conn):
+        if booking_id is not None:
+            pending = _pending(conn, booking_id)
+            if pending is not None:
+                return Opened(filed=False, record=pending)
         cursor = conn.execute(
             """INSERT INTO staff_requests (kind, user_id, client_id, booking_id, details, state,
                 created_at)
@@ -87,7 +107,7 @@ def open_request(
             ),
         )
         assert cursor.lastrowid is not None
-        return _require(conn, cursor.lastrowid)
+        return Opened(filed=True, record=_require(conn, cursor.lastrowid))
 
 
 def decide_request(
@@ -104,6 +124,10 @@ def decide_request(
     A cancel marked done cancels its booking (if still on the calendar); a check moves its
     uncertain booking to booked (done) or failed (refused). A booking in another state, or
     forgotten, is left alone: the decision still stands.
+
+    Open requests of the same kind for the same booking (duplicates filed before the one-open
+    rule) take the same decision in the same commit: a later tap on one of them is refused, so
+    the owner never hears two answers to one question.
     """
     outcome = RequestState.DONE if done else RequestState.REFUSED
     stamp = to_db(now)
@@ -117,6 +141,22 @@ def decide_request(
         if not won:
             return None
         record = _require(conn, request_id)
+        if record.booking_id is not None:
+            conn.execute(
+                """UPDATE staff_requests SET state = ?, decided_at = ?, decided_by_id = ?,
+                    decided_by_name = ?
+                WHERE booking_id = ? AND kind = ? AND state = ? AND id != ?""",
+                (
+                    outcome.value,
+                    stamp,
+                    by_id,
+                    by_name,
+                    record.booking_id,
+                    record.kind.value,
+                    RequestState.OPEN.value,
+                    record.id,
+                ),
+            )
         current = None if record.booking_id is None else booking(conn, record.booking_id)
         if current is not None:
             if record.kind is RequestKind.CANCEL and done and current.state in CANCELLABLE:
@@ -159,6 +199,11 @@ def get_request(conn: sqlite3.Connection, request_id: int) -> RequestRecord | No
     return None if row is None else _record(row)
 
 
+def pending_request(conn: sqlite3.Connection, booking_id: str) -> RequestRecord | None:
+    """The undecided request naming this booking, if any (there is at most one)."""
+    return _pending(conn, booking_id)
+
+
 def open_requests(conn: sqlite3.Connection) -> list[RequestRecord]:
     """Undecided requests, oldest first."""
     rows = conn.execute(
@@ -187,6 +232,14 @@ def _set_booking_state(
         WHERE booking_id = ?""",
         (state.value, stamp, state.value, BookingState.BOOKED.value, stamp, booking_id),
     )
+
+
+def _pending(conn: sqlite3.Connection, booking_id: str) -> RequestRecord | None:
+    row = conn.execute(
+        "SELECT * FROM staff_requests WHERE booking_id = ? AND state = ? ORDER BY id LIMIT 1",
+        (booking_id, RequestState.OPEN.value),
+    ).fetchone()
+    return None if row is None else _record(row)
 
 
 def _require(conn: sqlite3.Connection, request_id: int) -> RequestRecord:

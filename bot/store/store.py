@@ -25,7 +25,7 @@ from bot.store.db import Synchronous, connect
 from bot.store.events import FlowEvent
 from bot.store.owners import LinkVia, OwnerLink
 from bot.store.reminders import ReminderTable
-from bot.store.requests import RequestKind, RequestRecord
+from bot.store.requests import Opened, RequestKind, RequestRecord
 from bot.store.stats import MadeBooking
 from bot.store.status_changes import StatusChangeTable
 
@@ -203,7 +203,9 @@ class Store:
         client_id: str | None = None,
         booking_id: str | None = None,
         details: Mapping[str, str],
-    ) -> RequestRecord:
+    ) -> Opened:
+        """Files the request, unless one naming the same booking is still open (then returns
+        that one, ``filed=False``): at most one open request per appointment, atomically."""
         return requests.open_request(
             self._conn,
             self._clock(),
@@ -227,6 +229,10 @@ class Store:
 
     def open_requests(self) -> list[RequestRecord]:
         return requests.open_requests(self._conn)
+
+    def pending_request(self, booking_id: str) -> RequestRecord | None:
+        """The undecided request naming this booking (cancel, move...), if any."""
+        return requests.pending_request(self._conn, booking_id)
 
     def link_request_outbox(self, request_id: int, outbox_id: int) -> RequestRecord | None:
         return requests.link_outbox(self._conn, request_id, outbox_id)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
+
+GRACE_PASSED = timedelta(minutes=20)
+"""Past the clinic's grace period (15 min by default) after booking."""
 
 
 async def book_thursday(marie) -> None:
@@ -89,6 +94,7 @@ async def test_late_cancellation_asks_to_call(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
     await to_summary(marie, when="aujourd'hui à 15h", slot="15:00")  # 6 h 30 away
     await confirm(marie)
+    vetbot.clock.advance(GRACE_PASSED)  # just booked, a slip could still be undone here
     await marie.tap("Mes rendez-vous")
     await next_step(marie)
     await marie.tap("Annuler · lun.")
@@ -102,6 +108,7 @@ async def test_the_late_cancellation_limit_is_a_setting(vetbot_setup: VetbotRun,
         await identify(marie)
         await to_summary(marie, when="aujourd'hui à 15h", slot="15:00")
         await confirm(marie)
+        vetbot_setup.clock.advance(GRACE_PASSED)
         await marie.tap("Mes rendez-vous")
         await next_step(marie)
         await marie.tap("Annuler · lun.")

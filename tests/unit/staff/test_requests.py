@@ -38,7 +38,7 @@ def test_a_request_is_open_with_what_the_owner_gave(requests: StaffRequests) -> 
         user_id=42,
         client_id="client-1",
         details={"pet": "Rex", "species": "chien"},
-    )
+    ).record
 
     assert opened.state is RequestState.OPEN
     assert dict(opened.details) == {"pet": "Rex", "species": "chien"}
@@ -47,7 +47,9 @@ def test_a_request_is_open_with_what_the_owner_gave(requests: StaffRequests) -> 
 
 
 def test_the_first_decision_wins(requests: StaffRequests, clock: ManualClock) -> None:
-    opened = requests.open(RequestKind.REGISTER, user_id=42, details={"phone": "+33612345678"})
+    opened = requests.open(
+        RequestKind.REGISTER, user_id=42, details={"phone": "+33612345678"}
+    ).record
     clock.advance(timedelta(minutes=3))
 
     first = requests.decide(opened.id, done=True, by_id=7, by_name="Julie")
@@ -68,7 +70,7 @@ def test_the_first_decision_wins(requests: StaffRequests, clock: ManualClock) ->
 
 def test_a_cancel_marked_done_cancels_the_booking(store: Store, requests: StaffRequests) -> None:
     booking_id = _booking(store, BookingState.BOOKED)
-    opened = requests.open(RequestKind.CANCEL, user_id=42, booking_id=booking_id, details={})
+    opened = requests.open(RequestKind.CANCEL, user_id=42, booking_id=booking_id, details={}).record
 
     requests.decide(opened.id, done=True, by_id=7, by_name="Julie")
 
@@ -79,7 +81,7 @@ def test_a_cancel_marked_done_cancels_the_booking(store: Store, requests: StaffR
 
 def test_a_refused_cancel_keeps_the_booking(store: Store, requests: StaffRequests) -> None:
     booking_id = _booking(store, BookingState.BOOKED)
-    opened = requests.open(RequestKind.CANCEL, user_id=42, booking_id=booking_id, details={})
+    opened = requests.open(RequestKind.CANCEL, user_id=42, booking_id=booking_id, details={}).record
 
     requests.decide(opened.id, done=False, by_id=7, by_name="Julie")
 
@@ -100,7 +102,9 @@ def test_checking_an_uncertain_booking_settles_it(
     label: str,
 ) -> None:
     booking_id = _booking(store, BookingState.UNCERTAIN)
-    opened = requests.open(RequestKind.CHECK_BOOKING, user_id=42, booking_id=booking_id, details={})
+    opened = requests.open(
+        RequestKind.CHECK_BOOKING, user_id=42, booking_id=booking_id, details={}
+    ).record
     clock.advance(timedelta(minutes=10))
 
     decided = requests.decide(opened.id, done=done, by_id=7, by_name="Julie")
@@ -115,7 +119,9 @@ def test_a_failed_check_lets_the_owner_book_that_id_again(
     store: Store, requests: StaffRequests
 ) -> None:
     booking_id = _booking(store, BookingState.UNCERTAIN)
-    opened = requests.open(RequestKind.CHECK_BOOKING, user_id=42, booking_id=booking_id, details={})
+    opened = requests.open(
+        RequestKind.CHECK_BOOKING, user_id=42, booking_id=booking_id, details={}
+    ).record
     requests.decide(opened.id, done=False, by_id=7, by_name="Julie")
 
     assert store.claim_booking(draft(booking_id=booking_id)).won
@@ -127,7 +133,7 @@ def test_a_check_needs_a_booking(requests: StaffRequests) -> None:
 
 
 def test_the_request_remembers_its_staff_message(requests: StaffRequests) -> None:
-    opened = requests.open(RequestKind.RESCHEDULE, user_id=42, details={"when": "jeudi"})
+    opened = requests.open(RequestKind.RESCHEDULE, user_id=42, details={"when": "jeudi"}).record
 
     linked = requests.link_outbox(opened.id, 17)
 
