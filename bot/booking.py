@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import ClinicConfig, VetConfig
+from bot.schedule import DAYS_PER_WEEK, ClinicSchedule
 from bot.store import BookingDraft, BookingRecord, BookingState, Store
 from bot.treats import (
     AppointmentType,
@@ -56,14 +57,27 @@ class OfferedSlot:
     end: datetime
 
 
+class PageFit(StrEnum):
+    """How a page of slots relates to what the owner asked; the bot words its heading on it, so
+    that it never says "nothing free when you asked" when the truth is something else."""
+
+    ASKED = "asked"
+    """Slots inside the asked window, or nothing in particular was asked."""
+    NEAREST = "nearest"
+    """The clinic is open when asked but nothing is free then: the nearest free slots."""
+    CLOSED = "closed"
+    """The clinic is closed throughout the asked window: the next open day, asked time first."""
+    BROWSING = "browsing"
+    """The owner paged to another day ("Plus tôt" / "Plus tard")."""
+
+
 @dataclass(frozen=True, slots=True)
 class SlotPage:
     """Up to MAX_SLOTS slots of one local day."""
 
     day: date
     slots: tuple[OfferedSlot, ...]
-    matches_request: bool
-    """False when nothing was free in the asked window and these are the nearest ones."""
+    fit: PageFit = PageFit.ASKED
 
 
 @dataclass(slots=True)
@@ -93,6 +107,23 @@ class Draft:
     urgent_alert_id: str | None = None
     replaces_booking_id: str | None = None
     """Set when moving an appointment: the old one is cancelled once the new one is booked."""
+    triage_seen: frozenset[str] = frozenset()
+    """The red flags the owner was already asked about: the same signs typed again at a later
+    step do not ask again, new ones do."""
+
+    def __setstate__(self, state: object) -> None:
+        """Unpickle a draft saved before a field was added: the new field takes its default,
+        so a conversation stored by an older version goes on after an upgrade."""
+        values = state[1] if isinstance(state, tuple) else state
+        assert isinstance(values, dict)
+        for item in fields(self):
+            if item.name in values:
+                value = values[item.name]
+            elif item.default is not MISSING:
+                value = item.default
+            else:
+                value = item.default_factory()  # type: ignore[misc]
+            object.__setattr__(self, item.name, value)
 
     def new_offer(self, page: SlotPage) -> int:
         """Remember the slots shown; old keyboards keep an old generation and are refused."""
@@ -152,19 +183,31 @@ class BookingService:
     # -- slots ---------------------------------------------------------------------------
 
     async def first_page(
-        self, type_id: str, vet_ids: Sequence[str], request: TimeRequest | None
+        self,
+        type_id: str,
+        vet_ids: Sequence[str],
+        request: TimeRequest | None,
+        *,
+        urgent: bool = False,
     ) -> SlotPage | None:
-        """The first day worth showing for this request, or None if nothing is free at all."""
+        """The first day worth showing for this request, or None if nothing is free at all.
+
+        ``urgent`` lifts the clinic's minimum notice: an urgent case takes today's earliest
+        slot, and the staff are alerted at once anyway."""
         now = self._clock()
         tz = self._clinic.tz
+        earliest = self._earliest(urgent)
+        if request is not None and self._closed_throughout(request):
+            return await self._after_closed(type_id, vet_ids, request, earliest)
         start = now if request is None else max(request.start, now)
         day = start.astimezone(tz).date()
         last = day + timedelta(days=SEARCH_DAYS)
         while day <= last:
-            slots = await self._free_on(day, type_id, vet_ids)
+            slots = await self._free_on(day, type_id, vet_ids, earliest)
             if slots:
                 inside = any(_inside(s, request) for s in slots)
-                return SlotPage(day, _choose(slots, request, tz), matches_request=inside)
+                fit = PageFit.ASKED if inside else PageFit.NEAREST
+                return SlotPage(day, _choose(slots, request, tz), fit)
             day += timedelta(days=1)
         return None
 
@@ -175,38 +218,81 @@ class BookingService:
         day: date,
         step: int,
         request: TimeRequest | None = None,
+        *,
+        urgent: bool = False,
     ) -> SlotPage | None:
         """The next (step=1) or previous (step=-1) day with free slots, from `day`."""
         today = self._clock().astimezone(self._clinic.tz).date()
+        earliest = self._earliest(urgent)
         current = day + timedelta(days=step)
         for _ in range(SEARCH_DAYS):
             if current < today:
                 return None
-            slots = await self._free_on(current, type_id, vet_ids)
+            slots = await self._free_on(current, type_id, vet_ids, earliest)
             if slots:
-                inside = any(_inside(s, request) for s in slots)
-                return SlotPage(current, _choose(slots, request, self._clinic.tz), inside)
+                chosen = _choose(slots, request, self._clinic.tz)
+                return SlotPage(current, chosen, PageFit.BROWSING)
             current += timedelta(days=step)
         return None
 
-    async def still_free(self, slot: OfferedSlot, type_id: str) -> bool:
-        """Whether an offered slot is still free (fresh read), before showing the summary."""
-        day = slot.start.astimezone(self._clinic.tz).date()
-        self._treats.forget_slots(slot.vet_id)
-        free = await self._free_on(day, type_id, [slot.vet_id])
-        return any(s.start == slot.start for s in free)
+    def too_soon(self, slot: OfferedSlot, *, urgent: bool = False) -> bool:
+        """Whether a slot offered earlier now starts inside the minimum notice."""
+        return slot.start < self._earliest(urgent)
 
-    async def _free_on(self, day: date, type_id: str, vet_ids: Sequence[str]) -> list[OfferedSlot]:
-        """Free future slots of these vets on a local day; one slot per start time."""
-        now = self._clock()
+    def _earliest(self, urgent: bool) -> datetime:
+        """The first start an owner may book now: the clinic's minimum notice from now."""
+        return self._clock() + (timedelta(0) if urgent else self._clinic.min_notice)
+
+    def _closed_throughout(self, request: TimeRequest) -> bool:
+        """The clinic's schedule says it is closed for the whole asked window (never guessed:
+        without a ``[schedule]`` the hours are unknown and this is False)."""
+        if request.end is None:
+            return False
+        start = max(request.start, self._clock())
+        if start >= request.end:
+            return False
+        return ClinicSchedule.from_clinic(self._clinic).open_during(start, request.end) is False
+
+    async def _after_closed(
+        self, type_id: str, vet_ids: Sequence[str], request: TimeRequest, earliest: datetime
+    ) -> SlotPage | None:
+        """The clinic is closed when asked: from the first later day it is open at the asked
+        time of day (within a week), the first day with free slots, the asked time first."""
+        tz = self._clinic.tz
+        schedule = ClinicSchedule.from_clinic(self._clinic)
+        asked_day = request.start.astimezone(tz).date()
+        day = asked_day + timedelta(days=1)
+        for offset in range(1, DAYS_PER_WEEK + 1):
+            candidate = asked_day + timedelta(days=offset)
+            window = _target(request, candidate, tz)
+            if window is None:
+                low, high = _midnight(candidate, tz), _midnight(candidate + timedelta(days=1), tz)
+            else:
+                low, high = window
+            if schedule.open_during(low, max(high, low + timedelta(minutes=1))):
+                day = candidate
+                break
+        last = day + timedelta(days=SEARCH_DAYS)
+        while day <= last:
+            slots = await self._free_on(day, type_id, vet_ids, earliest)
+            if slots:
+                return SlotPage(day, _choose(slots, request, tz), PageFit.CLOSED)
+            day += timedelta(days=1)
+        return None
+
+    async def _free_on(
+        self, day: date, type_id: str, vet_ids: Sequence[str], earliest: datetime
+    ) -> list[OfferedSlot]:
+        """Free slots of these vets on a local day from ``earliest``; one slot per start time,
+        the vets taking turns (see `_spread`)."""
         answers = await asyncio.gather(
             *(self._treats.available_slots(vet_id, day, type_id) for vet_id in vet_ids)
         )
-        by_start: dict[datetime, OfferedSlot] = {}
-        for vet_id, slots in zip(vet_ids, answers, strict=True):
-            for slot in _future(slots, now):
-                by_start.setdefault(slot.start_time, _offered(vet_id, slot))
-        return [by_start[start] for start in sorted(by_start)]
+        free = {
+            vet_id: [slot for slot in slots if slot.start_time >= earliest]
+            for vet_id, slots in zip(vet_ids, answers, strict=True)
+        }
+        return _spread(free)
 
     # -- exactly once --------------------------------------------------------------------
 
@@ -291,8 +377,29 @@ def _offered(vet_id: str, slot: Slot) -> OfferedSlot:
     return OfferedSlot(vet_id, slot.start_time, slot.end_time)
 
 
-def _future(slots: Iterable[Slot], now: datetime) -> Iterable[Slot]:
-    return (slot for slot in slots if slot.start_time > now)
+def _spread(free: dict[str, list[Slot]]) -> list[OfferedSlot]:
+    """One offered slot per start time, for owners to whom any vet will do.
+
+    When several vets are free at the same time, the turn goes round them by the slot's rank
+    in the day: 09:00 goes to one, 09:15 to the next. Once an owner takes 09:00, the other
+    vet free at 09:00 is the one offered there, so bookings spread over the vets instead of
+    all going to the first vet of the clinic file. (A count of free slots would not do: a vet
+    who works only mornings would look busier than one who works all day.)"""
+    order = list(free)
+    candidates: dict[datetime, list[tuple[str, Slot]]] = {}
+    for vet_id, slots in free.items():
+        for slot in slots:
+            candidates.setdefault(slot.start_time, []).append((vet_id, slot))
+    offered = []
+    for rank, start in enumerate(sorted(candidates)):
+        pairs = sorted(candidates[start], key=lambda pair: order.index(pair[0]))
+        vet_id, slot = pairs[rank % len(pairs)]
+        offered.append(_offered(vet_id, slot))
+    return offered
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
 
 
 def _inside(slot: OfferedSlot, request: TimeRequest | None) -> bool:
@@ -323,8 +430,8 @@ def _choose(
         key=lambda s: (not _inside(s, request), _distance(s.start, low, high), s.start),
     )
     chosen = sorted(ranked[:MAX_SLOTS], key=lambda s: s.start)
-    if request is not None and request.preferred is not None:
-        exact = [s for s in chosen if s.start == request.preferred]
+    if low == high:  # one time asked: it comes first, on whichever day is shown
+        exact = [s for s in chosen if s.start == low]
         chosen = exact + [s for s in chosen if s not in exact]
     return tuple(chosen)
 

@@ -31,6 +31,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.text import fold
+
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_TREATS_API_URL = "https://api.treats.vet/api/v1"
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -39,6 +41,9 @@ _API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
 _OPENING_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 MAX_REMINDER_HOURS: Final = 24 * 7
 """A reminder further ahead than a week would be forgotten before the appointment."""
+URGENT_TYPE_WORDS: Final = ("urgen", "emergenc")
+"""A type whose folded name holds one of these reads as an emergency ("Urgence", "Urgences
+vétérinaires", "Emergency"), when the clinic file does not list its urgent types."""
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """The ``[schedule]`` keys, in ``date.weekday()`` order."""
 
@@ -354,6 +359,16 @@ class ClinicConfig(BaseModel):
     schedule: ScheduleConfig | None = None
     """Machine-readable opening hours; None: unknown (``opening_hours`` is the text shown)."""
     vets: tuple[VetConfig, ...] = Field(min_length=1)
+    min_notice_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    """No slot starting sooner than this is offered: the staff need time to hear of a booking
+    (an urgent case is the exception: it takes today's earliest slot and the staff are
+    alerted at once)."""
+    grace_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    """For this long after booking, an owner may cancel or move the appointment in the bot,
+    even inside LATE_CANCELLATION_HOURS: a slip noticed at once is not a late cancellation."""
+    urgent_types: tuple[str, ...] | None = None
+    """Appointment types that start the urgent path, by id or by name (any case or accent).
+    Unset: every type whose name reads as an emergency ("Urgence", "Emergency"); ``[]``: none."""
 
     @field_validator("timezone")
     @classmethod
@@ -389,6 +404,21 @@ class ClinicConfig(BaseModel):
 
     def vet(self, vet_id: str) -> VetConfig | None:
         return next((vet for vet in self.vets if vet.id == vet_id), None)
+
+    def is_urgent_type(self, type_id: str, name: str) -> bool:
+        """Whether booking this appointment type starts the urgent path (see ``urgent_types``)."""
+        if self.urgent_types is None:
+            folded = fold(name)
+            return any(word in folded for word in URGENT_TYPE_WORDS)
+        return any(entry == type_id or fold(entry) == fold(name) for entry in self.urgent_types)
+
+    @property
+    def min_notice(self) -> timedelta:
+        return timedelta(minutes=self.min_notice_minutes)
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.grace_minutes)
 
 
 def _first_error(error: ValidationError) -> tuple[str, str]:

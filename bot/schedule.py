@@ -47,6 +47,14 @@ class ClinicSchedule:
         minute = since_midnight / MINUTE
         return any(r.start <= minute < r.end for r in self.week[local.weekday()])
 
+    def open_during(self, start: datetime, end: datetime) -> bool | None:
+        """Whether the clinic is open at any moment of ``[start, end)``; None when the hours
+        are unknown. Tells "closed then" from "nothing free then" for an asked time."""
+        if self.week is None:
+            return None
+        opening = self.next_opening(start)
+        return opening is not None and opening < end
+
     def next_opening(self, at: datetime) -> datetime | None:
         """The first instant at or after ``at`` when the clinic is open (``at`` itself when it
         is), in the clinic's zone; None when hours are unknown or it never opens."""
