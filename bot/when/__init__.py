@@ -1,9 +1,38 @@
 """Read booking times the way owners write them ("mardi prochain à 10h", "demain matin").
 
-``parse_when(text, now)`` returns a ``TimeRequest``: a window [start, end) in the clinic's zone,
-its grain, the instant asked for if any, and the assumptions made. It returns None when the
-text names no time; ambiguous readings are taken but listed in ``assumptions`` so the bot can
-confirm them.
+``read_when(text, now, *, language="fr", on_day=None)`` returns a ``WhenReading``:
+
+* ``request``: a ``TimeRequest``, a window [start, end) in the clinic's zone, its grain, the
+  instant asked for if any, and the assumptions made; None when the text names no time, or a
+  date or time that does not exist. Ambiguous readings are taken but listed in
+  ``assumptions`` so the bot can confirm them.
+* ``problem`` / ``problem_words``: ``WhenProblem.NO_SUCH_DATE`` ("31 février", "le 30/02",
+  "32 mars", "29 février 2027", "February 30") or ``NO_SUCH_TIME`` ("25h", "demain à 25h",
+  "14h75", "à 24h30", "at 25:00"), with the offending words as written ("31 février", "25h");
+  ``request`` is then None, never a partial reading. Only words that are clearly a date or a
+  clock count: a day number 0 or 32-39 next to a month name, a date our grammar reads that is
+  not in the calendar, "HH:MM", "NNhMM" with minutes past 59, or an hour past 24 written "NNh"
+  after "à"/"vers", after a day or time ("demain 25h", "entre 14h et 25h") or alone
+  ("25h", "plutôt 25h ?"). "25 kg", "25 ans", "dormi 25h", "25h de route", "dans 25h",
+  "il y a 25h", phone numbers and past-tense clauses are not flagged; "24h" alone is left as
+  it is (not read). A problem the owner corrects ("à 25h, pardon 15h") is not reported.
+* ``names_day``: the words name a day or longer (weekday, date, "demain", "la semaine
+  prochaine", "en décembre", "dans 3 jours", "dès que possible", and "dans 2 heures", which
+  pins the moment), not only a time of day ("à 11h", "vers 15h", "le matin", "après 17h").
+* ``spans``: [start, end) spans of the original ``text`` read as the time expression, with
+  their little words ("pour lundi", "l'après-midi", "in the morning", "plutôt 11h"), joined
+  across spaces, commas and "ou"/"et"/"non"... ("demain à 15h", "lundi ou mardi"), sorted and
+  disjoint. Removing them leaves the owner's own words (the reason for the visit). Excluded
+  times ("pas demain") are spans; times ignored as history or routine ("depuis 2 jours",
+  "il a vomi ce matin", "matin et soir") are not. ``normalize_aligned`` maps the normalised
+  text back to the original characters (accents, apostrophes, spacing, emoji, case).
+  When nothing is read (no request, no problem) ``spans`` is empty and ``names_day`` False.
+* ``on_day``: the day the owner is looking at. When the words name only a time of day,
+  it is read on ``on_day`` ("à 11h" while viewing Wednesday = Wednesday 11:00), clipped to
+  now like any window; if it has wholly passed there, the usual reading below applies. It is
+  ignored when the words name a day.
+
+``parse_when(text, now, *, language="fr")`` is ``read_when(text, now, language=...).request``.
 
 Window conventions (all local wall-clock, end exclusive):
 
@@ -45,7 +74,17 @@ Window conventions (all local wall-clock, end exclusive):
 """
 
 from bot.when.format import format_request
-from bot.when.model import Assumption, Grain, TimeRequest
-from bot.when.parse import parse_when, warm_up
+from bot.when.model import Assumption, Grain, TimeRequest, WhenProblem, WhenReading
+from bot.when.parse import parse_when, read_when, warm_up
 
-__all__ = ["Assumption", "Grain", "TimeRequest", "format_request", "parse_when", "warm_up"]
+__all__ = [
+    "Assumption",
+    "Grain",
+    "TimeRequest",
+    "WhenProblem",
+    "WhenReading",
+    "format_request",
+    "parse_when",
+    "read_when",
+    "warm_up",
+]

@@ -10,6 +10,7 @@ lazily and reused: constructing ``DateDataParser`` costs milliseconds.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from functools import cache
 from types import MappingProxyType
 from typing import Final
@@ -54,3 +55,31 @@ def parse_date(text: str) -> CalendarDate | None:
         return None
     year = data.date_obj.year if "year" in parts else None
     return CalendarDate(day=data.date_obj.day, month=data.date_obj.month, year=year)
+
+
+_NUMBERS: Final = re.compile(r"\d+")
+_DATE_PARTS: Final = 3
+_FIRST_YEAR: Final = 1000
+_CENTURY: Final = 2000
+_CENTURY_YEARS: Final = 100
+_LONGEST_MONTH: Final = 31
+_MONTHS: Final = 12
+
+
+def impossible_date(text: str) -> CalendarDate | None:
+    """A date-shaped ``text`` that dateparser refused because the day does not exist in its
+    month ("31-02-2026", "2026/04/31"), read day-month-year (year first when it has four
+    digits); None when it is not clearly such a date ("15-13-2026")."""
+    numbers = [int(n) for n in _NUMBERS.findall(text)]
+    if len(numbers) != _DATE_PARTS:
+        return None
+    if numbers[0] >= _FIRST_YEAR:
+        year, month, day = numbers
+    else:
+        day, month, year = numbers
+        year += _CENTURY if year < _CENTURY_YEARS else 0
+    if not (1 <= month <= _MONTHS and 1 <= day <= _LONGEST_MONTH and year >= _FIRST_YEAR):
+        return None
+    if day <= monthrange(year, month)[1]:
+        return None
+    return CalendarDate(day=day, month=month, year=year)

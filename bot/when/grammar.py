@@ -97,14 +97,19 @@ _BEFORE_PRE: Final = r"(?:avant|jusqua|dici)"
 _AFTER_PRE: Final = r"(?:apres|apartir|des|a partir de)"
 _DAY_NUM: Final = r"(?:3[01]|[12]\d|0?[1-9])"
 _NOT_CLOCK: Final = rf"(?! (?:h|heures?|:|am|pm)\b){_NOT_QUANTITY}"
+_DATE_DAY_NUM: Final = rf"(?:{_DAY_NUM}|3[2-9]|00?)"
+"""A day number next to a month name: 0 and 32-39 too, read so they can be reported as dates
+that do not exist ("32 mars") rather than silently dropped."""
 _DATE_WORDS: Final = (
-    rf"(?:(?:{_WD}) )?{_DAY_NUM} (?:de )?(?:{_MO})(?: 20\d\d)?"
-    rf"|(?:{_MO}) {_DAY_NUM}(?: 20\d\d)?(?! h\b)"
+    rf"(?:(?:{_WD}) )?{_DATE_DAY_NUM} (?:de )?(?:{_MO})(?: 20\d\d)?"
+    rf"|(?:{_MO}) {_DATE_DAY_NUM}(?: 20\d\d)?(?! h\b)"
 )
 _DATE_NUMS: Final = (
     rf"20\d\d - [01]?\d - {_DAY_NUM}"
     rf"|{_DAY_NUM} [/.] [01]?\d(?: [/.] (?:20)?\d\d)?(?! (?:h|heures?)\b)"
 )
+DATE_CORE: Final = re.compile(rf"(?<![\w])(?:{_DATE_WORDS}|{_DATE_NUMS})(?![\w])")
+"""A written date alone, without "le", "du", "pour" (to quote the owner's words)."""
 _DAY_ANY: Final = (
     rf"(?:(?:{_DATE_WORDS}|{_DATE_NUMS})|(?:le |ce )?(?:{_WD})(?: {_DAY_NUM}{_NOT_CLOCK})?"
     rf"|le {_DAY_NUM}{_NOT_CLOCK}|auj|demain|apresdemain)"
@@ -360,6 +365,12 @@ def _date_nums(text: str) -> Component | None:
     return CalendarDate(day=day, month=month, year=year)
 
 
+def read_date(text: str) -> CalendarDate | None:
+    """The date in a ``DATE_CORE`` match, as written (it may not exist: "31 fevrier")."""
+    date = _date_words(text) if any(c.isalpha() for c in text) else _date_nums(text)
+    return date if isinstance(date, CalendarDate) else None
+
+
 def _date_weekday_num(text: str) -> Component | None:
     tokens = text.split()
     weekday = next(WEEKDAYS[t] for t in tokens if t in WEEKDAYS)
@@ -569,31 +580,55 @@ _CLAUSE_BREAK: Final = re.compile(
 )
 
 
-def _in_past_clause(text: str, start: int, past_ends: list[int]) -> bool:
+def past_event_ends(text: str, *, english: bool = False) -> list[int]:
+    """Where each past-tense verb of ``text`` ends ("il a vomi"); see ``in_past_clause``."""
+    past_event = _PAST_EVENT_ENGLISH if english else _PAST_EVENT
+    return [match.end() for match in past_event.finditer(text)]
+
+
+def in_past_clause(text: str, start: int, past_ends: list[int]) -> bool:
+    """Whether ``start`` is in the clause of a past-tense verb: that time is history."""
     return any(end <= start and not _CLAUSE_BREAK.search(text, end, start) for end in past_ends)
+
+
+NEGATIONS: Final = frozenset({"pas", "sauf", "hors"})
+"""Block words that exclude a time ("pas demain", "sauf le matin"): the words still speak of
+the booking, unlike "depuis 2 jours" or "il y a 3 jours", which describe the animal."""
 
 
 def scan(text: str, *, english: bool = False) -> list[Found]:
     """All components in ``text``, in order; a component right after "pas", "depuis"... is
     dropped because it names a time the owner does not want or one in the past.
     ``english``: the owner writes in English (see ``_PAST_EVENT_ENGLISH``)."""
+    return scan_with_negations(text, english=english)[0]
+
+
+def scan_with_negations(
+    text: str, *, english: bool = False
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """``scan`` and the spans of the times it dropped after a negation ("pas demain"),
+    from the negation word to the end of the time."""
     found: list[Found] = []
+    negated: list[tuple[int, int]] = []
     blocked_until = -1
-    past_event = _PAST_EVENT_ENGLISH if english else _PAST_EVENT
-    past_ends = [match.end() for match in past_event.finditer(text)]
+    block_start, negation = 0, False
+    past_ends = past_event_ends(text, english=english)
     for match in _SCANNER.finditer(text):
         kind = match.lastgroup
         if kind is None:
             continue
         if kind == "block":
             blocked_until = match.end() + 1
+            block_start, negation = match.start(), match[kind].split()[0] in NEGATIONS
             continue
         if match.start() <= blocked_until:
             blocked_until = match.end() + 1 if kind != "part" else -1
+            if negation and _HANDLERS[kind](match[kind]) is not None:
+                negated.append((block_start, match.end()))
             continue
         component = _HANDLERS[kind](match[kind])
-        if component is not None and _in_past_clause(text, match.start(), past_ends):
+        if component is not None and in_past_clause(text, match.start(), past_ends):
             continue
         if component is not None:
             found.append(Found(component, match.start(), match.end()))
-    return found
+    return found, negated

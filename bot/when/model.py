@@ -75,3 +75,46 @@ class TimeRequest:
     def is_open(self) -> bool:
         """True for "as soon as possible"-like requests, which have no end."""
         return self.end is None
+
+
+class WhenProblem(StrEnum):
+    """Words that clearly name a date or a time, but one that does not exist."""
+
+    NO_SUCH_DATE = "no_such_date"
+    """"31 février", "le 30/02", "32 mars", "29 février 2027": no such day in the calendar."""
+    NO_SUCH_TIME = "no_such_time"
+    """"25h", "à 24h30", "14h75", "at 25:00": no such hour or minute on a clock."""
+
+
+@dataclass(frozen=True, slots=True)
+class WhenReading:
+    """Everything ``read_when`` understood in a message, not only the window.
+
+    ``request`` is the window (what ``parse_when`` returns); it is None when the words name
+    no time or name one that does not exist. ``problem`` says which, and ``problem_words`` are
+    the offending words as the owner wrote them ("31 février", "25h"), so the bot can say what
+    is wrong and ask again; a problem never comes with a partial reading.
+
+    ``names_day`` is True when the words name a day or longer (a weekday, a date, "demain",
+    "la semaine prochaine", "dès que possible", "dans 2 heures"), False when they name only a
+    time of day ("à 11h", "l'après-midi") or nothing.
+
+    ``spans`` are the [start, end) character spans of the original text read as the time
+    expression, little prepositions included ("demain à 15h", "pour lundi", "l'après-midi"),
+    sorted and disjoint; removing them leaves the owner's other words (the reason for the
+    visit). They also cover excluded times ("pas demain") and the offending words of a
+    problem. Words ignored on purpose ("depuis 2 jours", "il a vomi ce matin") are not spans.
+    When nothing is read (no request, no problem), ``spans`` is empty and ``names_day`` False.
+    """
+
+    request: TimeRequest | None
+    problem: WhenProblem | None = None
+    problem_words: str = ""
+    names_day: bool = False
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.problem is not None and self.request is not None:
+            raise ValueError("WhenReading: a problem never comes with a request")
+        if (self.problem is None) != (self.problem_words == ""):
+            raise ValueError("WhenReading: problem_words go with a problem, and only then")

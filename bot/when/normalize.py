@@ -3,13 +3,19 @@
 Owners type on phones: no accents, glued digits ("demain10h"), typos ("mercredy", "demian"),
 English, numbers in words ("dix heures et demie"). Rewriting all of that into one small
 vocabulary here keeps the grammar short and lets it ignore spelling entirely.
+
+Every rewrite keeps track of where each canonical character came from (``normalize_aligned``),
+so what the grammar finds can be pointed at in the owner's own text ("DEMAIN à 15h").
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Final
 
@@ -61,7 +67,8 @@ _SEPARATORS: Final = re.compile(r"[,;!?()\[\]\"«»…*]|(?<!\d)\.|\.(?!\d)")
 _DASHES: Final = re.compile(r"[-–—]")
 _LETTER_DIGIT: Final = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _ORDINAL_SUFFIX: Final = re.compile(r"(?<=\d) (?:er|ere|eme|em|e|th|st|nd|rd)\b")
-_SPACES: Final = re.compile(r"\s+")
+_SPACES: Final = re.compile(r" {2,}")
+"""Runs of spaces left by rewriting; tokens are joined by single spaces, the only whitespace."""
 
 _PHRASES: Final[tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...]] = tuple(
     (triggers, re.compile(pattern), replacement)
@@ -222,64 +229,213 @@ def _rewrite(token: str) -> str:
     return TOKEN_REWRITES.get(corrected, corrected)
 
 
-def _numbers_to_digits(tokens: list[str]) -> list[str]:
+Token = tuple[str, int, int]
+"""A canonical word and the span [start, end) of the original text it was read from."""
+
+
+def _numbers_to_digits(tokens: list[Token]) -> list[Token]:
     """Spelled numbers to digits: "dix sept" -> 17, "vingt et une" -> 21, "quinze" -> 15."""
-    out: list[str] = []
+    out: list[Token] = []
     i = 0
     while i < len(tokens):
-        token = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        after = tokens[i + 2] if i + 2 < len(tokens) else ""
+        token, start, end = tokens[i]
+        nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+        after = tokens[i + 2][0] if i + 2 < len(tokens) else ""
         if token in TENS:
             value = TENS[token]
             if nxt == "et" and after in ("un", "une", "one"):
                 value, i = value + 1, i + 2
             elif nxt in UNITS:
                 value, i = value + UNITS[nxt], i + 1
-            out.append(str(value))
+            out.append((str(value), start, tokens[i][2]))
         elif token == "dix" and nxt in ("sept", "huit", "neuf"):
-            out.append(str(10 + UNITS[nxt]))
+            out.append((str(10 + UNITS[nxt]), start, tokens[i + 1][2]))
             i += 1
         elif token in TEENS:
-            out.append(str(TEENS[token]))
-        elif token in UNITS and not (token == "sept" and out and out[-1].isdigit()):
-            out.append(str(UNITS[token]))
+            out.append((str(TEENS[token]), start, end))
+        elif token in UNITS and not (token == "sept" and out and out[-1][0].isdigit()):
+            out.append((str(UNITS[token]), start, end))
         else:
-            out.append(token)
+            out.append(tokens[i])
         i += 1
     return out
 
 
-def normalize(text: str) -> str:
-    """Canonical form of ``text``: lower-case, accent-free, canonical French words, digits."""
-    lowered = text.lower().translate(_APOSTROPHES)
-    if lowered.isascii():
-        plain = lowered
-    else:  # accents off; other non-ASCII symbols carry no time
-        plain = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
-    plain = _MERIDIEM_DOTS.sub(r" \1m ", plain)
-    plain = _DROPPED_SPANS.sub(" ", plain)
-    plain = _WEEKEND.sub("weekend", plain)
-    plain = _WEEKDAY_ABBREVIATION.sub(lambda m: _ABBREVIATED_DAYS[m[1]], plain)
-    plain = _WORD_HYPHEN.sub(" ", plain).replace("'", " ")
-    plain = _SEPARATORS.sub(" , ", plain)
-    plain = _DIGIT_PUNCT.sub(r" \1 ", plain)
-    plain = _DASHES.sub(" - ", plain)
-    raw_tokens = plain.split()
-    # Glued letters and digits are split, except whole-token slang like "2main".
-    tokens: list[str] = []
-    for raw in raw_tokens:
-        if raw in TOKEN_REWRITES:
-            tokens.extend(TOKEN_REWRITES[raw].split())
-            continue
-        for part in _LETTER_DIGIT.sub(" ", raw).split():
-            tokens.extend(_rewrite(part).split())
-    joined = " ".join(_numbers_to_digits(tokens))
-    joined = _ORDINAL_SUFFIX.sub("", joined)
+def _add_words(tokens: list[Token], words: str, start: int, end: int) -> None:
+    """Append the words of a rewritten token, each standing for the whole original token."""
+    if " " in words:
+        tokens.extend((word, start, end) for word in words.split())
+    elif words:
+        tokens.append((words, start, end))
+
+
+class Aligned:
+    """Text being rewritten, with the original span every character came from.
+
+    ``starts[i]`` / ``ends[i]`` bound the original characters that character ``i`` stands
+    for. A replacement stands for everything its match covered; an inserted character (a
+    space between glued words) for the empty span where it was inserted. Rewriting keeps the
+    order, so both lists never decrease.
+    """
+
+    __slots__ = ("ends", "starts", "text")
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+
+    @classmethod
+    def identity(cls, text: str) -> Aligned:
+        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+
+    def same_length(self, text: str) -> Aligned:
+        """A character-for-character rewrite (``str.translate`` with one-character values)."""
+        if len(text) != len(self.text):
+            raise ValueError("same_length: the rewrite changed the length")
+        return Aligned(text, self.starts, self.ends)
+
+    def _origin(self, start: int, end: int) -> tuple[int, int]:
+        if start < end:
+            return self.starts[start], self.ends[end - 1]
+        at = self.starts[start] if start < len(self.text) else (self.ends[-1] if self.ends else 0)
+        return at, at
+
+    def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> Aligned:
+        """``pattern.sub(repl, text)`` keeping the alignment."""
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        last = 0
+        for match in pattern.finditer(self.text):
+            start, end = match.span()
+            pieces.append(self.text[last:start])
+            starts += self.starts[last:start]
+            ends += self.ends[last:start]
+            new = repl(match) if callable(repl) else _expand(match, repl)
+            origin_start, origin_end = self._origin(start, end)
+            pieces.append(new)
+            starts += [origin_start] * len(new)
+            ends += [origin_end] * len(new)
+            last = end
+        if not pieces:
+            return self
+        pieces.append(self.text[last:])
+        starts += self.starts[last:]
+        ends += self.ends[last:]
+        return Aligned("".join(pieces), starts, ends)
+
+    def per_character(self, rewrite: Callable[[str], str]) -> Aligned:
+        """Rewrite each character on its own (lower-casing, accent folding)."""
+        return self.sub(_ANY_CHARACTER, lambda match: rewrite(match[0]))
+
+    @classmethod
+    def join(cls, tokens: list[Token]) -> Aligned:
+        """The tokens separated by single spaces (a space goes with the word before it, so
+        spans never decrease even when one word became several: "tonight" -> "ce soir")."""
+        starts: list[int] = []
+        ends: list[int] = []
+        for index, (token, start, end) in enumerate(tokens):
+            if index:
+                starts.append(starts[-1] if starts else start)
+                ends.append(ends[-1] if ends else start)
+            starts += [start] * len(token)
+            ends += [end] * len(token)
+        return cls(" ".join(token for token, _, _ in tokens), starts, ends)
+
+    def strip(self) -> Aligned:
+        stripped = self.text.strip()
+        if len(stripped) == len(self.text):
+            return self
+        start = len(self.text) - len(self.text.lstrip())
+        end = start + len(stripped)
+        return Aligned(stripped, self.starts[start:end], self.ends[start:end])
+
+
+_ANY_CHARACTER: Final = re.compile(r".", re.DOTALL)
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+_LIGATURE: Final = re.compile("œ")
+_WORD: Final = re.compile(r"\S+")
+
+
+def _expand(match: re.Match[str], template: str) -> str:
+    """``match.expand(template)``, which parses the template on every call: most are plain."""
+    return match.expand(template) if "\\" in template else template
+
+
+@cache
+def _fold(character: str) -> str:
+    """One character without its accents; other non-ASCII symbols carry no time."""
+    return unicodedata.normalize("NFKD", character).encode("ascii", "ignore").decode()
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The canonical text and, for each of its characters, where it came from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that canonical ``text[start:end]`` was read from
+        (spaces at either end ignored); empty at the right place for an empty span."""
+        while start < end and self.text[start] == " ":
+            start += 1
+        while end > start and self.text[end - 1] == " ":
+            end -= 1
+        if start < end:
+            return self.starts[start], self.ends[end - 1]
+        if start < len(self.text):
+            return self.starts[start], self.starts[start]
+        last = self.ends[-1] if self.ends else 0
+        return last, last
+
+
+def normalize_aligned(text: str) -> Normalized:
+    """``normalize(text)`` with the original span of every canonical character."""
+    lowered = Aligned.identity(text)
+    lower = text.lower()
+    if len(lower) == len(text):
+        lowered = lowered.same_length(lower)
+    else:  # a few characters lower-case to two ("İ")
+        lowered = lowered.per_character(str.lower)
+    lowered = lowered.sub(_LIGATURE, "oe")
+    lowered = lowered.same_length(lowered.text.translate(_APOSTROPHES))
+    plain = lowered if lowered.text.isascii() else lowered.sub(_NON_ASCII, lambda m: _fold(m[0]))
+    plain = plain.sub(_MERIDIEM_DOTS, r" \1m ")
+    plain = plain.sub(_DROPPED_SPANS, " ")
+    plain = plain.sub(_WEEKEND, "weekend")
+    plain = plain.sub(_WEEKDAY_ABBREVIATION, lambda m: _ABBREVIATED_DAYS[m[1]])
+    plain = plain.sub(_WORD_HYPHEN, " ")
+    plain = plain.same_length(plain.text.replace("'", " "))
+    plain = plain.sub(_SEPARATORS, " , ")
+    plain = plain.sub(_DIGIT_PUNCT, lambda match: f" {match[1]} ")
+    plain = plain.sub(_DASHES, " - ")
+    tokens: list[Token] = []
+    starts, ends = plain.starts, plain.ends
+    for word in _WORD.finditer(plain.text):
+        raw, (first, last) = word[0], word.span()
+        if raw in TOKEN_REWRITES:  # whole-token slang like "2main", before splitting
+            _add_words(tokens, TOKEN_REWRITES[raw], starts[first], ends[last - 1])
+        elif raw.isalpha() or raw.isdigit():
+            _add_words(tokens, _rewrite(raw), starts[first], ends[last - 1])
+        else:
+            cuts = (0, *(match.start() for match in _LETTER_DIGIT.finditer(raw)), len(raw))
+            for cut, next_cut in pairwise(cuts):
+                part = _rewrite(raw[cut:next_cut])
+                _add_words(tokens, part, starts[first + cut], ends[first + next_cut - 1])
+    joined = Aligned.join(_numbers_to_digits(tokens)).sub(_ORDINAL_SUFFIX, "")
     present: set[str] = set()
-    for trigger in _TRIGGERS.findall(joined):
+    for trigger in _TRIGGERS.findall(joined.text):
         present |= _TRIGGER_PREFIXES[trigger]
     for triggers, pattern, replacement in _PHRASES:
         if present.intersection(triggers):
-            joined = pattern.sub(replacement, joined)
-    return _SPACES.sub(" ", joined).strip()
+            joined = joined.sub(pattern, replacement)
+    final = joined.sub(_SPACES, " ").strip()
+    return Normalized(final.text, tuple(final.starts), tuple(final.ends))
+
+
+def normalize(text: str) -> str:
+    """Canonical form of ``text``: lower-case, accent-free, canonical French words, digits."""
+    return normalize_aligned(text).text

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
-from bot.when.components import Found
-from bot.when.fallback import date_parser, date_shaped_spans, parse_date
-from bot.when.grammar import scan
-from bot.when.model import TimeRequest
-from bot.when.normalize import normalize
+from bot.when.components import (
+    DayBound,
+    DayRange,
+    DaySpec,
+    Found,
+    InstantAhead,
+    OpenRequest,
+)
+from bot.when.fallback import date_parser, date_shaped_spans, impossible_date, parse_date
+from bot.when.grammar import scan_with_negations
+from bot.when.model import TimeRequest, WhenProblem, WhenReading
+from bot.when.normalize import Normalized, normalize_aligned
+from bot.when.problems import find_problem
 from bot.when.resolve import resolve
+from bot.when.spans import expression_spans
 
+DAY_NAMING: Final = DaySpec | DayRange | DayBound | InstantAhead | OpenRequest
+"""Components that name a day or longer; "dans 2 heures" and "dès que possible" count, as they
+pin the moment without the day on screen."""
 WARM_UP_PHRASES: Final = (
     "mardi prochain à 10h",
     "demain matin",
@@ -31,27 +43,62 @@ WARM_UP_PHRASES: Final = (
     "pas demain mais jeudi ou vendredi",
     "il a vomi ce matin",
     "à partir de 17h",
+    "le 31 février",
+    "demain à 25h",
 )
 WARM_UP_ROUNDS: Final = 10
 """CPython specialises bytecode after a few executions; ten rounds take ~30 ms at start-up."""
 WARM_UP_NOW: Final = datetime.fromisoformat("2026-01-05T09:00:00+01:00")
 
 
-def parse_when(text: str, now: datetime, *, language: str = "fr") -> TimeRequest | None:
-    """Read a booking time from ``text`` said at ``now``.
+def read_when(
+    text: str, now: datetime, *, language: str = "fr", on_day: date | None = None
+) -> WhenReading:
+    """Read a booking time from ``text`` said at ``now``, with what the bot needs around it.
 
     ``now`` must be aware and in the clinic's zone (a ``zoneinfo.ZoneInfo``, so daylight-saving
     days are right). ``language`` is the owner's ("fr" or "en"): French and English are both
     read either way, but "a" is the English article for an English writer, the French
-    auxiliary otherwise. Returns None when the text names no time; never a guess.
+    auxiliary otherwise. ``on_day`` is the day the owner is looking at: a time of day with no
+    day ("à 11h", "l'après-midi") is read on it, unless it has wholly passed there. See
+    ``WhenReading`` for the fields.
     """
     if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("parse_when needs an aware 'now' in the clinic's zone")
-    canonical = normalize(text)
-    found = scan(canonical, english=language == "en")
+        raise ValueError("read_when needs an aware 'now' in the clinic's zone")
+    normalized = normalize_aligned(text)
+    canonical = normalized.text
+    english = language == "en"
+    found, negated = scan_with_negations(canonical, english=english)
     found.extend(_dates_from_dateparser(canonical, found))
     found.sort(key=lambda f: f.start)
-    return resolve(found, canonical, now)
+    problem, found, corrected = find_problem(found, canonical, english=english)
+    names_day = any(isinstance(f.component, DAY_NAMING) for f in found)
+    read = [*((f.start, f.end) for f in found), *negated, *corrected]
+    if problem is not None:
+        start, end = normalized.original_span(problem.start, problem.end)
+        return WhenReading(
+            None,
+            problem.kind,
+            text[start:end],
+            names_day or problem.kind is WhenProblem.NO_SUCH_DATE,
+            _original_spans(text, normalized, [*read, (problem.start, problem.end)]),
+        )
+    request = resolve(found, canonical, now, None if names_day else on_day)
+    if request is None:
+        return WhenReading(None)
+    return WhenReading(request, names_day=names_day, spans=_original_spans(text, normalized, read))
+
+
+def _original_spans(
+    text: str, normalized: Normalized, spans: list[tuple[int, int]]
+) -> tuple[tuple[int, int], ...]:
+    return expression_spans(text, (normalized.original_span(*span) for span in spans))
+
+
+def parse_when(text: str, now: datetime, *, language: str = "fr") -> TimeRequest | None:
+    """The window of ``read_when(text, now, language=language)``: None when the text names no
+    time, or a date or time that does not exist; never a guess."""
+    return read_when(text, now, language=language).request
 
 
 def _dates_from_dateparser(canonical: str, found: list[Found]) -> list[Found]:
@@ -59,7 +106,7 @@ def _dates_from_dateparser(canonical: str, found: list[Found]) -> list[Found]:
     for start, end in date_shaped_spans(canonical):
         if any(f.start < end and start < f.end for f in found):
             continue
-        date = parse_date(canonical[start:end])
+        date = parse_date(canonical[start:end]) or impossible_date(canonical[start:end])
         if date is not None:
             extra.append(Found(date, start, end))
     return extra

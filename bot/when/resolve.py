@@ -75,7 +75,7 @@ MONTH_PORTIONS: Final = MappingProxyType(
 )
 """Month portions by day of month: début 1-10, mi 11-20, fin 21-end."""
 
-_CORRECTION: Final = re.compile(
+CORRECTION: Final = re.compile(
     r"\b(?:non|plutot|enfin|pardon|finalement|correction|en fait|je veux dire|je voulais dire)\b"
 )
 _ALTERNATIVE: Final = re.compile(r"\b(?:ou|sinon|et)\b")
@@ -313,6 +313,7 @@ def time_of_day(spec: TimeSpec | None, part: PartOfDay | None) -> TimeOfDay | No
         return _range_of_day(spec, part)
     if isinstance(spec, TimeBefore):
         end, flags = _clock_minutes(spec.clock, part)
+        end = end or MINUTES_PER_DAY  # "jusqu'à 0h": until midnight, the end of the day
         start = base[0] if base[0] < end else 0
         return TimeOfDay(start, end, Grain.HOUR, assumptions=flags)
     if isinstance(spec, TimeAfter):
@@ -331,6 +332,8 @@ def _range_of_day(spec: TimeRange, part: PartOfDay | None) -> TimeOfDay:
     start, start_flags = _clock_minutes(first, part)
     end, end_flags = _clock_minutes(last, part)
     flags = set(start_flags | end_flags)
+    if end == start:  # "de 15h à 15h" is 15:00; an empty window would not be a request
+        return TimeOfDay(start, start, Grain.MINUTE, start, assumptions=frozenset(flags))
     if end <= start:
         bare = last.meridiem is None and not last.named and last.hour < 12
         if bare and end + HALF_DAY_MINUTES > start:
@@ -481,7 +484,7 @@ def _choose(
         if not alternatives:
             alternatives.append(found.component)
             continue
-        if _CORRECTION.search(gap):
+        if CORRECTION.search(gap):
             alternatives = [found.component]
             continue
         merged = (
@@ -500,6 +503,7 @@ def _one(
     time: Component | None,
     part: Component | None,
     now: datetime,
+    on_day: date | None,
 ) -> TimeRequest | None:
     today = now.date()
     if isinstance(day, DayBound):
@@ -507,6 +511,8 @@ def _one(
     if isinstance(day, DayRange):
         candidate = _range_candidate(day, today)
         candidates = [candidate] if candidate else []
+    elif day is None and on_day is not None:
+        candidates = [_one_day(on_day), *day_candidates(None, today)]
     elif day is None or isinstance(day, DaySpec):
         candidates = day_candidates(day, today)
     else:
@@ -558,8 +564,13 @@ def _combinations(
     ]
 
 
-def resolve(found: Sequence[Found], text: str, now: datetime) -> TimeRequest | None:
-    """One request from all components, or None when none places a time."""
+def resolve(
+    found: Sequence[Found], text: str, now: datetime, on_day: date | None = None
+) -> TimeRequest | None:
+    """One request from all components, or None when none places a time.
+
+    ``on_day``: a time of day with no day is read on that day first ("à 11h" while the owner
+    looks at Wednesday's slots), then as usual if it has wholly passed there."""
     today = now.date()
     days = [f for f in found if isinstance(f.component, DaySpec | DayRange | DayBound)]
     times = [f for f in found if isinstance(f.component, TimeSpec)]
@@ -579,7 +590,7 @@ def resolve(found: Sequence[Found], text: str, now: datetime) -> TimeRequest | N
     requests = [
         request
         for day, time, part in _combinations(day_alts, time_alts, part_alts)
-        if (request := _one(day, time, part, now)) is not None
+        if (request := _one(day, time, part, now, on_day)) is not None
     ]
     if not requests:
         return None
