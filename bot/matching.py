@@ -46,7 +46,7 @@ _ANY: Final = (
     "le premier",
     "la premiere",
 )
-_TITLES: Final = frozenset({"dr", "docteur", "doctor", "doc", "docteure", "vet", "veto"})
+TITLES: Final = frozenset({"dr", "docteur", "doctor", "doc", "docteure", "vet", "veto"})
 
 # Words owners use for appointment types, by folded keyword found in the type's name.
 TYPE_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
@@ -95,6 +95,22 @@ TYPE_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+SPECIES_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "chien": ("chien", "chienne", "chiens", "chiot", "toutou", "dog", "puppy"),
+    "chat": ("chat", "chatte", "chats", "chaton", "minou", "cat", "kitten", "kitty"),
+    "lapin": ("lapin", "lapine", "lapins", "rabbit", "bunny"),
+    "furet": ("furet", "ferret"),
+    "cochon d'inde": ("cochon d'inde", "cobaye", "guinea pig"),
+    "hamster": ("hamster",),
+    "rat": ("rat",),
+    "tortue": ("tortue", "tortoise", "turtle"),
+    "perroquet": ("perroquet", "parrot"),
+    "perruche": ("perruche", "budgie", "parakeet"),
+    "oiseau": ("oiseau", "bird"),
+}
+"""How owners name a species ("mon chien", "my cat"), by the folded species of the record."""
+
+
 class Named(Protocol):
     @property
     def id(self) -> str: ...
@@ -121,6 +137,21 @@ def match_pet(text: str, pets: Sequence[tuple[str, str]]) -> str | None:
     return _unique(pid for pid, name in pets if words(name) and _phrase_in(typed, words(name)))
 
 
+def match_species(text: str, pets: Sequence[tuple[str, str | None]]) -> str | None:
+    """The id of the one pet of the species the text names ("mon chien" for an owner with one
+    dog among cats); pets are (id, species). None when no species is named, or several pets
+    are of it."""
+    typed = words(text)
+    named = [
+        key
+        for key, synonyms in SPECIES_WORDS.items()
+        if any(_phrase_in(typed, words(s)) for s in synonyms)
+    ]
+    if len(named) != 1:
+        return None
+    return _unique(pid for pid, species in pets if species and fold(species).startswith(named[0]))
+
+
 def match_vet(text: str, vets: Sequence[Named]) -> str | None:
     """The id of the one vet named ("Dr Martin", "claire", "docteur durant").
 
@@ -130,9 +161,9 @@ def match_vet(text: str, vets: Sequence[Named]) -> str | None:
     typed = words(text)
     found = []
     for vet in vets:
-        parts = [w for w in words(vet.name) if w not in _TITLES and len(w) > 2]
+        parts = [w for w in words(vet.name) if w not in TITLES and len(w) > 2]
         for i, word in enumerate(typed):
-            titled = i > 0 and typed[i - 1] in _TITLES
+            titled = i > 0 and typed[i - 1] in TITLES
             if any(word == part or (titled and close(word, part)) for part in parts):
                 found.append(vet.id)
                 break

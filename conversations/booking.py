@@ -9,7 +9,9 @@ The diagram is conversations/booking.mmd.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 import warnings
 from datetime import timedelta
 from typing import Final
@@ -18,6 +20,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -26,17 +29,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.booking import ConfirmResult, Draft, Outcome, SlotPage
+from bot.booking import ConfirmResult, Draft, Outcome, PageFit, SlotPage
 from bot.i18n import N_, Translator, pick_language
 from bot.ics import ics_filename
 from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
-from bot.request_reading import read_request
+from bot.request_reading import mentions_urgency, read_request, reason_from
 from bot.services import Services
 from bot.staff_requests import RequestKind
 from bot.store import BookingDraft
+from bot.text import fold
 from bot.treats import TreatsError
 from bot.triage import assess
-from bot.when import parse_when
+from bot.when import TimeRequest, WhenProblem, WhenReading, parse_when, read_when
 from conversations import appointments, requests, urgent
 from conversations import callbacks as cb
 from conversations import keyboards as kb
@@ -175,25 +179,35 @@ async def book(update: Update, context: Context) -> str:
     return await advance(update, context)
 
 
-async def _paused(update: Update, context: Context) -> bool:
-    """Online booking paused by the staff: say so, with the phone."""
+async def _paused(update: Update, context: Context, *, below: bool = False) -> bool:
+    """Online booking paused by the staff: say so, with the phone (``below``: on a new
+    message, under what was just said)."""
     _ = translator(update, context)
     notice = paused_text(context, _)
     if notice is None:
         return False
+    if below and context.user_data is not None:
+        context.user_data[NEW_PANEL_KEY] = True
     await show(update, context, notice, kb.back_to_menu(_))
     return True
 
 
 async def one_message(update: Update, context: Context) -> str:
-    """Free text from the menu (or as a first message): read all we can from it."""
+    """Free text from the menu (or as a first message): read all we can from it.
+
+    Red flags are looked at first: an urgent first message asks the emergency question even
+    when it names no pet, type or time (it used to get "je n'ai pas compris")."""
     svc = services(context)
     user = update.effective_user
     assert user is not None and context.user_data is not None
     owner = svc.store.owner(user.id)
     if owner is None:
         return await start(update, context)
-    if await _paused(update, context):
+    _ = translator(update, context)
+    text = _text(update)
+    triage = assess(text, svc.lexicon)
+    urgent_words = triage.urgent_suspected or mentions_urgency(text)
+    if not urgent_words and await _paused(update, context):
         return _at(context, st.MENU)
     draft = Draft(client_id=owner.client_id, started_at=svc.clock())
     context.user_data[DRAFT_KEY] = draft
@@ -201,16 +215,39 @@ async def one_message(update: Update, context: Context) -> str:
         pets = await svc.booking.pets(owner.client_id)
         types = await svc.booking.appointment_types()
     except TreatsError:
-        return await _unavailable(update, context, st.PET)
+        if not urgent_words:
+            return await _unavailable(update, context, st.PET)
+        pets, types = [], []  # the staff are alerted all the same
     reading = read_request(
-        _text(update),
-        svc.clock(),
+        text,
+        svc.local_now(),
         pets,
         types,
         svc.clinic.vets,
         lexicon=svc.lexicon,
-        language=translator(update, context).language,
+        language=_.language,
     )
+    context.user_data[PETS_KEY] = {pet.id: (pet.name, pet.species) for pet in pets}
+    pet = next((p for p in pets if p.id == reading.patient_id), None)
+    if pet is None and len(pets) == 1:
+        pet = pets[0]  # a one-pet owner's words are about that pet (the staff alert names it)
+    if pet is not None:
+        draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
+    kind = next((t for t in types if t.id == reading.appointment_type_id), None)
+    if kind is not None:
+        draft.appointment_type_id, draft.type_name = kind.id, kind.name
+    draft.reason = reading.reason
+    if reading.vet_id is not None and (kind is None or svc.clinic.vet(reading.vet_id)):
+        draft.vet_id = reading.vet_id
+    else:
+        draft.any_vet = True  # a whole request that names no vet has no preference
+    draft.when = reading.when
+    if reading.urgent_hint:
+        return await urgent.ask(update, context, draft, triage, text)
+    if kind is not None and svc.clinic.is_urgent_type(kind.id, kind.name):
+        return await urgent.ask(update, context, draft, None, text)
+    if reading.time_problem is not None:
+        return await _impossible_time(update, context, reading.time_problem)
     nothing_read = (
         reading.patient_id is None
         and reading.appointment_type_id is None
@@ -218,7 +255,7 @@ async def one_message(update: Update, context: Context) -> str:
         and reading.when is None
     )
     if nothing_read:
-        _ = translator(update, context)
+        _forget(context)
         await show(
             update,
             context,
@@ -229,21 +266,6 @@ async def one_message(update: Update, context: Context) -> str:
             kb.menu(_),
         )
         return _at(context, st.MENU)
-    pet = next((p for p in pets if p.id == reading.patient_id), None)
-    if pet is not None:
-        draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
-    kind = next((t for t in types if t.id == reading.appointment_type_id), None)
-    if kind is not None:
-        draft.appointment_type_id, draft.type_name = kind.id, kind.name
-        draft.reason = _text(update)[:200]
-    if reading.vet_id is not None and (kind is None or svc.clinic.vet(reading.vet_id)):
-        draft.vet_id = reading.vet_id
-    else:
-        draft.any_vet = True  # a whole request that names no vet has no preference
-    draft.when = reading.when
-    if reading.urgent_hint:
-        text = _text(update)
-        return await urgent.ask(update, context, draft, assess(text, svc.lexicon), text)
     return await advance(update, context)
 
 
@@ -335,9 +357,7 @@ async def _take_pet(
 # -- reason ----------------------------------------------------------------------------
 
 
-async def ask_reason(
-    update: Update, context: Context, draft: Draft, *, reason_noted: bool = False
-) -> str:
+async def ask_reason(update: Update, context: Context, draft: Draft) -> str:
     svc = services(context)
     _ = translator(update, context)
     try:
@@ -345,8 +365,12 @@ async def ask_reason(
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
     pet = esc(draft.pet_name or "")
-    if reason_noted:
-        text = _("Merci, c'est noté. Quel type de rendez-vous pour {pet} ?", pet=pet)
+    if draft.reason:
+        text = _(
+            "C'est noté : « {reason} ». Quel type de rendez-vous pour {pet} ?",
+            reason=esc(draft.reason),
+            pet=pet,
+        )
     else:
         text = _(
             "Quel est le motif du rendez-vous pour {pet} ? Choisissez ci-dessous, ou "
@@ -374,14 +398,14 @@ async def reason_typed(update: Update, context: Context) -> str:
         types = await svc.booking.appointment_types()
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
-    draft.reason = text[:200] or None
-    triage = assess(text, svc.lexicon)
-    if triage.urgent_suspected and not draft.triage_asked:
-        draft.appointment_type_id = match_type(text, types)
-        return await urgent.ask(update, context, draft, triage, text)
+    _ = translator(update, context)
+    when = read_when(text, services(context).local_now(), language=_.language)
+    if when.request is not None and draft.when is None:
+        draft.when = when.request  # "un vaccin demain à 10h": the time is kept for later
+    draft.reason = reason_from(text, when.spans, [draft.pet_name or ""]) or draft.reason
     type_id = match_type(text, types)
     if type_id is None:
-        return await ask_reason(update, context, draft, reason_noted=True)
+        return await ask_reason(update, context, draft)
     return await _take_type(update, context, type_id)
 
 
@@ -401,6 +425,8 @@ async def _take_type(update: Update, context: Context, type_id: str | None) -> s
     draft.appointment_type_id, draft.type_name = type_id, types[type_id].name
     if draft.vet_id is not None and not svc.clinic.vet(draft.vet_id).does(type_id):  # type: ignore[union-attr]
         draft.vet_id = None
+    if svc.clinic.is_urgent_type(type_id, types[type_id].name) and not draft.is_urgent:
+        return await urgent.ask(update, context, draft, None, draft.reason or "")
     return await advance(update, context)
 
 
@@ -470,7 +496,7 @@ async def when_tapped(update: Update, context: Context) -> str:
     assert query is not None
     if draft is None:
         return await show_menu(update, context)
-    now = svc.clock().astimezone(svc.clinic.tz)
+    now = svc.local_now()
     phrase = {
         cb.WHEN_ASAP: "dès que possible",
         cb.WHEN_TOMORROW: "demain",
@@ -489,13 +515,26 @@ async def when_typed(update: Update, context: Context) -> str:
     if draft is None:
         return await show_menu(update, context)
     _ = translator(update, context)
-    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language)
-    if request is None:
+    reading = read_when(_text(update), svc.local_now(), language=_.language)
+    if reading.problem is not None:
+        return await _impossible_time(update, context, reading)
+    if reading.request is None:
         return await ask_when(
             update, context, _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + " "
         )
-    draft.when, draft.slot = request, None
+    draft.when, draft.slot = reading.request, None
     return await advance(update, context)
+
+
+async def _impossible_time(update: Update, context: Context, reading: WhenReading) -> str:
+    """A date or an hour that does not exist ("31 février", "25h"): say which, ask again."""
+    _ = translator(update, context)
+    words = esc(reading.problem_words)
+    if reading.problem is WhenProblem.NO_SUCH_DATE:
+        note = _("« {words} » : cette date n'existe pas.", words=words)
+    else:
+        note = _("« {words} » : cette heure n'existe pas (de 0h à 23h59).", words=words)
+    return await ask_when(update, context, note + " ")
 
 
 # -- slot ------------------------------------------------------------------------------
@@ -518,7 +557,10 @@ async def show_slots(
     if page is None:
         try:
             page = await svc.booking.first_page(
-                draft.appointment_type_id, _vet_ids(context, draft), draft.when
+                draft.appointment_type_id,
+                _vet_ids(context, draft),
+                draft.when,
+                urgent=draft.is_urgent,
             )
         except TreatsError:
             return await _unavailable(update, context, st.SLOT)
@@ -535,19 +577,29 @@ async def show_slots(
         )
         return _at(context, st.MENU)
     generation = draft.new_offer(page)
-    day = esc(_.day(page.day))
-    if page.matches_request:
-        text = _("Créneaux libres le {day} :", day=day)
-    else:
-        text = _(
-            "Rien de libre au moment demandé. Voici les créneaux les plus proches, le {day} :",
-            day=day,
-        )
-    today = svc.clock().astimezone(svc.clinic.tz).date()
+    text = _slots_heading(_, page, draft.when)
+    today = svc.local_now().date()
     vet_names = {vet.id: vet.name for vet in svc.clinic.vets} if draft.any_vet else None
     keyboard = kb.slots(_, page.slots, generation, vet_names, earlier=page.day > today)
     await show(update, context, note + text, keyboard)
     return _at(context, st.SLOT)
+
+
+def _slots_heading(_: Translator, page: SlotPage, asked: TimeRequest | None) -> str:
+    """Says truly how the day shown relates to what was asked (see `PageFit`)."""
+    day = esc(_.day(page.day))
+    if page.fit is PageFit.NEAREST:
+        return _(
+            "Rien de libre au moment demandé. Voici les créneaux les plus proches, le {day} :",
+            day=day,
+        )
+    if page.fit is PageFit.CLOSED and asked is not None:
+        if asked.preferred is not None:
+            closed = _("La clinique est fermée le {when}.", when=esc(_.when(asked.preferred)))
+        else:
+            closed = _("La clinique est fermée à ce moment-là.")
+        return closed + " " + _("Voici les créneaux du {day} :", day=day)
+    return _("Créneaux libres le {day} :", day=day)
 
 
 async def slot_tapped(update: Update, context: Context) -> str:
@@ -572,6 +624,7 @@ async def slot_tapped(update: Update, context: Context) -> str:
                 draft.offer_day,
                 step,
                 draft.when,
+                urgent=draft.is_urgent,
             )
         except TreatsError:
             return await _unavailable(update, context, st.SLOT)
@@ -593,14 +646,16 @@ async def slot_typed(update: Update, context: Context) -> str:
     if draft is None:
         return await show_menu(update, context)
     _ = translator(update, context)
-    request = parse_when(_text(update), svc.clock().astimezone(svc.clinic.tz), language=_.language)
-    if request is not None:
-        draft.when = request
+    reading = read_when(_text(update), svc.local_now(), language=_.language, on_day=draft.offer_day)
+    if reading.problem is not None:
+        return await _impossible_time(update, context, reading)
+    if reading.request is not None:
+        draft.when = reading.request  # a bare "à 11h" is read on the day on screen
         return await show_slots(update, context, draft)
     note = _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + "\n"
     if draft.offer_day is None or not draft.offer:
         return await show_slots(update, context, draft, note=note)
-    page = SlotPage(draft.offer_day, draft.offer, matches_request=True)
+    page = SlotPage(draft.offer_day, draft.offer)
     return await show_slots(update, context, draft, page, note=note)
 
 
@@ -656,6 +711,11 @@ async def _confirm(update: Update, context: Context, booking_id: str | None) -> 
     if draft is None or draft.slot is None or booking_id != draft.booking_id:
         await answer_callback(update, _("Ce récapitulatif n'est plus valable."))
         return await advance(update, context)
+    claimed = svc.store.booking(booking_id) is not None  # a repeated tap: its answer stands
+    if not claimed and svc.booking.too_soon(draft.slot, urgent=draft.is_urgent):
+        draft.slot = None
+        note = _("Ce créneau est maintenant trop proche pour être réservé ici, désolé.")
+        return await show_slots(update, context, draft, note=note + "\n")
     await answer_callback(update, _("Réservation en cours…"))
     vet = svc.clinic.vet(draft.slot.vet_id)
     result = await svc.booking.confirm(
@@ -852,11 +912,14 @@ async def urgent_yes(update: Update, context: Context) -> str:
     await answer_callback(update, _("L'équipe de la clinique est prévenue."))
     await raise_urgent_alert(context, user.id, draft)
     await urgent.phone_now(update, context)
+    if await _paused(update, context, below=True):
+        _forget(context)
+        return _at(context, st.MENU)
     try:
         type_id = await urgent.urgent_type_id(context, draft)
     except TreatsError:
         return await _unavailable(update, context, st.PET)
-    urgent.prepare_urgent_booking(draft, svc.clock().astimezone(svc.clinic.tz), type_id)
+    urgent.prepare_urgent_booking(draft, svc.local_now(), type_id)
     query = update.callback_query
     if query is not None:
         with contextlib.suppress(TelegramError):
@@ -929,7 +992,10 @@ async def abort(update: Update, context: Context) -> str:
     text = (
         _("C'est annulé : aucun rendez-vous n'a été pris.")
         if had_draft
-        else _("Rien en cours. Que souhaitez-vous faire ?")
+        else _(
+            "Rien en cours. Pour annuler un rendez-vous déjà pris, ouvrez « Mes rendez-vous ». "
+            "Que souhaitez-vous faire ?"
+        )
     )
     await show(update, context, text, kb.menu(_))
     return st.MENU
@@ -1019,14 +1085,116 @@ async def timed_out(update: Update, context: Context) -> None:
         )
 
 
+# -- every typed text: triage first, then the words that act as commands --------------------
+
+
+async def _urgent_words_first(update: Update, context: Context) -> str | None:
+    """Red flags in any typed text, at any step, ask the emergency question before the step
+    reads the text (None: nothing urgent, or already asked about these very signs).
+
+    Outside a booking (the menu, Mes rendez-vous, after a booking, describing a new pet) the
+    text is read as a first message, so that after "non" the booking goes on from its words.
+    Someone not identified yet gets the clinic's number at once."""
+    svc = services(context)
+    text = _text(update)
+    triage = assess(text, svc.lexicon)
+    said_urgent = mentions_urgency(text)
+    if not triage.urgent_suspected and not said_urgent:
+        return None
+    user = update.effective_user
+    if user is None or svc.store.owner(user.id) is None:
+        await urgent.phone_now(update, context, alerted=False)
+        return None  # identification goes on: the staff are alerted once we know who it is
+    draft = _draft(context)
+    state = (context.user_data or {}).get(STATE_KEY)
+    if draft is None or state not in st.BOOKING_STEPS:
+        return await one_message(update, context)
+    new_signs = {flag.id for flag in triage.flags} - draft.triage_seen
+    if draft.is_urgent or (draft.triage_asked and not new_signs and not said_urgent):
+        return None
+    if draft.reason is None:
+        _ = translator(update, context)
+        spans = read_when(text, svc.local_now(), language=_.language).spans
+        draft.reason = reason_from(text, spans, [draft.pet_name or ""])
+    if draft.appointment_type_id is None:
+        with contextlib.suppress(TreatsError):
+            draft.appointment_type_id = match_type(text, await svc.booking.appointment_types())
+    return await urgent.ask(update, context, draft, triage, text)
+
+
+def _triaged(step):  # type: ignore[no-untyped-def]
+    """A step's text handler, behind the red-flag check."""
+
+    @functools.wraps(step)
+    async def triaged(update: Update, context: Context) -> str | None:
+        asked = await _urgent_words_first(update, context)
+        return asked if asked is not None else await step(update, context)
+
+    return triaged
+
+
 def _text_in(state_handler) -> MessageHandler:  # type: ignore[no-untyped-def]
-    return MessageHandler(filters.TEXT & ~filters.COMMAND, state_handler)
+    """Typed text at a step (not a command), triaged first."""
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, _triaged(state_handler))
+
+
+COMMAND_WORDS: Final = {
+    "annuler": "abort",
+    "annule": "abort",
+    "annulez": "abort",
+    "stop": "abort",
+    "arreter": "abort",
+    "arrete": "abort",
+    "abandonner": "abort",
+    "cancel": "abort",
+    "quit": "abort",
+    "retour": "back",
+    "revenir": "back",
+    "precedent": "back",
+    "back": "back",
+    "menu": "menu",
+    "accueil": "menu",
+    "start": "menu",
+    "main menu": "menu",
+    "home": "menu",
+}
+"""A message of just one of these words does what /annuler, ↩️ Retour or the menu do: most
+owners never learn the slash commands (folded: no accents, lower case)."""
+_COMMAND_WORD: Final = re.compile(r"^\s*(?P<word>[^\W\d_]+(?: [^\W\d_]+)?)\s*[.!]*\s*$")
+
+
+class _CommandWord(filters.MessageFilter):
+    """Text that is only one of `COMMAND_WORDS` ("Annuler", "retour !", "Menu")."""
+
+    def filter(self, message) -> bool:  # type: ignore[no-untyped-def,override]
+        return command_word(message.text or "") is not None
+
+
+def command_word(text: str) -> str | None:
+    """What a message of one command word asks for ("abort", "back", "menu"), else None."""
+    match = _COMMAND_WORD.match(fold(text))
+    return COMMAND_WORDS.get(match.group("word")) if match else None
+
+
+async def command_typed(update: Update, context: Context) -> str | None:
+    """ "annuler", "retour", "menu" typed: the same as the command or the button."""
+    action = command_word(_text(update))
+    user = update.effective_user
+    if user is None or services(context).store.owner(user.id) is None:
+        return await start(update, context)
+    if action == "abort":
+        return await abort(update, context)
+    if action == "back":
+        return await back(update, context)
+    _forget(context)
+    return await show_menu(update, context)
 
 
 def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> ConversationHandler:
     """The owner conversation, persistent across restarts."""
     tap = CallbackQueryHandler
-    anywhere = [
+    anywhere: list[BaseHandler] = [
+        MessageHandler(filters.TEXT & ~filters.COMMAND & _CommandWord(), command_typed),
         CommandHandler(["annuler", "cancel"], abort),
         CommandHandler("start", start),
         CommandHandler(["rdv", "book"], book),
@@ -1068,6 +1236,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
             st.SHARE_CONTACT: [
                 MessageHandler(filters.CONTACT, contact_shared),
                 CommandHandler("start", start),
+                _text_in(contact_expected),
                 MessageHandler(filters.ALL, contact_expected),
                 tap(contact_expected),
             ],
@@ -1100,7 +1269,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
                 *anywhere,
                 tap(urgent_yes, pattern=rf"^{cb.URGENT_YES}$"),
                 tap(urgent_no, pattern=rf"^{cb.URGENT_NO}$"),
-                _text_in(urgent_typed),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, urgent_typed),
             ],
             st.TIMEOUT: [MessageHandler(filters.ALL, timed_out), tap(timed_out)],
         },

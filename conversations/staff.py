@@ -14,7 +14,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import Enum
 from typing import Final
 
@@ -288,18 +288,26 @@ async def _gather_case(context: Context, user_id: int, draft: Draft) -> UrgentCa
     pet: Patient | None = None
     with contextlib.suppress(TreatsError):
         client = await svc.treats.get_client(draft.client_id)
+    pet_name = draft.pet_name or "?"
     if draft.patient_id:
         with contextlib.suppress(TreatsError):
             pet = await svc.treats.get_patient(draft.patient_id)
+    else:  # not named yet: the one pet of the record, or the names to ask the owner about
+        with contextlib.suppress(TreatsError):
+            pets = await svc.booking.pets(draft.client_id)
+            if len(pets) == 1:
+                pet, pet_name = pets[0], pets[0].name
+            elif pets:
+                pet_name = "? (" + ", ".join(p.name for p in pets) + ")"
     words = draft.owner_words or draft.reason or ""
     triage = assess(words, svc.lexicon)
     signs = ", ".join(dict.fromkeys(f.label_fr for f in triage.flags)) or "signalée par le client"
-    today = svc.clock().astimezone(svc.clinic.tz).date()
+    today = svc.local_now().date()
     return UrgentCase(
         owner_user_id=user_id,
         owner_name=client.full_name if client else "?",
         owner_phone=client.phone if client else None,
-        pet=describe_pet(pet, draft.pet_name or "?", today),
+        pet=describe_pet(pet, pet_name, today),
         signs=signs,
         words=words,
     )
@@ -772,8 +780,3 @@ def paused_text(context: Context, _: Translator) -> str | None:
         phone=esc(svc.clinic.phone),
         hours=esc(svc.clinic.opening_hours),
     )
-
-
-def now_local(context: Context) -> datetime:
-    svc = services(context)
-    return svc.clock().astimezone(svc.clinic.tz)

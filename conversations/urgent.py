@@ -9,22 +9,17 @@ booking is made with isUrgent.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.booking import Draft
 from bot.i18n import Translator
 from bot.schedule import ClinicSchedule
-from bot.text import fold
 from bot.triage import Triage
 from bot.when import Grain, TimeRequest
 from conversations import callbacks as cb
 from conversations import states as st
 from conversations.common import Context, esc, services, show, translator
-
-URGENT_TYPE_WORD: Final = "urgen"
-"""An appointment type whose folded name contains this is the clinic's emergency slot type."""
 
 
 def flag_labels(_: Translator, triage: Triage) -> str:
@@ -41,15 +36,29 @@ def keyboard(_: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def ask(update: Update, context: Context, draft: Draft, triage: Triage, words: str) -> str:
-    """Ask whether it is an emergency; remember the owner's words for the staff alert."""
+async def ask(
+    update: Update, context: Context, draft: Draft, triage: Triage | None, words: str
+) -> str:
+    """Ask whether it is an emergency; remember the owner's words for the staff alert.
+
+    ``triage`` is None when the owner chose the clinic's emergency type rather than wrote
+    red-flag words: the question is the same, without signs to name."""
     _ = translator(update, context)
-    draft.owner_words = words[:500]
+    if words:
+        draft.owner_words = words[:500]
     draft.triage_asked = True
-    text = _(
-        "Votre message évoque peut-être une urgence ({signs}). Est-ce une urgence ?",
-        signs=esc(flag_labels(_, triage)),
-    )
+    flags = triage.flags if triage is not None else ()
+    draft.triage_seen = draft.triage_seen | {flag.id for flag in flags}
+    if flags:
+        text = _(
+            "Votre message évoque peut-être une urgence ({signs}). Est-ce une urgence ?",
+            signs=esc(flag_labels(_, triage)),  # type: ignore[arg-type]
+        )
+    else:
+        text = _(
+            "Est-ce une urgence ? Si oui, je préviens l'équipe de la clinique tout de suite "
+            "et je vous donne son numéro."
+        )
     await show(update, context, text, keyboard(_))
     if context.user_data is not None:
         context.user_data["state"] = st.URGENT
@@ -62,22 +71,31 @@ def today_from(now: datetime) -> TimeRequest:
     return TimeRequest(start=now, end=end, grain=Grain.DAY, preferred=None, approximate=False)
 
 
-async def phone_now(update: Update, context: Context) -> None:
-    """The number to call right now: the clinic's, or the emergency line when it is closed."""
+async def phone_now(update: Update, context: Context, *, alerted: bool = True) -> None:
+    """The number to call right now: the clinic's, or the emergency line when it is closed.
+
+    ``alerted``: whether the staff have been told (not for someone not identified yet)."""
     svc = services(context)
     _ = translator(update, context)
-    now = svc.clock().astimezone(svc.clinic.tz)
+    now = svc.local_now()
     open_now = ClinicSchedule.from_clinic(svc.clinic).is_open(now)
     if open_now is False and svc.clinic.emergency_phone:
         text = _(
             "🚨 La clinique est fermée en ce moment. Appelez tout de suite les urgences au "
-            "<b>{phone}</b>. L'équipe de la clinique est aussi prévenue.",
+            "<b>{phone}</b>.",
             phone=esc(svc.clinic.emergency_phone),
         )
-    else:
+        if alerted:
+            text += " " + _("L'équipe de la clinique est aussi prévenue.")
+    elif alerted:
         text = _(
             "🚨 Appelez la clinique tout de suite au <b>{phone}</b> : l'équipe est prévenue "
             "et vous attend.",
+            phone=esc(svc.clinic.phone),
+        )
+    else:
+        text = _(
+            "🚨 Si c'est une urgence, appelez la clinique tout de suite au <b>{phone}</b>.",
             phone=esc(svc.clinic.phone),
         )
     if update.effective_chat is not None:
@@ -85,10 +103,15 @@ async def phone_now(update: Update, context: Context) -> None:
 
 
 async def urgent_type_id(context: Context, draft: Draft) -> str | None:
-    """The clinic's emergency type if it has one, else what the owner chose."""
+    """The clinic's emergency type (its ``urgent_types``) if it has one, else what the owner
+    chose."""
     svc = services(context)
+    if draft.appointment_type_id is not None and svc.clinic.is_urgent_type(
+        draft.appointment_type_id, draft.type_name or ""
+    ):
+        return draft.appointment_type_id
     for kind in await svc.booking.appointment_types():
-        if URGENT_TYPE_WORD in fold(kind.name):
+        if svc.clinic.is_urgent_type(kind.id, kind.name):
             draft.type_name = kind.name
             return kind.id
     return draft.appointment_type_id
