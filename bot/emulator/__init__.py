@@ -5,7 +5,7 @@ terminal demo play the people. See `TelegramWorld` to start, `create_emulator_ap
 """
 
 from bot.emulator.app import create_emulator_app
-from bot.emulator.bots import ApiCall, BotAccount
+from bot.emulator.bots import ApiCall, BotAccount, RefusedCall
 from bot.emulator.callbacks import ANSWER_WINDOW, CallbackAnswer
 from bot.emulator.errors import BotApiError
 from bot.emulator.flood import FloodControl, FloodRefusal
@@ -29,6 +29,7 @@ __all__ = [
     "Group",
     "Participant",
     "Person",
+    "RefusedCall",
     "SeenDocument",
     "SeenMessage",
     "TelegramWorld",

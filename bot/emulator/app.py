@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.emulator import errors
-from bot.emulator.bots import ApiCall
+from bot.emulator.bots import ApiCall, BotAccount
 from bot.emulator.methods import METHODS, ApiResult
 from bot.emulator.params import Params, read_params
 from bot.emulator.world import TelegramWorld
@@ -40,42 +40,59 @@ async def _until_disconnected(request: Request) -> None:
 
 
 def create_emulator_app(world: TelegramWorld) -> Starlette:
-    """The Bot API of `world`, for uvicorn (`serve_asgi`) or ``httpx.ASGITransport``."""
+    """The Bot API of `world`, for uvicorn (`serve_asgi`) or ``httpx.ASGITransport``.
+
+    Every refusal a bot account gets is recorded (`BotAccount.refused`), and every call whose
+    client hung up before the answer (`BotAccount.abandoned`), quietly: a bot cancelling its
+    long poll at shutdown is no error on either side.
+    """
 
     async def call(request: Request) -> Response:
         bot = world.bot_by_token(request.path_params["token"])
-        if bot is None:
+        if bot is None:  # no account to record it on
             return _refusal(errors.BotApiError(HTTPStatus.UNAUTHORIZED, errors.UNAUTHORIZED))
         method_name = request.path_params["method"].lower()
-        method = METHODS.get(method_name)
-        if method is None:
-            return _refusal(errors.BotApiError(HTTPStatus.NOT_FOUND, errors.NOT_FOUND))
-        fault = world.faults.take(method_name)
-        if fault is not None:
-            return _refusal(fault)
         try:
             params = await read_params(request)
-            flooded = bot.flood.admit(_chat_id(params))
-            if flooded is not None:
-                return _refusal(flooded)
-            await bot.record_call(ApiCall(method_name, params.loggable()))
-            answered = asyncio.create_task(method(bot, params))
-            gone = asyncio.create_task(_until_disconnected(request))
-            try:
-                await asyncio.wait({answered, gone}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in (answered, gone):
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, errors.BotApiError):
-                        await task
-            if not answered.done() or answered.cancelled():
-                return Response(status_code=_CLIENT_CLOSED_REQUEST)
-            result: ApiResult = answered.result()
         except errors.BotApiError as exc:
-            return _refusal(exc)
+            return await _refused(bot, ApiCall(method_name, {}), exc)
+        call = ApiCall(method_name, params.loggable())
+        method = METHODS.get(method_name)
+        if method is None:
+            return await _refused(
+                bot, call, errors.BotApiError(HTTPStatus.NOT_FOUND, errors.NOT_FOUND)
+            )
+        fault = world.faults.take(method_name)
+        if fault is not None:
+            return await _refused(bot, call, fault)
+        flooded = bot.flood.admit(_chat_id(params))
+        if flooded is not None:
+            return await _refused(bot, call, flooded)
+        await bot.record_call(call)
+        answered = asyncio.create_task(method(bot, params))
+        gone = asyncio.create_task(_until_disconnected(request))
+        try:
+            await asyncio.wait({answered, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (answered, gone):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, errors.BotApiError):
+                    await task
+        if answered.cancelled():  # the client went first: nobody to answer
+            await bot.record_abandoned(call)
+            return Response(status_code=_CLIENT_CLOSED_REQUEST)
+        error = answered.exception()
+        if isinstance(error, errors.BotApiError):
+            return await _refused(bot, call, error)
+        result: ApiResult = answered.result()
         body: dict[str, Any] = {"ok": True, "result": result.result}
         if result.description:
             body["description"] = result.description
         return JSONResponse(body)
 
     return Starlette(routes=[Route("/bot{token}/{method}", call, methods=["GET", "POST"])])
+
+
+async def _refused(bot: BotAccount, call: ApiCall, error: errors.BotApiError) -> JSONResponse:
+    await bot.record_refusal(call, error)
+    return _refusal(error)

@@ -34,6 +34,25 @@ class ApiCall:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class RefusedCall:
+    """A Bot API call the emulator refused, and the error it answered (``ok: false``).
+
+    On Telegram each one is an error the bot receives, in production mostly an error line in
+    its log (a 429 is waited out and retried by the rate limiter; flood control also counts it
+    in `FloodControl.refusals`). A test asserts there were none with
+    ``assert not world.bot.refused, world.bot.refused``.
+    """
+
+    method: str
+    params: dict[str, Any]
+    error_code: int
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.params}: {self.error_code} {self.description}"
+
+
 class BotAccount:
     """A bot registered in a `TelegramWorld`, known by its token."""
 
@@ -54,6 +73,12 @@ class BotAccount:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.files: dict[str, StoredFile] = {}
         self.calls: list[ApiCall] = []
+        # Every call refused, whatever the reason: a bad parameter, an unknown method or chat,
+        # a tap answered twice or too late, flood control, an injected fault.
+        self.refused: list[RefusedCall] = []
+        # Calls whose client closed the connection before the answer (a long poll the bot
+        # cancelled): never answered, so the updates a poll would have returned stay pending.
+        self.abandoned: list[ApiCall] = []
         self._call_made = asyncio.Condition()
         self.callback_queries: dict[str, PendingCallbackQuery] = {}
         self.known_users: dict[int, TelegramUser] = {}
@@ -68,12 +93,33 @@ class BotAccount:
 
     async def wait_for_call(self, method: str, *, since: int = 0) -> ApiCall:
         """The first call of `method` at index `since` or later; waits for it (an event)."""
+        return await self._wait_in(self.calls, method, since)
+
+    async def record_refusal(self, call: ApiCall, error: errors.BotApiError) -> None:
+        """Remember a refused call with the error it was answered."""
+        refused = RefusedCall(call.method, call.params, error.error_code, error.description)
+        async with self._call_made:
+            self.refused.append(refused)
+            self._call_made.notify_all()
+
+    async def record_abandoned(self, call: ApiCall) -> None:
+        """Remember a call whose client went away before it was answered."""
+        async with self._call_made:
+            self.abandoned.append(call)
+            self._call_made.notify_all()
+
+    async def wait_for_abandoned(self, method: str, *, since: int = 0) -> ApiCall:
+        """The first call of `method` abandoned by its client at index `since` of `abandoned`
+        or later; waits for it (an event)."""
+        return await self._wait_in(self.abandoned, method, since)
+
+    async def _wait_in(self, calls: list[ApiCall], method: str, since: int) -> ApiCall:
         async with self._call_made:
             while True:
-                for call in self.calls[since:]:
+                for call in calls[since:]:
                     if call.method == method:
                         return call
-                since = len(self.calls)
+                since = len(calls)
                 await self._call_made.wait()
 
     @property

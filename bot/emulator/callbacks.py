@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 ANSWER_WINDOW = timedelta(seconds=15)
-"""How long Telegram accepts answerCallbackQuery after the tap (the client gives up then)."""
+"""How long Telegram accepts answerCallbackQuery after the tap (the client gives up then); the
+Bot API reference gives no figure. See `answer_callback_query` in methods.py for the rule."""
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,19 @@ async def delete_message(bot: BotAccount, params: Params) -> ApiResult:
 
 
 async def answer_callback_query(bot: BotAccount, params: Params) -> ApiResult:
+    """A tap is answered once, within `ANSWER_WINDOW`; any other answer is refused.
+
+    The rule, from the Bot API reference (https://core.telegram.org/bots/api#callbackquery):
+    "After the user presses a callback button, Telegram clients will display a progress bar
+    until you call answerCallbackQuery. It is, therefore, necessary to react by calling
+    answerCallbackQuery even if no notification to the user is needed (e.g., without
+    specifying any of the optional parameters)." (and #answercallbackquery: "On success, True
+    is returned"). The reference does not list the errors: Telegram refuses a second answer to
+    the same query, a late one, and an unknown id alike, with 400 "Bad Request: query is too
+    old and response timeout expired or query ID is invalid" (`errors.QUERY_ID_INVALID`, the
+    server's own words). In production each refusal is an error the bot logs; here it is
+    recorded in `BotAccount.refused` like every refusal.
+    """
     query = bot.callback_queries.get(params.text("callback_query_id") or "")
     if query is None or query.answer is not None or query.expired(bot.clock()):
         raise errors.bad_request(errors.QUERY_ID_INVALID)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
@@ -70,6 +72,63 @@ async def test_a_newer_poll_ends_the_older_one(bot_api: BotApi) -> None:
         "Conflict: terminated by other getUpdates request; "
         "make sure that only one bot instance is running"
     )
+
+
+async def _poll_over_a_socket(url: str, **query: object) -> asyncio.StreamWriter:
+    """Send ``getUpdates`` over a real connection, as a bot does; close the writer to leave."""
+    origin = urlsplit(url)
+    assert origin.hostname is not None and origin.port is not None
+    _, writer = await asyncio.open_connection(origin.hostname, origin.port)
+    target = f"/bot{TEST_BOT_TOKEN}/getUpdates?{urlencode(query)}"
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: {origin.netloc}\r\n\r\n".encode())
+    await writer.drain()
+    return writer
+
+
+async def test_a_poll_whose_client_leaves_ends_quietly_and_is_recorded(
+    telegram_url: str,
+    telegram_world: TelegramWorld,
+    bot_api: BotApi,
+    alice,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bot cancelling its long poll (at SIGTERM) closes the connection: the emulator ends
+    that poll at once, as abandoned, neither answered nor refused, and logs nothing."""
+    account = telegram_world.bot
+    caplog.set_level(logging.WARNING)
+    writer = await _poll_over_a_socket(telegram_url, timeout=50)
+    await account.wait_for_call("getupdates")
+    writer.close()
+    await writer.wait_closed()
+    abandoned = await asyncio.wait_for(account.wait_for_abandoned("getupdates"), 20)
+    assert abandoned.params == {"timeout": "50"}
+    assert account.refused == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    await alice.send("après")  # and the next poll gets what comes next
+    assert _ids(await bot_api("getUpdates")) == [1]
+
+
+async def test_what_a_lost_poll_fetched_comes_again_until_a_later_offset(
+    telegram_url: str, telegram_world: TelegramWorld, bot_api: BotApi, alice
+) -> None:
+    """Telegram forgets an update only once a later offset confirms it: a poll whose answer
+    never reached the bot (it left first) confirmed nothing, so the next start gets the update
+    again, and a poll with a later offset confirms it (PTB's last call at a clean stop)."""
+    account = telegram_world.bot
+    await alice.send("un")
+    writer = await _poll_over_a_socket(telegram_url, timeout=50)  # answered [1] at once...
+    await account.wait_for_call("getupdates")
+    writer.close()  # ...to nobody: the bot was stopping
+    await writer.wait_closed()
+    assert _ids(await bot_api("getUpdates", timeout=1)) == [1]  # the next start: again
+    await alice.send("deux")
+    since = len(account.calls)
+    writer = await _poll_over_a_socket(telegram_url, offset=2, timeout=50)  # confirms 1
+    await account.wait_for_call("getupdates", since=since)
+    writer.close()
+    await writer.wait_closed()
+    assert _ids(await bot_api("getUpdates", timeout=1)) == [2]
+    assert account.refused == []
 
 
 async def test_allowed_updates_filter_and_are_remembered(bot_api: BotApi, alice) -> None:
