@@ -26,6 +26,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
     PersistenceInput,
+    Updater,
 )
 
 from bot import event_loop
@@ -45,8 +46,8 @@ from bot.treats import RetryPolicy, TreatsError
 from bot.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.when import warm_up
 from conversations import staff
-from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_settled
-from conversations.common import SERVICES_KEY, PerChatUpdateProcessor, translator
+from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_untold
+from conversations.common import CONTEXT_TYPES, SERVICES_KEY, PerChatUpdateProcessor, translator
 from conversations.reminders import (
     REMINDERS_KEY,
     WATCHER_KEY,
@@ -62,6 +63,12 @@ SHUTDOWN_FLUSH_SECONDS: Final = 3.0
 STORE_PROBE_UPDATE_ID: Final = -1
 """/readyz proves the store writable by recording this (impossible) update id."""
 POLL_TIMEOUT_SECONDS: Final = 30
+STOP_POLLING_SECONDS: Final = 1.5
+"""How long a stop waits for Telegram to confirm the last updates fetched (PTB would wait its
+5 s read time-out); what is not confirmed comes again at the next start."""
+_PTB_UPDATER_LOGGER: Final = "telegram.ext.Updater"
+_PTB_ACKNOWLEDGEMENT_FAILED: Final = "Error while calling `get_updates` one more time"
+"""The start of PTB's message when its last getUpdates at stop fails (telegram/ext/_updater.py)."""
 COMMANDS: Final = {
     "fr": [
         ("start", "Commencer ou revenir au menu"),
@@ -100,6 +107,7 @@ def build_application(
         .base_url(settings.telegram_api_url + "/bot")
         .base_file_url(settings.telegram_api_url + "/file/bot")
         .persistence(persistence)
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(_rate_limiter(flood))
         .concurrent_updates(PerChatUpdateProcessor(metrics=services.metrics))
         .request(AiohttpRequest())
@@ -147,7 +155,9 @@ async def _after_start(application: Application) -> None:
             result.record.booking_id,
             result.outcome,
         )
-        await tell_settled(bot, services, result)
+    told = await tell_untold(application, services)
+    if told:
+        logger.info("told owners and staff how %d booking(s) settled meanwhile", told)
 
 
 def _staff_desk(application: Application, settings: Settings, services: Services) -> Outbox:
@@ -271,6 +281,51 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
+class _AcknowledgementErrorFilter(logging.Filter):
+    """Holds back PTB's ERROR, with a traceback, for its last getUpdates at stop failing, and
+    keeps the error for one warning line instead (see `_stop_polling`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error: BaseException | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(_PTB_ACKNOWLEDGEMENT_FAILED):
+            return True
+        self.error = record.exc_info[1] if record.exc_info else None
+        return False
+
+
+async def _stop_polling(updater: Updater) -> None:
+    """Stop getting updates, at once and quietly.
+
+    PTB's ``Updater.stop`` cancels the pending long poll rather than wait for its timeout
+    (PTB cancels the request's task; `AiohttpRequest` lets the cancellation through and aiohttp
+    closes the connection), then confirms what the bot fetched with one more ``getUpdates``
+    (the next offset, timeout 0, so PTB's read time-out of 5 s). That last call failing
+    (Telegram slow or out of reach at that moment) is logged by PTB as an ERROR with a
+    traceback; PTB goes on stopping all the same, and nothing is lost: Telegram keeps what no
+    later offset confirmed (usually the cancelled poll, sent with that offset, had already) and
+    sends it again at the next start. Here it is one warning, as for Telegram out of reach
+    during an update.
+    """
+    held = _AcknowledgementErrorFilter()
+    ptb_logger = logging.getLogger(_PTB_UPDATER_LOGGER)
+    ptb_logger.addFilter(held)
+    try:
+        await asyncio.wait_for(updater.stop(), STOP_POLLING_SECONDS)
+    except TimeoutError as late:
+        held.error = held.error or late  # a slow confirmation must not hold a clean stop
+    finally:
+        ptb_logger.removeFilter(held)
+    if held.error is not None:
+        logger.warning(
+            "stopping: Telegram did not confirm the last updates (%r); "
+            "it may send them again at the next start",
+            held.error,
+        )
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     settings: Settings,
@@ -319,7 +374,7 @@ async def running_bot(
                     yield application
                 finally:
                     if application.updater is not None and application.updater.running:
-                        await application.updater.stop()
+                        await _stop_polling(application.updater)
                     await updates.aclose()
                     await application.stop()
                     for task in tasks:

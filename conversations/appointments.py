@@ -134,9 +134,9 @@ async def calendar_again(update: Update, context: Context) -> str | None:
     _ = translator(update, context)
     record = own_booking(update, context, cb.CALENDAR)
     if record is None or update.effective_chat is None:
-        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
         return None
-    await answer_callback(update)
+    await answer_callback(update, context)
     name = ics_filename(record.scheduled_at, record.pet_name)
     await update.effective_chat.send_document(
         InputFile(calendar_file(svc, _, record), filename=name),

@@ -20,6 +20,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
+    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -36,7 +37,7 @@ from bot.matching import match_pet, match_type, match_vet, means_any, means_no, 
 from bot.request_reading import mentions_urgency, read_request, reason_from
 from bot.services import Services
 from bot.staff_requests import RequestKind
-from bot.store import BookingDraft
+from bot.store import BookingDraft, BookingRecord, BookingState
 from bot.text import fold
 from bot.treats import TreatsError
 from bot.triage import assess
@@ -55,7 +56,7 @@ from conversations.common import (
     translator,
 )
 from conversations.reminders import REMINDERS_KEY, WATCHER_KEY, present
-from conversations.staff import after_booking, open_request, paused_text, raise_urgent_alert
+from conversations.staff import announce_settled, open_request, paused_text, raise_urgent_alert
 from conversations.start import (
     choose_language,
     clinic_info,
@@ -347,7 +348,7 @@ async def _take_pet(
     offered: dict[str, tuple[str, str | None]] = (context.user_data or {}).get(PETS_KEY, {})
     if pet_id is None or pet_id not in offered:
         _ = translator(update, context)
-        await answer_callback(update, _("Choisissez un de vos animaux dans la liste."))
+        await answer_callback(update, context, _("Choisissez un de vos animaux dans la liste."))
         return await ask_pet(update, context, draft)
     draft.patient_id = pet_id
     draft.pet_name, draft.pet_species = offered[pet_id]
@@ -420,7 +421,7 @@ async def _take_type(update: Update, context: Context, type_id: str | None) -> s
         return await _unavailable(update, context, st.REASON)
     if type_id is None or type_id not in types:
         _ = translator(update, context)
-        await answer_callback(update, _("Choisissez un motif dans la liste."))
+        await answer_callback(update, context, _("Choisissez un motif dans la liste."))
         return await ask_reason(update, context, draft)
     draft.appointment_type_id, draft.type_name = type_id, types[type_id].name
     if draft.vet_id is not None and not svc.clinic.vet(draft.vet_id).does(type_id):  # type: ignore[union-attr]
@@ -470,7 +471,7 @@ async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any
     allowed = {vet.id for vet in svc.booking.vets_for(draft.appointment_type_id)}
     if not any_vet and (vet_id is None or vet_id not in allowed):
         _ = translator(update, context)
-        await answer_callback(update, _("Choisissez un vétérinaire dans la liste."))
+        await answer_callback(update, context, _("Choisissez un vétérinaire dans la liste."))
         return await ask_vet(update, context, draft)
     draft.vet_id, draft.any_vet = vet_id, any_vet
     return await advance(update, context)
@@ -612,7 +613,9 @@ async def slot_tapped(update: Update, context: Context) -> str:
     if draft is None:
         return await show_menu(update, context)
     if pick is None or pick.generation != draft.offer_generation:
-        await answer_callback(update, _("Cette liste n'est plus à jour : voici la nouvelle."))
+        await answer_callback(
+            update, context, _("Cette liste n'est plus à jour : voici la nouvelle.")
+        )
         return await show_slots(update, context, draft)
     if pick.choice in (cb.EARLIER, cb.LATER):
         assert draft.offer_day is not None and draft.appointment_type_id is not None
@@ -629,11 +632,11 @@ async def slot_tapped(update: Update, context: Context) -> str:
         except TreatsError:
             return await _unavailable(update, context, st.SLOT)
         if page is None:
-            await answer_callback(update, _("Pas d'autre créneau de ce côté-là."))
+            await answer_callback(update, context, _("Pas d'autre créneau de ce côté-là."))
             return st.SLOT
         return await show_slots(update, context, draft, page)
     if not pick.choice.isdigit() or int(pick.choice) >= len(draft.offer):
-        await answer_callback(update, _("Choisissez un créneau dans la liste."))
+        await answer_callback(update, context, _("Choisissez un créneau dans la liste."))
         return await show_slots(update, context, draft)
     draft.slot = draft.offer[int(pick.choice)]
     return await advance(update, context)
@@ -709,14 +712,17 @@ async def _confirm(update: Update, context: Context, booking_id: str | None) -> 
     _ = translator(update, context)
     assert user is not None
     if draft is None or draft.slot is None or booking_id != draft.booking_id:
-        await answer_callback(update, _("Ce récapitulatif n'est plus valable."))
+        record = svc.store.booking(booking_id) if booking_id else None
+        if record is not None and record.user_id == user.id:
+            return await _confirmed_before(update, context, record)  # type: ignore[return-value]
+        await answer_callback(update, context, _("Ce récapitulatif n'est plus valable."))
         return await advance(update, context)
     claimed = svc.store.booking(booking_id) is not None  # a repeated tap: its answer stands
     if not claimed and svc.booking.too_soon(draft.slot, urgent=draft.is_urgent):
         draft.slot = None
         note = _("Ce créneau est maintenant trop proche pour être réservé ici, désolé.")
         return await show_slots(update, context, draft, note=note + "\n")
-    await answer_callback(update, _("Réservation en cours…"))
+    await answer_callback(update, context, _("Réservation en cours…"))
     vet = svc.clinic.vet(draft.slot.vet_id)
     result = await svc.booking.confirm(
         BookingDraft(
@@ -733,6 +739,7 @@ async def _confirm(update: Update, context: Context, booking_id: str | None) -> 
             pet_name=draft.pet_name or "",
             vet_name=vet.name if vet else "",
             type_name=draft.type_name or "",
+            urgent_alert_id=draft.urgent_alert_id,
         )
     )
     return await _tell_outcome(update, context, draft, result)
@@ -753,7 +760,7 @@ async def _tell_outcome(
             head = _("✅ <b>C'est confirmé !</b> Statut : {status}", status=esc(status))
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
-                after_booking(context, draft, result)
+                _told(context, result)
                 _remind(context, result)
                 await _send_calendar(update, context, result)
                 await _cancel_replaced(update, context, draft, result)
@@ -768,18 +775,21 @@ async def _tell_outcome(
             )
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
-                after_booking(context, draft, result)
+                _told(context, result)
             _forget(context)
             return await _menu_below(update, context)
         case Outcome.IN_PROGRESS:
             return st.SUMMARY
         case Outcome.SLOT_TAKEN:
+            _told(context, result)
             draft.slot = None
             return await show_slots(
                 update, context, draft, note=_("Ce créneau vient d'être pris, désolé.") + "\n"
             )
         case Outcome.UNAVAILABLE:
+            _told(context, result)
             return await _unavailable(update, context, st.SUMMARY, booking=True)
+    _told(context, result)
     await show(
         update,
         context,
@@ -792,6 +802,15 @@ async def _tell_outcome(
     )
     _forget(context)
     return st.END
+
+
+def _told(context: Context, result: ConfirmResult) -> None:
+    """The staff side of the outcome (see `announce_settled`), then the mark that both sides
+    know, so that a restart does not tell them again (`tell_untold`)."""
+    if result.repeated:
+        return
+    announce_settled(context.application, result.record)
+    services(context).store.mark_told(result.record.booking_id)
 
 
 async def _send_calendar(update: Update, context: Context, result: ConfirmResult) -> None:
@@ -875,27 +894,45 @@ def _forget(context: Context) -> None:
         context.user_data.pop(OUTAGE_TRIES_KEY, None)
 
 
-async def tell_settled(bot: Bot, svc: Services, result: ConfirmResult) -> None:
-    """After a restart, tell the owner how a booking the restart interrupted ended."""
-    record = result.record
+async def tell_untold(application: Application, svc: Services) -> int:  # type: ignore[type-arg]
+    """At start-up: tell the owner and the staff how each booking settled while nobody was told
+    (the process died between the API's answer and the telling, or during the POST and the
+    restart settled it). The same staff messages as after a tap; returns how many."""
+    untold = svc.store.untold_bookings()
+    for record in untold:
+        announce_settled(application, record)
+        await _tell_owner(application.bot, svc, record)
+        svc.store.mark_told(record.booking_id)
+    return len(untold)
+
+
+async def _tell_owner(bot: Bot, svc: Services, record: BookingRecord) -> None:
+    """The owner's message for a booking settled after a restart."""
     _ = svc.catalogs[pick_language(svc.store.language(record.user_id), svc.clinic.locale)]
-    when = _.when(record.scheduled_at)
-    if result.outcome is Outcome.BOOKED:
-        text = _(
-            "✅ Votre rendez-vous du {when} pour {pet} est confirmé.",
-            when=when,
-            pet=esc(record.pet_name),
-        )
-    else:
+    when, pet = _.when(record.scheduled_at), esc(record.pet_name)
+    if record.state is BookingState.BOOKED:
+        text = _("✅ Votre rendez-vous du {when} pour {pet} est confirmé.", when=when, pet=pet)
+    elif record.state is BookingState.UNCERTAIN:
         text = _(
             "⏳ Votre demande de rendez-vous du {when} pour {pet} est bien partie, mais le "
             "logiciel de la clinique n'a pas répondu. La clinique vérifie et vous confirme "
             "très vite ici.",
             when=when,
-            pet=esc(record.pet_name),
+            pet=pet,
+        )
+    else:
+        text = _(
+            "Votre demande de rendez-vous du {when} pour {pet} n'a pas pu aboutir : rien "
+            "n'est réservé. Reprenez la réservation quand vous voulez, ou appelez la clinique "
+            "au {phone}.",
+            when=when,
+            pet=pet,
+            phone=esc(svc.clinic.phone),
         )
     with contextlib.suppress(TelegramError):
-        await bot.send_message(record.user_id, text, parse_mode=ParseMode.HTML)
+        await bot.send_message(
+            record.user_id, text, parse_mode=ParseMode.HTML, reply_markup=kb.menu(_)
+        )
 
 
 # -- urgency -----------------------------------------------------------------------------
@@ -909,7 +946,7 @@ async def urgent_yes(update: Update, context: Context) -> str:
     if draft is None or user is None:
         return await show_menu(update, context)
     _ = translator(update, context)
-    await answer_callback(update, _("L'équipe de la clinique est prévenue."))
+    await answer_callback(update, context, _("L'équipe de la clinique est prévenue."))
     await raise_urgent_alert(context, user.id, draft)
     await urgent.phone_now(update, context)
     if await _paused(update, context, below=True):
@@ -1035,27 +1072,75 @@ async def _carry_on(update: Update, context: Context) -> str:
 
 
 async def stray_tap(update: Update, context: Context) -> str | None:
-    """A tap on a button no step expects: an old keyboard, or a second tap on "Confirmer"."""
+    """A tap on a button the current step does not expect: a second tap on "Confirmer", an old
+    keyboard, or the screen a step ahead of the state restored after a crash.
+
+    Never a dead end: a repeated confirmation says what is true of it now; a step's button is
+    handled by its step (the draft decides whether it still fits, as for any tap); anything
+    else shows the current step again, or the menu."""
     svc = services(context)
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
     _ = translator(update, context)
-    booking_id = cb.value(query.data or "", cb.CONFIRM)
+    data = query.data or ""
+    booking_id = cb.value(data, cb.CONFIRM)
     record = svc.store.booking(booking_id) if booking_id else None
     if record is not None and record.user_id == user.id:
-        await answer_callback(update, _("C'est déjà fait : ce rendez-vous est enregistré."))
-        return None
-    await answer_callback(update, _("Ce bouton n'est plus valable."))
+        return await _confirmed_before(update, context, record)
     if svc.store.owner(user.id) is None:
+        await answer_callback(update, context, _("Ce bouton n'est plus valable."))
         return await start(update, context)
-    state = (context.user_data or {}).get(STATE_KEY)
-    if state in st.BOOKING_STEPS and _draft(context) is not None:
-        return None  # the current step is on screen already
+    draft = _draft(context)
+    if draft is not None:
+        step = next(
+            (
+                handler
+                for kind, handler, ready in _STEP_TAPS
+                if re.match(kind, data) and ready(draft)
+            ),
+            None,
+        )
+        if step is not None:
+            return await step(update, context)  # type: ignore[no-any-return]
+        await answer_callback(update, context, _("Ce bouton n'est plus valable."))
+        return await advance(update, context)
+    await answer_callback(update, context, _("Ce bouton n'est plus valable."))
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             _("Que souhaitez-vous faire ?"), reply_markup=kb.menu(_)
         )
     return _at(context, st.MENU)
+
+
+async def _confirmed_before(update: Update, context: Context, record: BookingRecord) -> str | None:
+    """ "Confirmer" tapped again: what is true of that booking now, never "déjà fait" for a
+    booking that failed or is still being checked; a failed one shows the way forward."""
+    _ = translator(update, context)
+    match record.state:
+        case BookingState.BOOKED:
+            await answer_callback(
+                update, context, _("C'est déjà fait : ce rendez-vous est enregistré.")
+            )
+            return None
+        case BookingState.SENDING:
+            await answer_callback(
+                update, context, _("Réservation en cours… je vous réponds ici dans un instant.")
+            )
+            return None
+        case BookingState.UNCERTAIN:
+            await answer_callback(
+                update,
+                context,
+                _("La clinique vérifie ce rendez-vous et vous confirme ici très vite."),
+            )
+            return None
+        case BookingState.CANCELLED:
+            await answer_callback(update, context, _("Ce rendez-vous a été annulé."))
+            return None
+    await answer_callback(
+        update, context, _("Ce rendez-vous n'a pas pu être pris : choisissez un autre créneau.")
+    )
+    return await _carry_on(update, context)
 
 
 async def stray_message(update: Update, context: Context) -> str:
@@ -1190,6 +1275,45 @@ async def command_typed(update: Update, context: Context) -> str | None:
     return await show_menu(update, context)
 
 
+def _linked_or(handler):  # type: ignore[no-untyped-def]
+    """While the phone number is awaited: an owner already linked (a state restored a step
+    behind after a crash, a link made meanwhile) goes on with ``handler``, never asked for the
+    number again; anyone else is shown the share button."""
+
+    @functools.wraps(handler)
+    async def linked_or(update: Update, context: Context) -> str | None:
+        user = update.effective_user
+        if user is not None and services(context).store.owner(user.id) is not None:
+            return await handler(update, context)  # type: ignore[no-any-return]
+        return await contact_expected(update, context)
+
+    return linked_or
+
+
+_STEP_TAPS: Final = (
+    (cb.pattern(cb.PET), pet_tapped, lambda draft: True),
+    (cb.pattern(cb.TYPE), type_tapped, lambda draft: draft.patient_id is not None),
+    (cb.pattern(cb.VET), vet_tapped, lambda draft: draft.appointment_type_id is not None),
+    (
+        r"^w:",
+        when_tapped,
+        lambda draft: (
+            draft.appointment_type_id is not None and (draft.vet_id is not None or draft.any_vet)
+        ),
+    ),
+    (
+        cb.pattern(cb.SLOT),
+        slot_tapped,
+        lambda draft: draft.appointment_type_id is not None and draft.offer_day is not None,
+    ),
+    (cb.pattern(cb.CONFIRM), confirm_tapped, lambda draft: True),
+    (rf"^{cb.URGENT_YES}$", urgent_yes, lambda draft: draft.triage_asked),
+    (rf"^{cb.URGENT_NO}$", urgent_no, lambda draft: draft.triage_asked),
+)
+"""A booking step's buttons, by callback data, for taps that reach `stray_tap`, with what the
+draft must already hold for that step's button to make sense."""
+
+
 def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> ConversationHandler:
     """The owner conversation, persistent across restarts."""
     tap = CallbackQueryHandler
@@ -1236,9 +1360,9 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
             st.SHARE_CONTACT: [
                 MessageHandler(filters.CONTACT, contact_shared),
                 CommandHandler("start", start),
-                _text_in(contact_expected),
+                _text_in(_linked_or(one_message)),
                 MessageHandler(filters.ALL, contact_expected),
-                tap(contact_expected),
+                tap(_linked_or(stray_tap)),
             ],
             st.MENU: [*anywhere, _text_in(one_message)],
             st.PET: [

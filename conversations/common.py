@@ -17,7 +17,7 @@ from typing import Any, Final
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import BaseUpdateProcessor, ContextTypes
+from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ContextTypes, ExtBot
 
 from bot.i18n import Translator, pick_language
 from bot.metrics import CURRENT_UPDATE, Metrics, UpdateTally
@@ -31,7 +31,26 @@ LANGUAGE_KEY: Final = "language"
 NEW_PANEL_KEY: Final = "new_panel"
 """Set once to show the next step on a new message even after a tap (see `show`)."""
 
-Context = ContextTypes.DEFAULT_TYPE
+
+class VetbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context for one update, with what a handler must know about the update so far.
+
+    Telegram takes one answer per tap (answerCallbackQuery; a second one is refused with
+    "query is too old ... or query ID is invalid"): the first answer given wins, and `show`
+    does not answer again after a toast."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.tap_answered = False
+
+
+Context = VetbotContext
+CONTEXT_TYPES: Final = ContextTypes(context=VetbotContext)
 
 
 def services(context: Context) -> Services:
@@ -57,11 +76,13 @@ def esc(text: object) -> str:
 async def show(
     update: Update, context: Context, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Show a step on the panel (see the module docstring)."""
+    """Show a step on the panel (see the module docstring), once the draft behind it is
+    stored (see `commit_before_reply`)."""
+    await commit_before_reply(update, context)
     query = update.callback_query
     user_data: dict[str, Any] = context.user_data if context.user_data is not None else {}
     if query is not None:
-        await _quietly(query.answer())
+        await answer_callback(update, context)
     if query is not None and query.message is not None and not user_data.pop(NEW_PANEL_KEY, False):
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
@@ -80,10 +101,28 @@ async def show(
         await _quietly(context.bot.edit_message_reply_markup(chat.id, old_panel, reply_markup=None))
 
 
-async def answer_callback(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Answer a tap (Telegram shows a spinner until then); never fails the handler."""
-    if update.callback_query is not None:
-        await _quietly(update.callback_query.answer(text, show_alert=alert))
+async def commit_before_reply(update: Update, context: Context) -> None:
+    """Store the owner's draft before they see the step it leads to.
+
+    PTB writes conversation data every second; a kill in between used to restore a draft a
+    step behind the screen. With the draft stored first, a tap on what the owner sees always
+    finds the choices it builds on (`stray_tap` routes it to its step if the restored state is
+    the previous one)."""
+    persistence = context.application.persistence
+    user = update.effective_user
+    if persistence is not None and user is not None and context.user_data is not None:
+        await persistence.update_user_data(user.id, context.user_data)
+
+
+async def answer_callback(
+    update: Update, context: Context, text: str | None = None, alert: bool = False
+) -> None:
+    """Answer a tap (Telegram shows a spinner until then), once: a later call for the same
+    tap does nothing (see `VetbotContext`); never fails the handler."""
+    if update.callback_query is None or context.tap_answered:
+        return
+    context.tap_answered = True
+    await _quietly(update.callback_query.answer(text, show_alert=alert))
 
 
 async def _quietly(call: Awaitable[Any]) -> None:

@@ -167,10 +167,10 @@ async def present(update: Update, context: Context) -> None:
     _ = _owner_language(svc, user.id)
     record = svc.store.booking(cb.value(query.data or "", cb.PRESENT) or "")
     if record is None or record.user_id != user.id or record.state != BookingState.BOOKED:
-        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
         return
     svc.store.confirm_presence(record.booking_id, svc.clock())
-    await answer_callback(update, _("Merci, c'est noté : à bientôt !"))
+    await answer_callback(update, context, _("Merci, c'est noté : à bientôt !"))
     message = query.message
     if message is not None and getattr(message, "text_html", None):
         with contextlib.suppress(TelegramError):

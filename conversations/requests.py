@@ -39,7 +39,7 @@ async def ask_registration(update: Update, context: Context) -> str:
     _ = translator(update, context)
     contact = (context.user_data or {}).get(CONTACT_KEY)
     if contact is None:
-        await answer_callback(update, _("Partagez d'abord votre numéro, s'il vous plaît."))
+        await answer_callback(update, context, _("Partagez d'abord votre numéro, s'il vous plaît."))
         return st.END
     filed = open_request(
         context,
@@ -111,11 +111,11 @@ async def changeable(update: Update, context: Context, kind: str) -> BookingReco
     _ = translator(update, context)
     record = own_booking(update, context, kind)
     if record is None:
-        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
         return None
     pending = svc.store.pending_request(record.booking_id)
     if pending is not None:
-        await answer_callback(update, already_asked(_, pending))
+        await answer_callback(update, context, already_asked(_, pending))
         return None
     too_close = record.scheduled_at - svc.clock() < svc.late_cancellation
     if too_close and not in_grace(svc, record):
@@ -167,7 +167,7 @@ async def cancel_confirmed(update: Update, context: Context) -> str | None:
     _ = translator(update, context)
     record = own_booking(update, context, cb.CANCEL_CONFIRM)
     if record is None:
-        await answer_callback(update, _("Ce rendez-vous n'est plus modifiable ici."))
+        await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
         return None
     staff_language = svc.catalogs[svc.clinic.locale]
     filed = open_request(
@@ -189,7 +189,7 @@ async def cancel_confirmed(update: Update, context: Context) -> str | None:
             if pending is not None
             else _("Ce rendez-vous n'est plus modifiable ici.")
         )
-        await answer_callback(update, refusal)
+        await answer_callback(update, context, refusal)
         return None  # the panel stays as it was
     if filed is Filing.FILED:
         text = _(

@@ -22,6 +22,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
+    Application,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -40,9 +41,10 @@ from bot.alerts import (
     TransientSendError,
     should_announce,
 )
-from bot.booking import ConfirmResult, Draft
+from bot.booking import Draft
 from bot.i18n import Translator
 from bot.invites import invite_link, make_invite
+from bot.services import Services
 from bot.staff_requests import (
     DECISION_LABELS,
     DECISION_MARKS,
@@ -54,11 +56,11 @@ from bot.staff_requests import (
     decision_label,
 )
 from bot.staff_stats import staff_stats, today_bookings
-from bot.store import BookingRecord
+from bot.store import BookingRecord, BookingState
 from bot.treats import Client, Patient, TreatsError
 from bot.triage import assess
 from conversations.callbacks import MENU_BOOK
-from conversations.common import Context, answer_callback, services
+from conversations.common import SERVICES_KEY, Context, answer_callback, services
 
 logger = logging.getLogger("vetbot.staff")
 
@@ -316,23 +318,27 @@ async def _gather_case(context: Context, user_id: int, draft: Draft) -> UrgentCa
 # -- after a booking -------------------------------------------------------------------------
 
 
-def after_booking(context: Context, draft: Draft, result: ConfirmResult) -> None:
-    """Announce a new booking; add it to its urgent alert; ask staff to check an uncertain one."""
-    staff = desk(context)
+def announce_settled(application: Application, record: BookingRecord) -> None:  # type: ignore[type-arg]
+    """The staff side of a settled booking, the same whichever path settled it (a tap, a
+    retry, a restart): an uncertain one becomes "RDV à vérifier" (at most one per booking),
+    a booked one is announced and added to its urgent alert. A failed one needs nothing."""
+    staff: StaffDesk | None = application.bot_data.get(STAFF_KEY)
     if staff is None:
         return
-    _ = _staff_language(context)
-    record = result.record
+    svc: Services = application.bot_data[SERVICES_KEY]
+    _ = svc.catalogs[svc.clinic.locale]
     line = _one_line(_, record)
-    if result.record.state == "uncertain":
-        _open_request(
-            context,
+    if record.state is BookingState.UNCERTAIN:
+        _file_request(
+            staff,
             RequestKind.CHECK_BOOKING,
             record.user_id,
             client_id=record.client_id,
             booking_id=record.booking_id,
             details={"rdv": line},
         )
+    elif record.state is not BookingState.BOOKED:
+        return
     elif should_announce(staff.announce, is_urgent=record.is_urgent):  # type: ignore[arg-type]
         prefix = "🚨 " if record.is_urgent else "📅 "
         staff.outbox.enqueue(
@@ -342,8 +348,8 @@ def after_booking(context: Context, draft: Draft, result: ConfirmResult) -> None
             owner_user_id=record.user_id,
             booking_id=record.booking_id,
         )
-    alert = staff.outbox.get(int(draft.urgent_alert_id)) if draft.urgent_alert_id else None
-    if alert is not None:
+    alert = staff.outbox.get(int(record.urgent_alert_id)) if record.urgent_alert_id else None
+    if alert is not None and record.state is BookingState.BOOKED:
         line = _(
             "📅 RDV pris : {when}, {vet}", when=_.when(record.scheduled_at), vet=record.vet_name
         )
@@ -411,22 +417,18 @@ class Filing(Enum):
         return self is not Filing.UNAVAILABLE
 
 
-def _open_request(
-    context: Context,
+def _file_request(
+    staff: StaffDesk,
     kind: RequestKind,
     user_id: int,
     *,
     client_id: str | None = None,
     booking_id: str | None = None,
     details: dict[str, str],
-) -> Opened | None:
+) -> Opened:
     """Records the request and posts it to the staff chat; an appointment's request already
     open is returned as is (``filed=False``) and not posted again, unless it never was (a
-    crash between its two commits: it must not block the appointment unseen). None: no staff
-    chat."""
-    staff = desk(context)
-    if staff is None:
-        return None
+    crash between its two commits: it must not block the appointment unseen)."""
     opened = staff.requests.open(
         kind, user_id=user_id, client_id=client_id, booking_id=booking_id, details=details
     )
@@ -457,11 +459,12 @@ def open_request(
 
     FILED: posted now; PENDING: this appointment already has an open request (nothing new);
     UNAVAILABLE: no staff chat to take it. Truthy unless UNAVAILABLE."""
-    opened = _open_request(
-        context, kind, user_id, client_id=client_id, booking_id=booking_id, details=details
-    )
-    if opened is None:
+    staff = desk(context)
+    if staff is None:
         return Filing.UNAVAILABLE
+    opened = _file_request(
+        staff, kind, user_id, client_id=client_id, booking_id=booking_id, details=details
+    )
     return Filing.FILED if opened.filed else Filing.PENDING
 
 
@@ -483,7 +486,7 @@ async def _from_staff(update: Update, context: Context) -> str | None:
             member = status in MEMBER_STATUSES
     if not member:
         logger.warning("staff button refused for user %s", user.id)
-        await answer_callback(update, _("Réservé à l'équipe de la clinique."), alert=True)
+        await answer_callback(update, context, _("Réservé à l'équipe de la clinique."), alert=True)
         return None
     return user.full_name
 
@@ -499,14 +502,14 @@ async def acknowledge(update: Update, context: Context) -> None:
     outbox_id = _int_after(query.data, ACK)
     taken = staff.outbox.acknowledge(outbox_id, by_id=update.effective_user.id, by_name=name)
     if taken is None:
-        await answer_callback(update, _("Déjà pris en charge."))
+        await answer_callback(update, context, _("Déjà pris en charge."))
         raise ApplicationHandlerStop
     now = services(context).clock()
     waited = (now - (taken.sent_at or taken.created_at)).total_seconds()
     services(context).metrics.ack_seconds.observe(max(0.0, waited))
     label = _("✅ Pris en charge par {name} à {time}", name=name, time=_.time(now))
     staff.outbox.update(outbox_id, with_line(taken.message, esc(label), drop_ack=True))
-    await answer_callback(update, _("C'est noté, merci !"))
+    await answer_callback(update, context, _("C'est noté, merci !"))
     raise ApplicationHandlerStop
 
 
@@ -525,10 +528,12 @@ async def call_back(update: Update, context: Context) -> None:
         with contextlib.suppress(TreatsError):
             client = await svc.treats.get_client(owner.client_id)
     if client is None:
-        await answer_callback(update, _("Numéro introuvable : voir le dossier."), alert=True)
+        await answer_callback(
+            update, context, _("Numéro introuvable : voir le dossier."), alert=True
+        )
     else:
         text = _("{name} : {phone}", name=client.full_name, phone=client.phone or "?")
-        await answer_callback(update, text, alert=True)
+        await answer_callback(update, context, text, alert=True)
     raise ApplicationHandlerStop
 
 
@@ -542,17 +547,17 @@ async def decide(update: Update, context: Context) -> None:
     _ = _staff_language(context)
     parts = (query.data or "").split(":")
     if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in (DONE, REFUSED):
-        await answer_callback(update)
+        await answer_callback(update, context)
         raise ApplicationHandlerStop
     decided = staff.requests.decide(
         int(parts[1]), done=parts[2] == DONE, by_id=update.effective_user.id, by_name=name
     )
     if decided is None:
-        await answer_callback(update, _("Déjà traité."))
+        await answer_callback(update, context, _("Déjà traité."))
         raise ApplicationHandlerStop
     if decided.outbox_id is not None:
         staff.outbox.update(decided.outbox_id, request_message(decided, decided.outbox_id))
-    await answer_callback(update, _("C'est noté, merci !"))
+    await answer_callback(update, context, _("C'est noté, merci !"))
     await tell_owner_decision(context, decided)
     raise ApplicationHandlerStop
 

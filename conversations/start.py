@@ -38,7 +38,7 @@ async def start(update: Update, context: Context) -> str:
     user = update.effective_user
     assert user is not None and update.effective_message is not None
     _ = translator(update, context)
-    await answer_callback(update)  # when a tap led here (an old menu, before identifying)
+    await answer_callback(update, context)  # when a tap led here (an old menu, before identifying)
     svc.store.record_event(user.id, "start")
     if context.args:
         return await _accept_invite(update, context, context.args[0])
@@ -115,7 +115,7 @@ async def contact_shared(update: Update, context: Context) -> str:
 async def contact_expected(update: Update, context: Context) -> str:
     """Anything but a contact while we wait for one: explain, show the button again."""
     _ = translator(update, context)
-    await answer_callback(update)
+    await answer_callback(update, context)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             _(
@@ -211,11 +211,11 @@ async def language_chosen(update: Update, context: Context) -> None:
     assert query is not None and user is not None
     language = cb.value(query.data or "", cb.LANGUAGE)
     if language not in ("fr", "en"):
-        await answer_callback(update)
+        await answer_callback(update, context)
         return
     svc.store.set_language(user.id, language)
     if context.user_data is not None:
         context.user_data[LANGUAGE_KEY] = language
     _: Translator = svc.catalogs[language]
-    await answer_callback(update)
+    await answer_callback(update, context)
     await show(update, context, _("C'est noté : je vous parlerai en français."), None)

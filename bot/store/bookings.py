@@ -56,6 +56,8 @@ class BookingDraft:
     pet_name: str
     vet_name: str
     type_name: str
+    urgent_alert_id: str | None = None
+    """The staff alert of the urgent case this booking answers, to add the booking to it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +88,10 @@ class BookingRecord:
     """When the owner tapped "Je serai là" on a reminder (shown to staff on /aujourdhui)."""
     status_checked_at: datetime | None = None
     """When ``bot.status_watch`` last re-read the appointment from the API."""
+    urgent_alert_id: str | None = None
+    told_at: datetime | None = None
+    """When the owner and the staff were told how it settled (None: not yet, e.g. the bot died
+    between the API's answer and the telling; the next start tells them)."""
 
     def draft(self) -> BookingDraft:
         """What was confirmed, e.g. to re-send a booking a restart left in ``sending``."""
@@ -108,7 +114,8 @@ _INSERT_CLAIM: Final = (
 )
 _RECLAIM_FAILED: Final = (
     f"UPDATE bookings SET {', '.join(f'{name} = ?' for name in _EDITABLE_COLUMNS)}, "
-    "state = ?, appointment_id = NULL, detail = NULL, updated_at = ? WHERE booking_id = ?"
+    "state = ?, appointment_id = NULL, detail = NULL, told_at = NULL, updated_at = ? "
+    "WHERE booking_id = ?"
 )
 """A failed booking is re-claimed with the draft's fields: the owner may have picked a new slot."""
 
@@ -242,6 +249,24 @@ def bookings_in_state(conn: sqlite3.Connection, state: BookingState) -> list[Boo
     return [_record(row) for row in rows]
 
 
+def untold_bookings(conn: sqlite3.Connection) -> list[BookingRecord]:
+    """Bookings settled (booked, uncertain, failed) whose owner and staff were not told yet."""
+    rows = conn.execute(
+        f"""SELECT * FROM bookings WHERE told_at IS NULL AND state IN ({_marks(OUTCOMES)})
+        ORDER BY updated_at, booking_id""",
+        tuple(state.value for state in OUTCOMES),
+    )
+    return [_record(row) for row in rows]
+
+
+def mark_told(conn: sqlite3.Connection, now: datetime, booking_id: str) -> None:
+    """The owner and the staff have been told how this booking settled."""
+    conn.execute(
+        "UPDATE bookings SET told_at = ? WHERE booking_id = ? AND told_at IS NULL",
+        (to_db(now), booking_id),
+    )
+
+
 def upcoming_bookings(conn: sqlite3.Connection, user_id: int, now: datetime) -> list[BookingRecord]:
     """The owner's booked or uncertain appointments from ``now`` on, soonest first."""
     rows = conn.execute(
@@ -308,4 +333,6 @@ def _record(row: sqlite3.Row) -> BookingRecord:
         confirmed_at=optional_from_db(row["confirmed_at"]),
         presence_confirmed_at=optional_from_db(row["presence_confirmed_at"]),
         status_checked_at=optional_from_db(row["status_checked_at"]),
+        urgent_alert_id=row["urgent_alert_id"],
+        told_at=optional_from_db(row["told_at"]),
     )

@@ -201,6 +201,13 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX status_changes_by_state ON status_changes (state, detected_at)",
         "CREATE INDEX status_changes_by_user ON status_changes (user_id)",
     ),
+    (
+        "ALTER TABLE bookings ADD COLUMN urgent_alert_id TEXT",
+        "ALTER TABLE bookings ADD COLUMN told_at TEXT",
+        # Bookings settled before this version were told at the time (or never will be).
+        "UPDATE bookings SET told_at = updated_at WHERE state != 'sending'",
+        "CREATE INDEX bookings_untold ON bookings (told_at) WHERE told_at IS NULL",
+    ),
 )
 """Append-only: migration *n* (1-based) brings a file from ``user_version`` n-1 to n.
 Never edit a released entry; add a new one (a table, a column, an index)."""

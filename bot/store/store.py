@@ -125,6 +125,13 @@ class Store:
         """E.g. the ``sending`` rows a crash left behind, for startup recovery."""
         return bookings.bookings_in_state(self._conn, state)
 
+    def untold_bookings(self) -> list[BookingRecord]:
+        """Settled bookings whose owner and staff were not told yet (a crash in between)."""
+        return bookings.untold_bookings(self._conn)
+
+    def mark_told(self, booking_id: str) -> None:
+        bookings.mark_told(self._conn, self._clock(), booking_id)
+
     def upcoming_bookings(self, user_id: int, now: datetime) -> list[BookingRecord]:
         return bookings.upcoming_bookings(self._conn, user_id, now)
 
