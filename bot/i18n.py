@@ -40,6 +40,35 @@ def N_(message: str) -> str:
     return message
 
 
+STATUSES: Final = {
+    "SCHEDULED": N_("Planifié"),
+    "CONFIRMED": N_("Confirmé"),
+    "CANCELLED": N_("Annulé"),
+    "COMPLETED": N_("Terminé"),
+    "NO_SHOW": N_("Absent"),
+}
+"""Treats appointment statuses; its ``displayStatus`` is French whatever the owner reads."""
+SPECIES: Final = {
+    "chat": N_("Chat"),
+    "chatte": N_("Chat"),
+    "chien": N_("Chien"),
+    "chienne": N_("Chien"),
+    "lapin": N_("Lapin"),
+    "furet": N_("Furet"),
+    "hamster": N_("Hamster"),
+    "rat": N_("Rat"),
+    "souris": N_("Souris"),
+    "cochon d'inde": N_("Cochon d'Inde"),
+    "tortue": N_("Tortue"),
+    "perroquet": N_("Perroquet"),
+    "perruche": N_("Perruche"),
+    "oiseau": N_("Oiseau"),
+    "cheval": N_("Cheval"),
+    "nac": N_("NAC"),
+}
+"""Species as the clinic's records write them (French), by lower-case name."""
+
+
 def pick_language(*candidates: str | None) -> str:
     """The first supported language among explicit choice, Telegram's language_code, default."""
     for candidate in candidates:
@@ -66,6 +95,21 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         text = self._translations.ngettext(singular, plural, n)
         return text.format(n=n, **values)
+
+    def status(self, api_status: str | None, display_status: str | None = None) -> str:
+        """An appointment's status in the owner's language; a status we do not know keeps the
+        clinic's own label."""
+        known = STATUSES.get((api_status or "").upper())
+        if known is not None:
+            return self(known)
+        return display_status or api_status or self(STATUSES["SCHEDULED"])
+
+    def species(self, species: str | None) -> str | None:
+        """A pet's species in the owner's language ("Chat" → "Cat"); unknown ones as written."""
+        if not species:
+            return None
+        known = SPECIES.get(species.strip().lower().replace("’", "'"))
+        return self(known) if known is not None else species
 
     def when(self, moment: datetime) -> str:
         """ "mardi 15 décembre à 10:00", in the clinic's zone."""

@@ -93,8 +93,8 @@ def _line(_: Translator, record: BookingRecord, pending: RequestRecord | None) -
             else _("demande en cours")
         )
         return line + f" — {esc(asked)}"
-    if record.display_status:
-        return line + f" — {esc(record.display_status)}"
+    if record.display_status or record.api_status:
+        return line + f" — {esc(_.status(record.api_status, record.display_status))}"
     return line
 
 

@@ -150,7 +150,7 @@ def _summary_lines(_: Translator, draft: Draft, vet_name: str) -> list[str]:
     assert draft.slot is not None
     pet = esc(draft.pet_name or "")
     if draft.pet_species:
-        pet += f" ({esc(draft.pet_species)})"
+        pet += f" ({esc(_.species(draft.pet_species))})"
     lines = [
         _("🐾 {pet}", pet=pet),
         _("📋 {type}", type=esc(draft.type_name or "")),
@@ -756,7 +756,7 @@ async def _tell_outcome(
         svc.metrics.bookings.labels(str(result.outcome)).inc()
     match result.outcome:
         case Outcome.BOOKED:
-            status = result.record.display_status or _("Planifié")
+            status = _.status(result.record.api_status, result.record.display_status)
             head = _("✅ <b>C'est confirmé !</b> Statut : {status}", status=esc(status))
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:

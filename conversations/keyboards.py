@@ -54,7 +54,10 @@ def back_to_menu(_: Translator) -> InlineKeyboardMarkup:
 
 def pets(_: Translator, choices: Sequence[Patient]) -> InlineKeyboardMarkup:
     buttons = [
-        _button(f"{pet.name} ({pet.species})" if pet.species else pet.name, cb.pack(cb.PET, pet.id))
+        _button(
+            f"{pet.name} ({_.species(pet.species)})" if pet.species else pet.name,
+            cb.pack(cb.PET, pet.id),
+        )
         for pet in choices
     ]
     buttons.append(_button(_("➕ Un autre animal"), cb.ADD_PET))

@@ -167,13 +167,17 @@ async def _accept_invite(update: Update, context: Context, token: str) -> str:
     return st.SHARE_CONTACT
 
 
-async def show_menu(update: Update, context: Context, *, fresh: bool = False) -> str:
-    """The main menu; typing a request here books in one message."""
+async def show_menu(
+    update: Update, context: Context, *, fresh: bool = False, note: str = ""
+) -> str:
+    """The main menu; typing a request here books in one message. ``note``: a line above."""
     _ = translator(update, context)
     text = _(
         "Que souhaitez-vous faire ?\n\nVous pouvez aussi m'écrire directement, par exemple : "
         "« un vaccin pour mon chat mardi prochain vers 10h »."
     )
+    if note:
+        text = f"{note}\n\n{text}"
     if fresh and update.callback_query is None and update.effective_chat is not None:
         await update.effective_chat.send_message(text, reply_markup=kb.menu(_))
     else:
@@ -205,7 +209,7 @@ async def choose_language(update: Update, context: Context) -> None:
         )
 
 
-async def language_chosen(update: Update, context: Context) -> None:
+async def language_chosen(update: Update, context: Context) -> str | None:
     svc = services(context)
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
@@ -217,5 +221,8 @@ async def language_chosen(update: Update, context: Context) -> None:
     if context.user_data is not None:
         context.user_data[LANGUAGE_KEY] = language
     _: Translator = svc.catalogs[language]
-    await answer_callback(update, context)
-    await show(update, context, _("C'est noté : je vous parlerai en français."), None)
+    noted = _("C'est noté : je vous parlerai en français.")
+    if svc.store.owner(user.id) is None:
+        await answer_callback(update, context, noted)
+        return await start(update, context)
+    return await show_menu(update, context, note=noted)  # an answer that ends a step shows the next
