@@ -355,6 +355,28 @@ class BookingService:
         return ConfirmResult(Outcome.UNCERTAIN, record)
 
 
+def already_coming(
+    upcoming: Sequence[BookingRecord],
+    patient_id: str | None,
+    type_id: str | None,
+    start: datetime,
+    tz: ZoneInfo,
+    *,
+    replacing: str | None = None,
+) -> BookingRecord | None:
+    """An appointment this pet already has coming up of the same type, or on the same day:
+    worth a word before a second one is confirmed (four vaccinations in one week went through
+    without one). ``replacing``: the booking a move replaces, which does not count."""
+    day = start.astimezone(tz).date()
+    for record in upcoming:
+        if record.booking_id == replacing or record.patient_id != patient_id:
+            continue
+        same_day = record.scheduled_at.astimezone(tz).date() == day
+        if same_day or (type_id is not None and record.appointment_type_id == type_id):
+            return record
+    return None
+
+
 def _after_failure(after_interruption: bool, outcome: Outcome) -> tuple[BookingState, Outcome, str]:
     """A failure is definite, unless a POST may already have gone out before a restart."""
     if after_interruption:

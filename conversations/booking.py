@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.booking import ConfirmResult, Draft, Outcome, PageFit, SlotPage
+from bot.booking import ConfirmResult, Draft, Outcome, PageFit, SlotPage, already_coming
 from bot.i18n import N_, Translator, pick_language
 from bot.ics import ics_filename
 from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
@@ -672,6 +672,27 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> str:
     vet = svc.clinic.vet(draft.slot.vet_id)
     booking_id = draft.new_booking_id()
     lines = [_("<b>Récapitulatif</b>"), *_summary_lines(_, draft, vet.name if vet else "")]
+    user = update.effective_user
+    twin = already_coming(
+        svc.store.upcoming_bookings(user.id, svc.clock()) if user is not None else [],
+        draft.patient_id,
+        draft.appointment_type_id,
+        draft.slot.start,
+        svc.clinic.tz,
+        replacing=draft.replaces_booking_id,
+    )
+    if twin is not None:
+        lines.append("")
+        lines.append(
+            _(
+                "⚠️ {pet} a déjà un rendez-vous « {type} » le {when}. Celui-ci s'ajoute à "
+                "l'autre : pour le remplacer, touchez Annuler et utilisez « Déplacer » dans "
+                "Mes rendez-vous.",
+                pet=esc(twin.pet_name),
+                type=esc(twin.type_name),
+                when=_.when(twin.scheduled_at),
+            )
+        )
     lines.append("")
     lines.append(_("Je confirme ce rendez-vous ?"))
     await show(update, context, "\n".join(lines), kb.summary(_, booking_id))

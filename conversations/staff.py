@@ -583,7 +583,10 @@ async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
         (RequestKind.REGISTER, False): _(
             "La clinique n'a pas pu créer votre dossier ici. Appelez-la au {phone}."
         ),
-        (RequestKind.ADD_PET, True): _("✅ La clinique a ajouté votre animal à votre dossier."),
+        (RequestKind.ADD_PET, True): _(
+            "✅ La clinique a ajouté votre animal à votre dossier : vous pouvez prendre "
+            "rendez-vous pour lui."
+        ),
         (RequestKind.ADD_PET, False): _(
             "La clinique n'a pas pu ajouter votre animal. Appelez-la au {phone}."
         ),
@@ -600,6 +603,10 @@ async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
     if RequestKind(request.kind) is RequestKind.CHECK_BOOKING and not done:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("📅 Choisir un autre créneau"), callback_data=MENU_BOOK)]]
+        )
+    elif RequestKind(request.kind) is RequestKind.ADD_PET and done:  # never a dead end
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=MENU_BOOK)]]
         )
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(request.user_id, text, reply_markup=markup)

@@ -248,9 +248,14 @@ async def test_add_a_pet_request_round_trip(vetbot: VetbotRun, thomas) -> None:
     while "Nouvel animal" not in request.text:
         request = await vetbot.staff.next_message()
     assert "Félix, chat, 2 ans" in request.text and "Thomas Moreau" in request.text
+    owner = vetbot.sandbox.seed.demo_owner_many_pets
+    vetbot.sandbox.add_patient(owner.id, "Félix", species="Chat")  # the staff's part, in Treats
     await vetbot.staff_member.in_group(vetbot.staff).tap("Fait")
     told = await next_step(thomas)
     assert "a ajouté votre animal" in told.text
+    await thomas.tap("Prendre rendez-vous")  # never a dead end: book for the new pet at once
+    assert "Pour quel animal" in (await next_step(thomas)).text
+    assert any("Félix" in label for label in thomas.buttons), thomas.buttons
 
 
 async def test_an_owner_with_one_pet_can_ask_for_another(vetbot: VetbotRun, marie) -> None:
