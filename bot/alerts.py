@@ -48,6 +48,7 @@ from bot.background import (
     run_passes,
 )
 from bot.clock import Clock
+from bot.flood import GroupPacer
 from bot.store import Store
 from bot.store.alerts import (
     MessageFor,
@@ -160,6 +161,7 @@ class Outbox:
         realert_after: timedelta,
         max_realerts: int | None = DEFAULT_MAX_REALERTS,
         render_realert: Callable[[OutboxRecord, datetime], StaffMessage] = realert_message,
+        pacer: GroupPacer | None = None,
     ) -> None:
         if realert_after <= timedelta(0):
             raise ValueError("realert_after must be positive")
@@ -169,6 +171,7 @@ class Outbox:
         self._realert_after = realert_after
         self._max_realerts = max_realerts
         self._render_realert = render_realert
+        self._pacer = pacer
         self._hold_until: datetime | None = None
         self._waker = Waker()
         self._lock = asyncio.Lock()
@@ -302,6 +305,18 @@ class Outbox:
                 done.append(alert.id)
         return tuple(done)
 
+    async def _wait_turn(self, chat_id: int) -> None:
+        """Into a group, wait for Telegram's per-group limit, counting what the store says was
+        sent there before this process started (see `GroupPacer`)."""
+        if self._pacer is None or chat_id >= 0:
+            return
+        if not self._pacer.primed(chat_id):
+            now = self._clock()
+            since = now - timedelta(seconds=self._pacer.period)
+            sent = self._store.outbox.sent_times(chat_id, since)
+            self._pacer.prime(chat_id, [(now - at).total_seconds() for at in sent])
+        await self._pacer.wait_turn(chat_id)
+
     def _held(self, now: datetime) -> bool:
         if self._hold_until is not None and now < self._hold_until:
             return True
@@ -309,6 +324,7 @@ class Outbox:
         return False
 
     async def _send(self, record: OutboxRecord) -> _Outcome:
+        await self._wait_turn(record.chat_id)
         try:
             message_id = await self._transport.send(record.chat_id, record.message)
         except PermanentSendError as error:

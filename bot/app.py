@@ -34,7 +34,7 @@ from bot.alerts import Outbox
 from bot.asgi_server import serve_asgi
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
-from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
+from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits, GroupPacer
 from bot.persistence import SqlitePersistence
 from bot.reminders import Reminders
 from bot.services import Services, open_services
@@ -160,13 +160,16 @@ async def _after_start(application: Application) -> None:
         logger.info("told owners and staff how %d booking(s) settled meanwhile", told)
 
 
-def _staff_desk(application: Application, settings: Settings, services: Services) -> Outbox:
+def _staff_desk(
+    application: Application, settings: Settings, services: Services, flood: FloodLimits
+) -> Outbox:
     """The outbox delivering staff messages through this bot, and the staff desk."""
     outbox = Outbox(
         services.store,
         staff.TelegramStaffTransport(application.bot),
         services.clock,
         realert_after=settings.staff_realert_after,
+        pacer=GroupPacer(flood),
     )
     if settings.staff_chat_id is not None:
         application.bot_data[staff.STAFF_KEY] = staff.StaffDesk(
@@ -349,7 +352,7 @@ async def running_bot(
         )
         try:
             async with application:  # initialize (persistence loaded) ... shutdown (flushed)
-                outbox = _staff_desk(application, settings, services)
+                outbox = _staff_desk(application, settings, services, flood)
                 await _after_start(application)
                 await application.start()
                 updates = contextlib.AsyncExitStack()

@@ -7,6 +7,9 @@ more than 20 a minute into one group. The bot paces itself under these (PTB's
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,3 +36,57 @@ class FloodLimits:
 
 
 TELEGRAM_FLOOD_LIMITS: Final = FloodLimits()
+
+
+class GroupPacer:
+    """Paces messages into groups across a restart, on the real (monotonic) clock.
+
+    PTB's ``AIORateLimiter`` paces a process's own calls, but its memory starts empty: right
+    after a restart it allows a full burst into a group that Telegram saw filled a moment
+    before, and Telegram answers 429 (the crash run saw it). The outbox primes this pacer with
+    what its store recorded as sent in the last period, then waits its turn before each group
+    message. A leaky bucket, ``margin`` messages short of the limit for the edits the store
+    does not date.
+    """
+
+    def __init__(
+        self,
+        limits: FloodLimits,
+        *,
+        margin: int = 2,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._capacity = max(1.0, limits.group_rate - margin)
+        self._per_second = limits.group_rate / limits.group_period
+        self.period = limits.group_period
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._levels: dict[int, tuple[float, float]] = {}
+        """Per chat: the bucket's level, and when it was last drained (monotonic seconds)."""
+
+    def primed(self, chat_id: int) -> bool:
+        return chat_id in self._levels
+
+    def prime(self, chat_id: int, ages: Iterable[float]) -> None:
+        """What reached ``chat_id`` before this process: each message's age in seconds."""
+        level, previous = 0.0, None
+        for age in sorted(ages, reverse=True):  # oldest first
+            if previous is not None:
+                level = max(0.0, level - (previous - age) * self._per_second)
+            level, previous = level + 1, age
+        if previous is not None:
+            level = max(0.0, level - previous * self._per_second)
+        self._levels[chat_id] = (level, self._monotonic())
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Return when one more message into ``chat_id`` fits; count it."""
+        level, checked = self._levels.get(chat_id, (0.0, self._monotonic()))
+        now = self._monotonic()
+        level = max(0.0, level - (now - checked) * self._per_second)
+        excess = level + 1 - self._capacity
+        if excess > 0:
+            await self._sleep(excess / self._per_second)
+            now += excess / self._per_second
+            level -= excess
+        self._levels[chat_id] = (level + 1, now)

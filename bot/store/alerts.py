@@ -188,6 +188,14 @@ class OutboxTable:
         )
         return [_record(row) for row in rows]
 
+    def sent_times(self, chat_id: int, since: datetime) -> list[datetime]:
+        """When messages reached ``chat_id`` from ``since`` on, whichever process sent them."""
+        rows = self._conn.execute(
+            "SELECT sent_at FROM staff_outbox WHERE chat_id = ? AND sent_at >= ?",
+            (chat_id, to_db(since)),
+        )
+        return [from_db(sent_at) for (sent_at,) in rows]
+
     def due_edits(self, now: datetime) -> list[OutboxRecord]:
         """Sent rows whose chat copy is out of date, not waiting for a retry."""
         rows = self._conn.execute(

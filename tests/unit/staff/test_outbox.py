@@ -23,6 +23,7 @@ from bot.alerts import (
     should_announce,
 )
 from bot.clock import ManualClock
+from bot.flood import FloodLimits, GroupPacer
 from bot.store import Store
 from tests.unit.staff.conftest import REALERT_AFTER, STAFF_CHAT, FakeStaffChat
 
@@ -402,3 +403,39 @@ def test_buttons_are_checked_when_built_not_when_telegram_refuses_them() -> None
 )
 def test_staff_announce_setting(setting: str, urgent: bool, announced: bool) -> None:
     assert should_announce(setting, is_urgent=urgent) is announced  # type: ignore[arg-type]
+
+
+async def test_a_restart_does_not_burst_past_the_groups_limit(
+    db_file: Path, clock: ManualClock
+) -> None:
+    """Telegram counts the group's last minute across a restart; a new process's rate limiter
+    starts empty. The outbox paces by what its store says was sent (the crash run saw 429s)."""
+    waited: list[float] = []
+    elapsed = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        elapsed[0] += seconds
+
+    def pacer() -> GroupPacer:
+        return GroupPacer(FloodLimits(), monotonic=lambda: elapsed[0], sleep=sleep)
+
+    before = FakeStaffChat()
+    with Store.open(db_file, clock) as store:
+        outbox = Outbox(store, before, clock, realert_after=REALERT_AFTER, pacer=pacer())
+        for number in range(18):
+            outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, StaffMessage(f"📅 RDV {number}"))
+        await outbox.deliver_due()
+    assert len(before.sent) == 18 and waited == []  # a burst the group allows
+    clock.advance(timedelta(seconds=3))  # killed, restarted at once
+
+    after = FakeStaffChat()
+    with Store.open(db_file, clock) as store:
+        outbox = Outbox(store, after, clock, realert_after=REALERT_AFTER, pacer=pacer())
+        outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, StaffMessage("📅 RDV 18"))
+        outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, StaffMessage("📅 RDV 19"))
+        await outbox.deliver_due()
+    assert after.texts() == ["📅 RDV 18", "📅 RDV 19"]
+    # 18 sent 3 s before the restart leave 17 in the bucket (it drains one every 3 s): one
+    # more fits under the limit less the margin of 2, the next waits its 3 s.
+    assert waited == [pytest.approx(3.0)]
