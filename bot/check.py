@@ -44,6 +44,10 @@ async def run_checks(
         "configuration",
         f"clinic {clinic.name!r}, {len(clinic.vets)} vet(s), time zone {clinic.timezone}",
     )
+    shown = f"phone {clinic.phone_display}"
+    if clinic.emergency_display is not None:
+        shown += f", emergencies {clinic.emergency_display}"
+    yield CheckResult(True, "clinic phones", f"{shown} (as owners see them)")
     async for result in _check_telegram(settings):
         yield result
     async with TreatsClient(

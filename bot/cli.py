@@ -8,7 +8,10 @@
     vetbot invite ID  a signed invite link for a clinic client
     vetbot when TEXT  how the bot reads a French (or English) time phrase
 
-A bad setting ends the program with one line naming it (exit 2), never a traceback.
+Exit codes: 0 done; 1 the command ran but a check against Telegram or the Treats API failed
+(`check`, `invite`); 2 a configuration error: a setting or the clinic file is missing or wrong,
+so nothing was tried. A configuration error names every bad setting at once, one line each,
+then where the template is (.env.example, clinic.example.toml), never a traceback.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import (
+    CLINIC_TEMPLATE,
     DEFAULT_TIMEZONE,
+    ENV_TEMPLATE,
     ClinicConfig,
     ClinicLocation,
     ConfigError,
     Settings,
     load_clinic,
-    load_settings,
+    load_configuration,
 )
 from bot.logs import configure_logging
 
@@ -39,6 +44,14 @@ if TYPE_CHECKING:
 EXIT_CONFIG = 2
 EXIT_CHECK_FAILED = 1
 EXIT_INTERRUPTED = 130
+TEMPLATE_HINTS = {
+    ENV_TEMPLATE: f"settings come from the environment or ./.env; {ENV_TEMPLATE} (in the "
+    "vetbot sources) describes every one",
+    CLINIC_TEMPLATE: f"{CLINIC_TEMPLATE} (in the vetbot sources) describes every key of the "
+    "clinic file",
+}
+LINK_SECRET_NEEDED = {"vetbot_link_secret": "it signs invite links"}
+WEBHOOK_URL_NEEDED = {"webhook_url": "webhook mode needs the public URL"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,7 +104,11 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="verify configuration, Treats key and permissions, vets, staff chat",
         description="Check the configuration against Telegram and the Treats API. Prints one "
-        "line per check (OK or FAIL); exits 1 if any check fails.",
+        "line per check (OK or FAIL). Exit status: 0 every check passed; 1 a check against "
+        "Telegram or the Treats API failed (a refused token or key, a missing permission, an "
+        "unknown vet, a staff chat the bot is not in); 2 configuration error: a setting or the "
+        "clinic file is missing or wrong, so nothing was checked (every one is named, one line "
+        f"each; {ENV_TEMPLATE} describes the settings).",
     )
     invite = commands.add_parser(
         "invite",
@@ -119,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except ConfigError as error:
-        print(f"vetbot: configuration error: {error}", file=sys.stderr)
+        _report(error)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -128,14 +145,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     match args.command:
         case "run":
-            settings, clinic = _load()
+            settings, clinic = load_configuration()
             _logging(args, settings)
             from bot.app import run_polling
 
             run_polling(settings, clinic)
             return 0
         case "webhook":
-            settings, clinic = _load()
+            settings, clinic = load_configuration(WEBHOOK_URL_NEEDED)
             _logging(args, settings)
             from bot.app import run_webhook
 
@@ -157,21 +174,24 @@ def _dispatch(args: argparse.Namespace) -> int:
                 args.write_clinic.write_text(_clinic_toml(state), encoding="utf-8")
             return asyncio.run(_serve_sandbox(state, args.port, args.strict, args.write_clinic))
         case "check":
-            settings, clinic = _load()
+            settings, clinic = load_configuration()
             _logging(args, settings)
             return asyncio.run(_check(settings, clinic))
         case "when":
             return _when(args.text, args.now, args.lang)
         case "invite":
-            settings, clinic = _load()
+            settings, clinic = load_configuration(LINK_SECRET_NEEDED)
             _logging(args, settings)
             return asyncio.run(_invite(settings, clinic, args.client_id, args.days))
     raise AssertionError(args.command)
 
 
-def _load() -> tuple[Settings, ClinicConfig]:
-    settings = load_settings()
-    return settings, load_clinic(settings.clinic_config)
+def _report(error: ConfigError) -> None:
+    """Every problem on its own line, then where the documented templates are."""
+    for problem in error.problems or ("(no detail)",):
+        print(f"vetbot: configuration error: {problem}", file=sys.stderr)
+    for template in error.templates:
+        print(f"vetbot: {TEMPLATE_HINTS.get(template, template)}", file=sys.stderr)
 
 
 def _logging(args: argparse.Namespace, settings: Settings) -> None:
@@ -197,7 +217,7 @@ async def _invite(settings: Settings, clinic: ClinicConfig, client_id: str, days
     from bot.invites import invite_link, make_invite
     from bot.treats import NotFound, TreatsClient, TreatsError
 
-    if settings.vetbot_link_secret is None:
+    if settings.vetbot_link_secret is None:  # load_configuration named it already
         raise ConfigError("VETBOT_LINK_SECRET is missing: it signs invite links")
     if days < 1:
         raise ConfigError("--days must be at least 1")

@@ -1,7 +1,7 @@
 """Typed settings from the environment (and `.env`), and the clinic's TOML file.
 
-The environment variable names are a contract with outside tooling: keep them. A bad or missing
-setting becomes one `ConfigError` line naming the setting, never a traceback.
+The environment variable names are a contract with outside tooling: keep them. Every bad or
+missing setting becomes one `ConfigError` line naming it, all of them at once, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,11 +30,16 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import phones
 from bot.text import fold
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_TREATS_API_URL = "https://api.treats.vet/api/v1"
 DEFAULT_TIMEZONE = "Europe/Paris"
+ENV_TEMPLATE: Final = ".env.example"
+"""The documented template of the environment settings."""
+CLINIC_TEMPLATE: Final = "clinic.example.toml"
+"""The documented template of the clinic file."""
 _BOT_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 _API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
 _OPENING_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -49,7 +53,26 @@ WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "satu
 
 
 class ConfigError(Exception):
-    """A setting is missing or wrong; `str()` is the one line shown to the operator."""
+    """Settings are missing or wrong: one line per problem, all of them at once.
+
+    `problems` are the lines shown to the operator (`str()` joins them); `templates` name the
+    documented examples that describe the settings at fault (`.env.example`, the clinic file's).
+    """
+
+    def __init__(self, *problems: str, templates: tuple[str, ...] = ()) -> None:
+        super().__init__(*problems)
+        self.problems: tuple[str, ...] = problems
+        self.templates = templates
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+    @classmethod
+    def combined(cls, errors: list[ConfigError]) -> ConfigError:
+        """One error holding every problem (and template) of ``errors``, in order."""
+        templates = dict.fromkeys(template for error in errors for template in error.templates)
+        problems = (problem for error in errors for problem in error.problems)
+        return cls(*problems, templates=tuple(templates))
 
 
 def _http_url(value: str) -> str:
@@ -381,15 +404,17 @@ class ClinicConfig(BaseModel):
 
     @field_validator("phone", "emergency_phone")
     @classmethod
-    def _dialable(cls, value: str | None) -> str | None:
+    def _dialable(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A number as the clinic writes it (kept as written; see ``phone_display``): a long
+        number in any usual way, or a short service number of the clinic's country (3115)."""
         if value is None:
             return None
-        try:
-            parsed = phonenumbers.parse(value, "FR")
-        except phonenumbers.NumberParseException:
-            raise ValueError(f"{value!r} is not a phone number") from None
-        if not phonenumbers.is_possible_number(parsed):
-            raise ValueError(f"{value!r} is not a phone number")
+        phone = info.data.get("phone") if info.field_name == "emergency_phone" else value
+        region = phones.region_of(phone) if isinstance(phone, str) else "FR"
+        if phones.for_owners(value, region) is None:
+            raise ValueError(
+                f"{value!r} is not a phone number or a short service number (like 3115)"
+            )
         return value
 
     @property
@@ -399,8 +424,20 @@ class ClinicConfig(BaseModel):
     @property
     def phone_region(self) -> str:
         """Region used to read owners' national numbers: the clinic's own phone tells it."""
-        parsed = phonenumbers.parse(self.phone, "FR")
-        return phonenumbers.region_code_for_number(parsed) or "FR"
+        return phones.region_of(self.phone)
+
+    @property
+    def phone_display(self) -> str:
+        """``phone`` as owners dial it: "04 65 71 20 30" (national format, whatever the
+        spelling in the file), a short number as is. Plain text: escape it for HTML as any."""
+        return phones.for_owners(self.phone, self.phone_region) or self.phone
+
+    @property
+    def emergency_display(self) -> str | None:
+        """``emergency_phone`` as owners dial it ("3115", "04 65 71 20 39"); None when unset."""
+        if self.emergency_phone is None:
+            return None
+        return phones.for_owners(self.emergency_phone, self.phone_region) or self.emergency_phone
 
     def vet(self, vet_id: str) -> VetConfig | None:
         return next((vet for vet in self.vets if vet.id == vet_id), None)
@@ -421,40 +458,93 @@ class ClinicConfig(BaseModel):
         return timedelta(minutes=self.grace_minutes)
 
 
-def _first_error(error: ValidationError) -> tuple[str, str]:
-    """The location and message of a validation error, for one line of output."""
-    first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"])
-    message = first["msg"]
-    if first["type"] == "missing":
-        message = "is missing"
-    elif message.startswith("Value error, "):
-        message = message.removeprefix("Value error, ")
-    return loc, message
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    """The location and message of every validation error, one line of output each.
+
+    A list too short only because its bad items were dropped ("vets" when "vets.0.id" is
+    wrong) is not a problem of its own.
+    """
+    details = error.errors()
+    locs = [detail["loc"] for detail in details]
+    found: list[tuple[str, str]] = []
+    for detail in details:
+        here = detail["loc"]
+        if detail["type"] == "too_short" and any(
+            len(other) > len(here) and other[: len(here)] == here for other in locs
+        ):
+            continue
+        loc = ".".join(str(part) for part in here)
+        message = detail["msg"]
+        if detail["type"] == "missing":
+            message = "is missing"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        if (loc, message) not in found:
+            found.append((loc, message))
+    return found
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read the settings; raise ConfigError naming the first bad one."""
+    """Read the settings; raise ConfigError naming every bad one."""
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        loc, message = _first_error(error)
-        raise ConfigError(f"{loc.upper()} {message}") from None
+        problems = (f"{loc.upper()} {message}" for loc, message in _problems(error))
+        raise ConfigError(*problems, templates=(ENV_TEMPLATE,)) from None
 
 
 def load_clinic(path: Path) -> ClinicConfig:
     """Read and check the clinic TOML; raise ConfigError naming the file and the key."""
     where = f"CLINIC_CONFIG ({path})"
+    template = (CLINIC_TEMPLATE,)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found") from None
+        raise ConfigError(f"{where}: file not found", templates=template) from None
     except OSError as error:
         raise ConfigError(f"{where}: cannot read it ({error.strerror})") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{where}: not valid TOML ({error})") from None
+        raise ConfigError(f"{where}: not valid TOML ({error})", templates=template) from None
     try:
         return ClinicConfig.model_validate(data)
     except ValidationError as error:
-        loc, message = _first_error(error)
-        raise ConfigError(f"{where}: {loc} {message}") from None
+        problems = (f"{where}: {loc} {message}" for loc, message in _problems(error))
+        raise ConfigError(*problems, templates=template) from None
+
+
+def load_configuration(needed: dict[str, str] | None = None) -> tuple[Settings, ClinicConfig]:
+    """The settings and the clinic file of a command, every problem in both named at once.
+
+    ``needed`` maps optional settings this command cannot do without to the reason
+    (``{"vetbot_link_secret": "it signs invite links"}``). The clinic file is read even when
+    other settings are wrong, as long as CLINIC_CONFIG itself is known.
+    """
+    errors: list[ConfigError] = []
+    settings: Settings | None = None
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        errors.append(error)
+    if settings is not None:
+        missing = [
+            f"{name.upper()} is missing: {why}"
+            for name, why in (needed or {}).items()
+            if getattr(settings, name) is None
+        ]
+        if missing:
+            errors.append(ConfigError(*missing, templates=(ENV_TEMPLATE,)))
+        clinic_path: Path | None = settings.clinic_config
+    else:
+        try:
+            clinic_path = ClinicLocation().clinic_config
+        except ValidationError:
+            clinic_path = None  # already named among the settings' problems
+    clinic: ClinicConfig | None = None
+    if clinic_path is not None:
+        try:
+            clinic = load_clinic(clinic_path)
+        except ConfigError as error:
+            errors.append(error)
+    if errors or settings is None or clinic is None:
+        raise ConfigError.combined(errors)
+    return settings, clinic

@@ -48,6 +48,7 @@ from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import (
     NEW_PANEL_KEY,
+    PANEL_KEY,
     Context,
     answer_callback,
     esc,
@@ -115,7 +116,7 @@ async def _unavailable(
     _ = translator(update, context)
     user_data = context.user_data if context.user_data is not None else {}
     tries = user_data[OUTAGE_TRIES_KEY] = user_data.get(OUTAGE_TRIES_KEY, 0) + 1
-    phone = esc(svc.clinic.phone)
+    phone = esc(svc.clinic.phone_display)
     if tries == 1 and booking:
         text = _(
             "Le logiciel de la clinique ne répond pas : le rendez-vous n'est pas encore "
@@ -305,7 +306,7 @@ async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
             _(
                 "Je ne trouve aucun animal dans votre dossier. Dites-moi lequel ajouter, ou "
                 "appelez la clinique au {phone}.",
-                phone=esc(svc.clinic.phone),
+                phone=esc(svc.clinic.phone_display),
             ),
             InlineKeyboardMarkup(
                 [
@@ -572,7 +573,7 @@ async def show_slots(
             _(
                 "Je ne trouve aucun créneau libre dans le mois qui vient. Appelez la clinique "
                 "au {phone}, elle trouvera une solution.",
-                phone=esc(svc.clinic.phone),
+                phone=esc(svc.clinic.phone_display),
             ),
             kb.back_to_menu(_),
         )
@@ -817,7 +818,7 @@ async def _tell_outcome(
         _(
             "La clinique n'a pas pu enregistrer ce rendez-vous. Appelez-la au {phone}, "
             "elle s'en occupera.",
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
         ),
         kb.back_to_menu(_),
     )
@@ -891,7 +892,7 @@ async def _cancel_replaced(
         if filed
         else _(
             "Pensez à appeler la clinique au {phone} pour annuler l'ancien rendez-vous du {when}.",
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
             when=_.when(old.scheduled_at),
         )
     )
@@ -948,7 +949,7 @@ async def _tell_owner(bot: Bot, svc: Services, record: BookingRecord) -> None:
             "au {phone}.",
             when=when,
             pet=pet,
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
         )
     with contextlib.suppress(TelegramError):
         await bot.send_message(
@@ -979,9 +980,11 @@ async def urgent_yes(update: Update, context: Context) -> str:
         return await _unavailable(update, context, st.PET)
     urgent.prepare_urgent_booking(draft, svc.local_now(), type_id)
     query = update.callback_query
-    if query is not None:
+    if query is not None and query.message is not None and context.user_data is not None:
         with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(reply_markup=None)
+        if context.user_data.get(PANEL_KEY) == query.message.message_id:
+            context.user_data.pop(PANEL_KEY)  # stripped: never stripped twice (Telegram refuses)
     if context.user_data is not None:
         context.user_data[NEW_PANEL_KEY] = True  # the slots go below the phone number
     return await advance(update, context)

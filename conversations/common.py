@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import html
+import json
 import logging
 import time
 from collections.abc import Awaitable
@@ -28,6 +30,8 @@ logger = logging.getLogger("vetbot.updates")
 SERVICES_KEY: Final = "services"
 PANEL_KEY: Final = "panel_message_id"
 LANGUAGE_KEY: Final = "language"
+PANEL_CONTENT_KEY: Final = "panel_content"
+"""A digest of what the panel shows (see `_content_digest`)."""
 NEW_PANEL_KEY: Final = "new_panel"
 """Set once to show the next step on a new message even after a tap (see `show`)."""
 
@@ -84,21 +88,46 @@ async def show(
     if query is not None:
         await answer_callback(update, context)
     if query is not None and query.message is not None and not user_data.pop(NEW_PANEL_KEY, False):
-        try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        except BadRequest as error:
-            if "not modified" not in error.message:
-                raise
-        user_data[PANEL_KEY] = query.message.message_id
+        shown = _content_digest(text, keyboard)
+        same = user_data.get(PANEL_KEY) == query.message.message_id
+        if not (same and user_data.get(PANEL_CONTENT_KEY) == shown):  # Telegram refuses a no-op
+            try:
+                await query.edit_message_text(
+                    text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+                )
+            except BadRequest as error:
+                if "not modified" not in error.message:
+                    raise
+        _remember_panel(user_data, query.message.message_id, keyboard)
+        user_data[PANEL_CONTENT_KEY] = shown
         return
     chat = update.effective_chat
     if chat is None:
         return
     old_panel = user_data.get(PANEL_KEY)
     message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    user_data[PANEL_KEY] = message.message_id
+    _remember_panel(user_data, message.message_id, keyboard)
+    user_data[PANEL_CONTENT_KEY] = _content_digest(text, keyboard)
     if old_panel is not None and old_panel != message.message_id:
         await _quietly(context.bot.edit_message_reply_markup(chat.id, old_panel, reply_markup=None))
+
+
+def _content_digest(text: str, keyboard: InlineKeyboardMarkup | None) -> str:
+    """What the panel shows, in 16 bytes: an edit to the very same content is a call Telegram
+    refuses ("message is not modified"), so it is not made."""
+    markup = json.dumps(keyboard.to_dict() if keyboard else None, sort_keys=True)
+    return hashlib.blake2b(f"{text}\x00{markup}".encode(), digest_size=16).hexdigest()
+
+
+def _remember_panel(
+    user_data: dict[str, Any], message_id: int, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """The panel whose buttons a later step strips: only a message that has some (stripping a
+    message without buttons is refused by Telegram: "message is not modified")."""
+    if keyboard is not None and keyboard.inline_keyboard:
+        user_data[PANEL_KEY] = message_id
+    else:
+        user_data.pop(PANEL_KEY, None)
 
 
 async def commit_before_reply(update: Update, context: Context) -> None:

@@ -124,7 +124,7 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
                 "un, c'est ici ; pour toute question, appelez le {phone}.",
                 when=_.when(change.old_start or record.scheduled_at),
                 pet=esc(record.pet_name),
-                phone=esc(svc.clinic.phone),
+                phone=esc(svc.clinic.phone_display),
             )
             markup = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=cb.MENU_BOOK)]]

@@ -58,11 +58,12 @@ async def ask_registration(update: Update, context: Context) -> str:
         _(
             "C'est transmis : la clinique va créer votre dossier et vous préviendra ici. "
             "Vous pouvez aussi l'appeler au {phone}.",
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
         )
         if filed
         else _(
-            "Appelez la clinique au {phone} pour créer votre dossier.", phone=esc(svc.clinic.phone)
+            "Appelez la clinique au {phone} pour créer votre dossier.",
+            phone=esc(svc.clinic.phone_display),
         )
     )
     await show(update, context, text)
@@ -124,7 +125,7 @@ async def changeable(update: Update, context: Context, kind: str) -> BookingReco
             "Ce rendez-vous est dans moins de {hours} heures : pour l'annuler ou le déplacer, "
             "appelez la clinique au {phone}, merci !",
             hours=f"{hours:g}",
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
         )
         await show(update, context, text, kb.back_to_menu(_))
         return None
@@ -197,7 +198,9 @@ async def cancel_confirmed(update: Update, context: Context) -> str | None:
             "D'ici là, le rendez-vous reste prévu."
         )
     else:
-        text = _("Pour annuler, appelez la clinique au {phone}.", phone=esc(svc.clinic.phone))
+        text = _(
+            "Pour annuler, appelez la clinique au {phone}.", phone=esc(svc.clinic.phone_display)
+        )
     await show(update, context, text, kb.back_to_menu(_))
     return st.MENU
 
@@ -236,7 +239,8 @@ async def add_pet_described(update: Update, context: Context) -> str:
         _("C'est transmis : la clinique ajoute votre animal et vous préviendra ici.")
         if filed
         else _(
-            "Appelez la clinique au {phone} pour ajouter votre animal.", phone=esc(svc.clinic.phone)
+            "Appelez la clinique au {phone} pour ajouter votre animal.",
+            phone=esc(svc.clinic.phone_display),
         )
     )
     await show(update, context, text, kb.back_to_menu(_))

@@ -598,7 +598,7 @@ async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
             "autre créneau."
         ),
     }
-    text = texts[(RequestKind(request.kind), done)].format(phone=svc.clinic.phone)
+    text = texts[(RequestKind(request.kind), done)].format(phone=svc.clinic.phone_display)
     markup = None
     if RequestKind(request.kind) is RequestKind.CHECK_BOOKING and not done:
         markup = InlineKeyboardMarkup(
@@ -789,6 +789,6 @@ def paused_text(context: Context, _: Translator) -> str | None:
     return _(
         "La réservation en ligne est en pause pour le moment. Appelez la clinique au {phone} "
         "({hours}).",
-        phone=esc(svc.clinic.phone),
+        phone=esc(svc.clinic.phone_display),
         hours=esc(svc.clinic.opening_hours),
     )

@@ -46,9 +46,9 @@ async def start(update: Update, context: Context) -> str:
         return await show_menu(update, context)
     await update.effective_message.reply_text(
         _(
-            "Bonjour ! Je suis l'assistant de {clinic}. Je prends vos rendez-vous en quelques "
-            "messages.\n\nPour retrouver votre dossier, partagez votre numéro de téléphone avec "
-            "le bouton ci-dessous.",
+            "Bonjour ! Je suis l'assistant de rendez-vous de la clinique : <b>{clinic}</b>. "
+            "Quelques messages suffisent pour réserver.\n\nPour retrouver votre dossier, "
+            "partagez votre numéro de téléphone avec le bouton ci-dessous.",
             clinic=esc(svc.clinic.name),
         ),
         parse_mode=ParseMode.HTML,
@@ -87,10 +87,11 @@ async def contact_shared(update: Update, context: Context) -> str:
         logger.info("unknown number %s", mask(message.contact.phone_number))
         await message.reply_text(
             _(
-                "Je ne trouve pas ce numéro dans les dossiers de {clinic}. Appelez-nous au "
-                "{phone} ({hours}) : nous créerons votre dossier, puis vous pourrez réserver ici.",
+                "Je ne trouve pas ce numéro dans les dossiers de la clinique ({clinic}). "
+                "Appelez-nous au {phone} ({hours}) : nous créerons votre dossier, puis vous "
+                "pourrez réserver ici.",
                 clinic=svc.clinic.name,
-                phone=svc.clinic.phone,
+                phone=svc.clinic.phone_display,
                 hours=svc.clinic.opening_hours,
             ),
             reply_markup=ReplyKeyboardRemove(),
@@ -192,10 +193,10 @@ async def clinic_info(update: Update, context: Context) -> str:
     lines = [f"<b>{esc(svc.clinic.name)}</b>"]
     if svc.clinic.address:
         lines.append(_("📍 {address}", address=esc(svc.clinic.address)))
-    lines.append(_("📞 {phone}", phone=esc(svc.clinic.phone)))
+    lines.append(_("📞 {phone}", phone=esc(svc.clinic.phone_display)))
     lines.append(_("🕘 {hours}", hours=esc(svc.clinic.opening_hours)))
-    if svc.clinic.emergency_phone:
-        lines.append(_("🚨 Urgences : {phone}", phone=esc(svc.clinic.emergency_phone)))
+    if svc.clinic.emergency_display:
+        lines.append(_("🚨 Urgences : {phone}", phone=esc(svc.clinic.emergency_display)))
     await show(update, context, "\n".join(lines), kb.back_to_menu(_))
     return st.MENU
 

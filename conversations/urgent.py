@@ -79,11 +79,11 @@ async def phone_now(update: Update, context: Context, *, alerted: bool = True) -
     _ = translator(update, context)
     now = svc.local_now()
     open_now = ClinicSchedule.from_clinic(svc.clinic).is_open(now)
-    if open_now is False and svc.clinic.emergency_phone:
+    if open_now is False and svc.clinic.emergency_display:
         text = _(
             "🚨 La clinique est fermée en ce moment. Appelez tout de suite les urgences au "
             "<b>{phone}</b>.",
-            phone=esc(svc.clinic.emergency_phone),
+            phone=esc(svc.clinic.emergency_display),
         )
         if alerted:
             text += " " + _("L'équipe de la clinique est aussi prévenue.")
@@ -91,12 +91,12 @@ async def phone_now(update: Update, context: Context, *, alerted: bool = True) -
         text = _(
             "🚨 Appelez la clinique tout de suite au <b>{phone}</b> : l'équipe est prévenue "
             "et vous attend.",
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
         )
     else:
         text = _(
             "🚨 Si c'est une urgence, appelez la clinique tout de suite au <b>{phone}</b>.",
-            phone=esc(svc.clinic.phone),
+            phone=esc(svc.clinic.phone_display),
         )
     if update.effective_chat is not None:
         await update.effective_chat.send_message(text, parse_mode="HTML")

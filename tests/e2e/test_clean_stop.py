@@ -56,6 +56,7 @@ async def test_sigterm_cancels_the_pending_long_poll_and_stops_cleanly(
     assert not account.refused, account.refused
 
 
+@pytest.mark.refusals_expected  # it injects them
 async def test_telegram_failing_the_last_confirmation_is_a_warning_not_an_error(
     vetbot_setup: VetbotRun,
 ) -> None:

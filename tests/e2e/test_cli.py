@@ -91,7 +91,9 @@ async def test_bad_setting_is_one_line(operator_env, tmp_path) -> None:
     env = {k: v for k, v in operator_env.items() if k != "TREATS_API_KEY"}
     code, _, err = await vetbot("check", env=env, cwd=tmp_path)
     assert code == 2
-    assert err.strip() == "vetbot: configuration error: TREATS_API_KEY is missing"
+    problem, template = err.strip().splitlines()
+    assert problem == "vetbot: configuration error: TREATS_API_KEY is missing"
+    assert ".env.example" in template
     bad_clinic = tmp_path / "bad.toml"
     bad_clinic.write_text(
         'name = "X"\nphone = "01 23 45 67 89"\nopening_hours = "9-19"\n'
@@ -102,8 +104,9 @@ async def test_bad_setting_is_one_line(operator_env, tmp_path) -> None:
         "run", env={**operator_env, "CLINIC_CONFIG": str(bad_clinic)}, cwd=tmp_path
     )
     assert code == 2
-    assert err.strip().endswith("vets.0.id 'not-a-uuid' is not a UUID"), err
-    assert len(err.strip().splitlines()) == 1
+    problem, template = err.strip().splitlines()
+    assert problem.endswith("vets.0.id 'not-a-uuid' is not a UUID"), err
+    assert "clinic.example.toml" in template
 
 
 async def test_invite_prints_a_link_that_the_bot_accepts(operator_env, sandbox, tmp_path) -> None:

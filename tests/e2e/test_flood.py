@@ -11,6 +11,8 @@ import asyncio
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
+import pytest
+
 from bot.emulator import Person
 from bot.flood import TELEGRAM_FLOOD_LIMITS
 from bot.store import BookingDraft, BookingState, OutboxKind, StaffMessage
@@ -27,6 +29,7 @@ OVERALL_FLOOD = TELEGRAM_FLOOD_LIMITS.scaled(0.5)
 APPOINTMENT = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
 
 
+@pytest.mark.refusals_expected  # it injects them
 async def test_a_burst_of_staff_alerts_respects_the_group_limit(vetbot_setup: VetbotRun) -> None:
     world, staff = vetbot_setup.world, vetbot_setup.staff
     world.bot.flood.configure(GROUP_FLOOD)
@@ -43,6 +46,7 @@ async def test_a_burst_of_staff_alerts_respects_the_group_limit(vetbot_setup: Ve
     assert world.faults.pending == 0
 
 
+@pytest.mark.refusals_expected  # it injects them
 async def test_a_burst_of_reminders_respects_the_overall_limit(vetbot_setup: VetbotRun) -> None:
     world = vetbot_setup.world
     owners = [world.person(f"Client {number}") for number in range(BURST)]

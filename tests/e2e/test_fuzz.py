@@ -523,9 +523,11 @@ def _book_for_thomas(run: VetbotRun) -> BookingRecord:
     with run.store() as store:
         store.link_owner(thomas.user.id, appointment.client_id)
         store.claim_booking(draft)
-        return store.finish_booking(
+        booked = store.finish_booking(
             THOMAS_BOOKING, BookingState.BOOKED, appointment_id=appointment.id
         )
+        store.mark_told(THOMAS_BOOKING)  # booked here, and he was told then
+        return booked
 
 
 # -- walking to a state, and on from it ---------------------------------------------------------

@@ -133,6 +133,7 @@ async def test_kill_9_right_after_a_confirmation_loses_nothing(
         await asyncio.wait_for(second.communicate(), 15)
 
 
+@pytest.mark.refusals_expected  # it injects them
 async def test_one_log_line_per_update_with_outcome_and_duration(
     vetbot: VetbotRun, marie, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.emulator import Person
 from conversations.staff import STAFF_KEY
 from tests.e2e.flow import confirm, identify, next_step, to_summary
@@ -97,6 +99,7 @@ async def test_forged_acknowledgement_from_an_owner_is_refused(vetbot: VetbotRun
     assert "Pris en charge" not in (vetbot.staff.last_text or "")
 
 
+@pytest.mark.refusals_expected  # it injects them
 async def test_staff_message_survives_telegram_errors_and_a_restart_once(
     vetbot_setup: VetbotRun, marie
 ) -> None:

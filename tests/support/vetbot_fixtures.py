@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -115,6 +115,24 @@ class VetbotRun:
 
 @pytest.fixture
 def vetbot_setup(
+    request: pytest.FixtureRequest,
+    telegram_world: TelegramWorld,
+    telegram_url: str,
+    sandbox: SandboxState,
+    sandbox_url: str,
+    sandbox_clock: ManualClock,
+    tmp_path: Path,
+) -> Iterator[VetbotRun]:
+    """The bot's setup; at the end, no Bot API call the bot made may have been refused (as
+    Telegram would), unless the test is marked ``refusals_expected`` (it injects them)."""
+    run = _setup(telegram_world, telegram_url, sandbox, sandbox_url, sandbox_clock, tmp_path)
+    yield run
+    if request.node.get_closest_marker("refusals_expected") is None:
+        refused = [_described(call) for call in telegram_world.bot.refused]
+        assert not refused, f"the bot made Bot API calls Telegram would refuse: {refused}"
+
+
+def _setup(
     telegram_world: TelegramWorld,
     telegram_url: str,
     sandbox: SandboxState,
@@ -166,3 +184,10 @@ def marie(telegram_world: TelegramWorld, sandbox: SandboxState) -> Person:
 def thomas(telegram_world: TelegramWorld, sandbox: SandboxState) -> Person:
     owner = sandbox.seed.demo_owner_many_pets
     return telegram_world.person(owner.first_name, owner.last_name, phone_number=owner.phone)
+
+
+def _described(call) -> str:  # type: ignore[no-untyped-def]
+    """A refused call in one line: method, error, chat and the start of the text."""
+    text = str(call.params.get("text", ""))[:60]
+    chat = call.params.get("chat_id")
+    return f"{call.method} {call.error_code} {call.description} (chat {chat}: {text!r})"
