@@ -27,7 +27,7 @@ from bot.i18n import Catalogs, Translator
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Appointment, AppointmentStatus
 from bot.store import RequestKind, Store
-from tests.support.owners import EnrolledOwner, Plan
+from tests.support.owners import EnrolledOwner, Plan, _has
 from tests.support.vetbot_fixtures import VetbotRun
 
 APPOINTMENTS: Final = "/api/v1/appointments"
@@ -441,10 +441,6 @@ class CrashOwner:
             self.problems.append(f"{name}: {str(error).splitlines()[0]}")
             return None
         return seen
-
-
-def _has(buttons: list[str], part: str) -> bool:
-    return any(part in label for label in buttons)
 
 
 def _actionable(seen: SeenMessage) -> bool:
