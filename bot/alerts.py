@@ -22,9 +22,13 @@ Delivery guarantees
 
 Errors: ``TransientSendError`` (429, 5xx, network) reschedules the row with backoff and ends
 the pass, so later messages do not overtake it; with ``retry_after`` (flood control) nothing is
-sent to Telegram before that delay. ``PermanentSendError`` (chat gone, bad request) marks the
-row FAILED and logs it. Any other exception from the transport is logged and treated as
-transient: a bug in the Telegram layer delays alerts, it does not drop them.
+sent to Telegram before that delay. ``PermanentSendError`` (a bad request) marks the row
+FAILED and logs it. ``ChatUnreachableError`` (the bot removed from the staff group) holds the
+whole outbox with backoff, nothing marked failed: an urgent alert waits for the bot to be back
+(``retry_now``), and `bot.staff_chat.StaffChat` reports the outage once. ``ChatMovedError``
+(the group became a supergroup) re-aims every row at the new id and delivers at once. Any
+other exception from the transport is logged and treated as transient: a bug in the Telegram
+layer delays alerts, it does not drop them.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from bot.background import (
 )
 from bot.clock import Clock
 from bot.flood import GroupPacer
+from bot.staff_chat import StaffChat
 from bot.store import Store
 from bot.store.alerts import (
     MessageFor,
@@ -63,6 +68,8 @@ __all__ = [
     "BACKOFF_MAX",
     "BACKOFF_START",
     "DEFAULT_MAX_REALERTS",
+    "ChatMovedError",
+    "ChatUnreachableError",
     "DeliveryReport",
     "MessageFor",
     "Outbox",
@@ -96,7 +103,20 @@ class TransientSendError(Exception):
 
 
 class PermanentSendError(Exception):
-    """Telegram will never take it (chat gone, bot removed, bad request): stop and log."""
+    """Telegram will never take this message (a bad request): stop and log."""
+
+
+class ChatMovedError(Exception):
+    """The group became a supergroup: Telegram names its new id (``migrate_to_chat_id``)."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"the chat is now {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class ChatUnreachableError(Exception):
+    """Telegram refuses the bot in that chat (removed from the group, chat gone). Not the
+    message's fault: it waits, an urgent alert above all, until the bot is back."""
 
 
 class StaffTransport(Protocol):
@@ -162,6 +182,7 @@ class Outbox:
         max_realerts: int | None = DEFAULT_MAX_REALERTS,
         render_realert: Callable[[OutboxRecord, datetime], StaffMessage] = realert_message,
         pacer: GroupPacer | None = None,
+        staff_chat: StaffChat | None = None,
     ) -> None:
         if realert_after <= timedelta(0):
             raise ValueError("realert_after must be positive")
@@ -172,6 +193,7 @@ class Outbox:
         self._max_realerts = max_realerts
         self._render_realert = render_realert
         self._pacer = pacer
+        self._staff_chat = staff_chat
         self._hold_until: datetime | None = None
         self._waker = Waker()
         self._lock = asyncio.Lock()
@@ -238,6 +260,12 @@ class Outbox:
 
     def get(self, outbox_id: int) -> OutboxRecord | None:
         return self._store.outbox.get(outbox_id)
+
+    def retry_now(self, chat_id: int) -> None:
+        """The bot is back in ``chat_id``: what waits there goes now, not after the back-off."""
+        self._hold_until = None
+        self._store.outbox.due_now(chat_id)
+        self.wake()
 
     # Delivering -----------------------------------------------------------------------------
 
@@ -331,9 +359,13 @@ class Outbox:
             logger.error("staff outbox: %s %s refused for good: %s", record.kind, record.id, error)
             self._store.outbox.mark_failed(record.id, error=describe_failure(error))
             return _Outcome.FAILED
+        except ChatMovedError as error:
+            self._follow(record.chat_id, error.new_chat_id)
+            return _Outcome.RETRY
         except Exception as error:
             self._retry(record, error)
             return _Outcome.RETRY
+        self._reached(record.chat_id)
         realert_at = self._clock() + self._realert_after if record.needs_ack else None
         self._store.outbox.mark_sent(
             record.id, message_id=message_id, revision=record.revision, realert_at=realert_at
@@ -348,22 +380,42 @@ class Outbox:
             logger.warning("staff outbox: edit of %s refused for good: %s", record.id, error)
             self._store.outbox.give_up_edit(record.id, error=describe_failure(error))
             return _Outcome.FAILED
+        except ChatMovedError as error:
+            self._follow(record.chat_id, error.new_chat_id)
+            return _Outcome.RETRY
         except Exception as error:
             self._retry(record, error)
             return _Outcome.RETRY
+        self._reached(record.chat_id)
         self._store.outbox.mark_edited(record.id, revision=record.revision)
         return _Outcome.DONE
+
+    def _follow(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Every row of the old chat moves to the new one; the next pass starts at once."""
+        if self._staff_chat is None or not self._staff_chat.moved(old_chat_id, new_chat_id):
+            self._store.move_staff_chat(old_chat_id, new_chat_id)
+        self.wake()
+
+    def _reached(self, chat_id: int) -> None:
+        if self._staff_chat is not None and chat_id == self._staff_chat.chat_id:
+            self._staff_chat.regained()
 
     def _retry(self, record: OutboxRecord, error: Exception) -> None:
         retry_after = error.retry_after if isinstance(error, TransientSendError) else None
         if isinstance(error, TransientSendError):
             logger.warning("staff outbox: %s %s delayed: %s", record.kind, record.id, error)
+        elif isinstance(error, ChatUnreachableError):
+            if self._staff_chat is not None and record.chat_id == self._staff_chat.chat_id:
+                self._staff_chat.lost(str(error))  # logs once per outage, not per retry
+            else:
+                logger.warning("staff outbox: chat %s unreachable: %s", record.chat_id, error)
         else:
             logger.exception("staff outbox: unexpected error delivering %s", record.id)
         at = self._clock() + retry_delay(record.attempts, retry_after)
         self._store.outbox.retry_later(record.id, at=at, error=describe_failure(error))
-        if retry_after is not None:
-            # Flood control covers the whole chat: nothing else may be sent before then.
+        if retry_after is not None or isinstance(error, ChatUnreachableError):
+            # Flood control, or the bot shut out of the chat, covers the whole chat: nothing
+            # else is tried before then (``retry_now`` ends the wait when the bot is back).
             self._hold_until = at
 
 

@@ -38,6 +38,7 @@ from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits, GroupPacer
 from bot.persistence import SqlitePersistence
 from bot.reminders import Reminders
 from bot.services import Services, open_services
+from bot.staff_chat import StaffChat
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
 from bot.store import db_path
@@ -115,7 +116,12 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
-    for group, staff_handlers in staff.handlers(settings.staff_chat_id).items():
+    staff_chat = None
+    if settings.staff_chat_id is not None:
+        staff_chat = StaffChat(services.store, settings.staff_chat_id)
+        application.bot_data[staff.STAFF_CHAT_KEY] = staff_chat
+        services.metrics.watch_staff_chat(lambda: staff_chat.reachable)
+    for group, staff_handlers in staff.handlers(staff_chat).items():
         application.add_handlers(staff_handlers, group=group)
     application.add_handler(build_conversation(conversation_timeout))
     application.add_error_handler(_on_error)
@@ -155,6 +161,9 @@ async def _after_start(application: Application) -> None:
             result.record.booking_id,
             result.outcome,
         )
+    staff_chat: StaffChat | None = application.bot_data.get(staff.STAFF_CHAT_KEY)
+    if staff_chat is not None:
+        await staff.check_staff_chat(bot, staff_chat)
     told = await tell_untold(application, services)
     if told:
         logger.info("told owners and staff how %d booking(s) settled meanwhile", told)
@@ -164,18 +173,20 @@ def _staff_desk(
     application: Application, settings: Settings, services: Services, flood: FloodLimits
 ) -> Outbox:
     """The outbox delivering staff messages through this bot, and the staff desk."""
+    staff_chat: StaffChat | None = application.bot_data.get(staff.STAFF_CHAT_KEY)
     outbox = Outbox(
         services.store,
         staff.TelegramStaffTransport(application.bot),
         services.clock,
         realert_after=settings.staff_realert_after,
         pacer=GroupPacer(flood),
+        staff_chat=staff_chat,
     )
-    if settings.staff_chat_id is not None:
+    if staff_chat is not None:
         application.bot_data[staff.STAFF_KEY] = staff.StaffDesk(
             outbox=outbox,
             requests=StaffRequests(services.store, services.clock),
-            chat_id=settings.staff_chat_id,
+            chat=staff_chat,
             announce=settings.staff_announce,
         )
     return outbox
@@ -204,7 +215,8 @@ async def _webhook(
 
 
 def _readiness(application: Application, services: Services) -> dict[str, ReadinessCheck]:
-    """What /readyz checks: Telegram and Treats reachable, the store writable."""
+    """What /readyz checks: Telegram and Treats reachable, the store writable, the bot in the
+    staff chat."""
 
     async def telegram() -> tuple[bool, str]:
         try:
@@ -227,7 +239,16 @@ def _readiness(application: Application, services: Services) -> dict[str, Readin
             return False, type(error).__name__
         return True, "writable"
 
-    return {"telegram": telegram, "treats": treats, "store": store}
+    checks = {"telegram": telegram, "treats": treats, "store": store}
+    staff_chat: StaffChat | None = application.bot_data.get(staff.STAFF_CHAT_KEY)
+    if staff_chat is not None:
+
+        async def staff_group() -> tuple[bool, str]:
+            """The bot removed from the staff group: alerts would wait unseen."""
+            return staff_chat.reachable, staff_chat.detail
+
+        checks["staff_chat"] = staff_group
+    return checks
 
 
 def _owner_followers(

@@ -76,5 +76,14 @@ class Metrics:
     def watch_quota(self, remaining: Callable[[], int | None]) -> None:
         self.quota_remaining.set_function(lambda: float(remaining() or 0))
 
+    def watch_staff_chat(self, reachable: Callable[[], bool]) -> None:
+        """1 while the bot may post in the staff chat, 0 once Telegram shut it out."""
+        gauge = Gauge(
+            "vetbot_staff_chat_reachable",
+            "1 while the bot can post in the staff chat",
+            registry=self.registry,
+        )
+        gauge.set_function(lambda: 1.0 if reachable() else 0.0)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -57,7 +57,13 @@ from conversations.common import (
     translator,
 )
 from conversations.reminders import REMINDERS_KEY, WATCHER_KEY, present
-from conversations.staff import announce_settled, open_request, paused_text, raise_urgent_alert
+from conversations.staff import (
+    announce_settled,
+    open_request,
+    paused_text,
+    raise_urgent_alert,
+    staff_can_hear,
+)
 from conversations.start import (
     choose_language,
     clinic_info,
@@ -968,9 +974,13 @@ async def urgent_yes(update: Update, context: Context) -> str:
     if draft is None or user is None:
         return await show_menu(update, context)
     _ = translator(update, context)
-    await answer_callback(update, context, _("L'équipe de la clinique est prévenue."))
+    # Told "prévenue" only when the staff chat takes messages now; the alert waits otherwise.
+    alerted = staff_can_hear(context)
+    await answer_callback(
+        update, context, _("L'équipe de la clinique est prévenue.") if alerted else None
+    )
     await raise_urgent_alert(context, user.id, draft)
-    await urgent.phone_now(update, context)
+    await urgent.phone_now(update, context, alerted=alerted)
     if await _paused(update, context, below=True):
         _forget(context)
         return _at(context, st.MENU)

@@ -20,19 +20,30 @@ from typing import Final
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
+    MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.alerts import (
+    ChatMovedError,
+    ChatUnreachableError,
     Outbox,
     OutboxKind,
     PermanentSendError,
@@ -45,6 +56,7 @@ from bot.booking import Draft
 from bot.i18n import Translator
 from bot.invites import invite_link, make_invite
 from bot.services import Services
+from bot.staff_chat import StaffChat
 from bot.staff_requests import (
     DECISION_LABELS,
     DECISION_MARKS,
@@ -65,6 +77,7 @@ from conversations.common import SERVICES_KEY, Context, answer_callback, service
 logger = logging.getLogger("vetbot.staff")
 
 STAFF_KEY: Final = "staff"
+STAFF_CHAT_KEY: Final = "staff_chat"
 ACK: Final = "ack"
 CALL: Final = "call"
 REQUEST: Final = "req"
@@ -76,6 +89,8 @@ MEMBER_STATUSES: Final = frozenset(
 )
 DEFAULT_PAUSE: Final = timedelta(hours=2)
 _DURATION: Final = re.compile(r"^(\d{1,3})\s*(m|min|minutes?|h|heures?|j|jours?)?$")
+_CHAT_GONE: Final = frozenset({"chat not found"})
+"""400s that say the staff chat, not the message, is the problem: the message waits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +99,13 @@ class StaffDesk:
 
     outbox: Outbox
     requests: StaffRequests
-    chat_id: int
+    chat: StaffChat
     announce: str
+
+    @property
+    def chat_id(self) -> int:
+        """The staff chat now (it follows an upgrade to a supergroup)."""
+        return self.chat.chat_id
 
 
 def desk(context: Context) -> StaffDesk | None:
@@ -174,7 +194,13 @@ def _mapped_errors():  # type: ignore[no-untyped-def]
             retry = error.retry_after
         seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
         raise TransientSendError(str(error), retry_after=seconds) from None
-    except (BadRequest, Forbidden) as error:
+    except ChatMigrated as error:  # the group became a supergroup: its new id
+        raise ChatMovedError(error.new_chat_id) from None
+    except Forbidden as error:  # the bot was removed from the group
+        raise ChatUnreachableError(error.message) from None
+    except BadRequest as error:
+        if error.message.lower() in _CHAT_GONE:
+            raise ChatUnreachableError(error.message) from None
         raise PermanentSendError(error.message) from None
     except NetworkError as error:  # includes TimedOut and 5xx answers
         raise TransientSendError(str(error)) from None
@@ -264,6 +290,13 @@ def with_line(message: StaffMessage, line: str, *, drop_ack: bool = False) -> St
             if row
         )
     return StaffMessage(f"{message.text}\n{line}", buttons)
+
+
+def staff_can_hear(context: Context) -> bool:
+    """Whether an alert raised now reaches the staff chat now (not: no staff chat, or the bot
+    removed from it). The owner is told "the team is alerted" only then."""
+    staff = desk(context)
+    return staff is not None and staff.chat.reachable
 
 
 async def raise_urgent_alert(context: Context, user_id: int, draft: Draft) -> None:
@@ -752,9 +785,68 @@ async def _only_private(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
-def handlers(staff_chat_id: int | None) -> dict[int, list[BaseHandler]]:
+# -- the staff chat itself: the bot removed or added back, the group upgraded --------------
+
+
+async def bot_membership(update: Update, context: Context) -> None:
+    """Telegram's ``my_chat_member`` in the staff chat: the bot removed (staff messages wait,
+    /readyz says so) or added back (what waited goes now)."""
+    staff, change = desk(context), update.my_chat_member
+    if staff is None or change is None or change.chat.id not in staff.chat.ids:
+        return
+    status = change.new_chat_member.status
+    if status in MEMBER_STATUSES:
+        staff.chat.regained()
+        staff.outbox.retry_now(staff.chat_id)
+    else:
+        staff.chat.lost(f"the bot's status there is now {status!s}")
+    raise ApplicationHandlerStop
+
+
+async def group_upgraded(update: Update, context: Context) -> None:
+    """The service message Telegram posts when a group becomes a supergroup: follow it."""
+    staff, message = desk(context), update.effective_message
+    if staff is None or message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        moved = staff.chat.moved(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        moved = staff.chat.moved(message.migrate_from_chat_id, message.chat.id)
+    else:
+        return
+    if moved:
+        staff.outbox.wake()
+    raise ApplicationHandlerStop
+
+
+async def check_staff_chat(bot: Bot, chat: StaffChat) -> None:
+    """At start: is the bot still in the staff chat? (It may have been removed, or the group
+    upgraded, while the bot was stopped.) A network error leaves it to the outbox to find."""
+    try:
+        member = await bot.get_chat_member(chat.chat_id, bot.id)
+    except ChatMigrated as error:
+        chat.moved(chat.chat_id, error.new_chat_id)
+        return
+    except Forbidden as error:
+        chat.lost(error.message)
+        return
+    except BadRequest as error:
+        if error.message.lower() in _CHAT_GONE:
+            chat.lost(error.message)
+        return
+    except TelegramError:
+        return
+    if member.status in MEMBER_STATUSES:
+        chat.regained()
+    else:
+        chat.lost(f"the bot's status there is {member.status!s}")
+
+
+def handlers(chat: StaffChat | None) -> dict[int, list[BaseHandler]]:
     """The staff handlers by handler group: they run before the owners' conversation."""
-    staff_chat = filters.Chat(staff_chat_id if staff_chat_id is not None else [])
+    staff_chat = filters.Chat(chat.ids if chat is not None else [])
+    if chat is not None:
+        chat.on_move(staff_chat.add_chat_ids)  # commands keep working in the supergroup
     commands = [
         CommandHandler("aujourdhui", _stopping(today), filters=staff_chat),
         CommandHandler("stats", _stopping(stats), filters=staff_chat),
@@ -764,6 +856,8 @@ def handlers(staff_chat_id: int | None) -> dict[int, list[BaseHandler]]:
         CommandHandler(list(STAFF_COMMANDS), refuse_outside),
     ]
     buttons = [
+        ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, group_upgraded),
         CallbackQueryHandler(acknowledge, pattern=rf"^{ACK}:"),
         CallbackQueryHandler(call_back, pattern=rf"^{CALL}:"),
         CallbackQueryHandler(decide, pattern=rf"^{REQUEST}:"),

@@ -284,6 +284,20 @@ class OutboxTable:
                 (to_db(at), error, outbox_id),
             )
 
+    def due_now(self, chat_id: int) -> int:
+        """Every message waiting for ``chat_id`` is due at once (the bot is back in the chat)."""
+        with transaction(self._conn):
+            return self._conn.execute(
+                """UPDATE staff_outbox SET next_attempt_at = ?
+                WHERE chat_id = ? AND state = ? AND next_attempt_at > ?""",
+                (
+                    to_db(self._clock()),
+                    chat_id,
+                    OutboxState.PENDING.value,
+                    to_db(self._clock()),
+                ),
+            ).rowcount
+
     def mark_failed(self, outbox_id: int, *, error: str) -> None:
         """A send refused for good: never retried, no re-alert."""
         with transaction(self._conn):

@@ -257,6 +257,14 @@ class Store:
         """When the booking pause ends; None when booking is open (a past pause has ended)."""
         return flags.paused_until(self._conn, self._clock())
 
+    def staff_chat_moved_to(self, old_chat_id: int) -> int | None:
+        """The supergroup the staff group ``old_chat_id`` was upgraded to, if it was."""
+        return flags.staff_chat_moved_to(self._conn, old_chat_id)
+
+    def move_staff_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """Follows the staff group to its new id: remembered, and the outbox's rows moved."""
+        return flags.move_staff_chat(self._conn, self._clock(), old_chat_id, new_chat_id)
+
     def bookings_made_between(self, start: datetime, end: datetime) -> list[MadeBooking]:
         """Bookings owners confirmed in ``[start, end)`` (booked, uncertain or cancelled since)."""
         return stats.bookings_made_between(self._conn, start, end)
