@@ -6,7 +6,7 @@ the owner's window and has any free slot; on it, slots inside the window come fi
 time asked before all others); when none is inside, the nearest ones are offered and flagged.
 
 Confirmation goes through the store's claim: one booking id, one POST at most, whatever the
-taps, time-outs and restarts (see bot/store and ../shared/treats-api.md "Robustness").
+taps, time-outs and restarts (see bot/store and docs/treats-api.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The event loop the bot runs on: uvloop where it is installed (Linux, macOS), else asyncio's.
 
 uvloop runs the same asyncio code with about a fifth less CPU per update in the load bench
-(``bench/load.py``; the README's "Performance and reliability" has the figures). The tests
+(``bench/load.py``; docs/reliability.md has the figures). The tests
 run on asyncio's own loop; the end-to-end CLI tests run ``vetbot run`` on this one.
 """
 

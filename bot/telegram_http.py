@@ -3,7 +3,7 @@
 PTB's default ``HTTPXRequest`` spends most of the bot's CPU in httpcore's connection pool,
 which re-examines every pooled connection for each request: 1 to 3.5 ms of CPU per call on
 loopback, against about 0.2 ms here (``bench/load.py`` measured the difference; see the
-README's "Performance and reliability"). Everything else about a request is PTB's own:
+docs/reliability.md). Everything else about a request is PTB's own:
 ``BaseRequest`` parses Telegram's answer and raises its errors from the status code.
 
 The URLs PTB passes carry the bot token: an error's text has the URL's path masked.

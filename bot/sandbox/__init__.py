@@ -1,11 +1,11 @@
 """The Treats sandbox: an in-memory, deterministic Treats API for tests and the demo.
 
-It implements ../shared/treats-api.md: the [doc] parts exactly, the [ours] parts as written,
-and documents its own choices where the reference is silent in each module's docstring
-(`gateway` for checks and headers, `endpoints` for validation, `slots` for the grid, `faults`
-for fault injection, `records` for access levels, `control` for `/_sandbox`). It never imports
-the bot's own Treats adapter: testing one against the other is only worth something if they
-were written apart.
+It implements the Treats API as docs/treats-api.md tells it: the [vendor] parts exactly, the
+[ours] parts as written, and documents its own choices where the reference is silent in each
+module's docstring (`gateway` for checks and headers, `endpoints` for validation, `slots` for
+the grid, `faults` for fault injection, `records` for access levels, `control` for
+`/_sandbox`). It never imports the bot's own Treats adapter: testing one against the other is
+only worth something if they were written apart.
 """
 
 from bot.sandbox.app import create_sandbox_app

@@ -3,7 +3,7 @@
 The Treats client is written against httpx (its tests inject ``MockTransport`` and
 ``ASGITransport``); only the network leg changes here. httpcore's pool costs about a
 millisecond of CPU per request, several under concurrency, and aiohttp about a fifth of it
-(see the README's "Performance and reliability").
+(see docs/reliability.md).
 
 The exceptions keep httpx's meaning, because the client decides on them whether a request
 is safe to send again: a failure to connect (``ConnectError``, ``ConnectTimeout``,
