@@ -7,10 +7,11 @@ terminal demo play the people. See `TelegramWorld` to start, `create_emulator_ap
 from bot.emulator.app import create_emulator_app
 from bot.emulator.bots import ApiCall, BotAccount, RefusedCall
 from bot.emulator.callbacks import ANSWER_WINDOW, CallbackAnswer
-from bot.emulator.errors import BotApiError
+from bot.emulator.errors import BotApiError, ResponseParameters
 from bot.emulator.flood import FloodControl, FloodRefusal
 from bot.emulator.formatting import EntityParseError, FormattedText, parse_formatted_text
-from bot.emulator.people import Group, Participant, Person
+from bot.emulator.groups import Group
+from bot.emulator.people import Participant, Person
 from bot.emulator.transcript import SeenDocument, SeenMessage, Transcript
 from bot.emulator.webhook import SECRET_TOKEN_HEADER
 from bot.emulator.world import TelegramWorld
@@ -30,6 +31,7 @@ __all__ = [
     "Participant",
     "Person",
     "RefusedCall",
+    "ResponseParameters",
     "SeenDocument",
     "SeenMessage",
     "TelegramWorld",

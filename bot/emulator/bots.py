@@ -7,14 +7,23 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from bot.clock import Clock
 from bot.emulator import errors
 from bot.emulator.callbacks import CallbackAnswer, PendingCallbackQuery
-from bot.emulator.chats import Chat, Conversation, StoredFile, StoredMessage, TelegramUser
+from bot.emulator.chats import (
+    GROUP_ANONYMOUS_BOT,
+    KICKED,
+    Chat,
+    Conversation,
+    StoredFile,
+    StoredMessage,
+    TelegramUser,
+    chat_member_api,
+)
 from bot.emulator.flood import FloodControl
 from bot.emulator.params import UploadedFile
 from bot.emulator.transcript import DELETED, EDITED, SENT
@@ -48,9 +57,13 @@ class RefusedCall:
     params: dict[str, Any]
     error_code: int
     description: str
+    parameters: dict[str, int] | None = None
 
     def __str__(self) -> str:
         return f"{self.method} {self.params}: {self.error_code} {self.description}"
+
+
+_Call = TypeVar("_Call", ApiCall, RefusedCall)
 
 
 class BotAccount:
@@ -97,7 +110,10 @@ class BotAccount:
 
     async def record_refusal(self, call: ApiCall, error: errors.BotApiError) -> None:
         """Remember a refused call with the error it was answered."""
-        refused = RefusedCall(call.method, call.params, error.error_code, error.description)
+        parameters = error.parameters.to_api() if error.parameters else None
+        refused = RefusedCall(
+            call.method, call.params, error.error_code, error.description, parameters or None
+        )
         async with self._call_made:
             self.refused.append(refused)
             self._call_made.notify_all()
@@ -113,7 +129,12 @@ class BotAccount:
         or later; waits for it (an event)."""
         return await self._wait_in(self.abandoned, method, since)
 
-    async def _wait_in(self, calls: list[ApiCall], method: str, since: int) -> ApiCall:
+    async def wait_for_refusal(self, method: str, *, since: int = 0) -> RefusedCall:
+        """The first refused call of `method` at index `since` of `refused` or later; waits
+        for it (an event): what the bot tried while Telegram shut it out."""
+        return await self._wait_in(self.refused, method, since)
+
+    async def _wait_in(self, calls: list[_Call], method: str, since: int) -> _Call:
         async with self._call_made:
             while True:
                 for call in calls[since:]:
@@ -138,24 +159,54 @@ class BotAccount:
             self.conversations[chat.id] = conversation
         return conversation
 
-    def known_conversation(self, chat_id: int | None) -> Conversation:
-        """A chat the bot can see (a group it is in, or a person who wrote to it)."""
-        if chat_id is None:
-            raise errors.bad_request(errors.CHAT_ID_EMPTY)
-        conversation = self.conversations.get(chat_id)
-        if conversation is None or not conversation.open_to_bot:
-            raise errors.bad_request(errors.CHAT_NOT_FOUND)
-        return conversation
+    def _addressable(self, chat_id: int | None) -> Conversation:
+        """The chat `chat_id` names, unless Telegram refuses every call about it.
 
-    def writable_conversation(self, chat_id: int | None) -> Conversation:
-        """A chat the bot may post in: Telegram lets a bot answer, never start, a private chat."""
+        The Bot API checks the chat before anything else about it (``check_chat_access`` in
+        tdlib/telegram-bot-api): an unknown chat is "chat not found"; a basic group that became
+        a supergroup is refused with ``migrate_to_chat_id``
+        (https://core.telegram.org/bots/api#responseparameters); a group the bot was removed
+        from is 403 "bot was kicked from the group chat" (or "supergroup chat").
+        """
         if chat_id is None:
             raise errors.bad_request(errors.CHAT_ID_EMPTY)
         conversation = self.conversations.get(chat_id)
         if conversation is None:
             raise errors.bad_request(errors.CHAT_NOT_FOUND)
+        if conversation.migrated_to is not None:
+            raise errors.group_upgraded(conversation.migrated_to)
+        if not conversation.is_private and conversation.bot_is_out:
+            kicked = conversation.bot_status == KICKED
+            text = errors.BOT_KICKED if kicked else errors.BOT_NOT_A_MEMBER
+            raise errors.forbidden(text.format(conversation.chat.type))
+        return conversation
+
+    def known_conversation(self, chat_id: int | None) -> Conversation:
+        """A chat the bot can see (a group it is in, or a person who wrote to it)."""
+        conversation = self._addressable(chat_id)
+        if not conversation.open_to_bot:
+            raise errors.bad_request(errors.CHAT_NOT_FOUND)
+        return conversation
+
+    def writable_conversation(self, chat_id: int | None) -> Conversation:
+        """A chat the bot may post in: Telegram lets a bot answer, never start, a private chat,
+        and never post to a person who blocked it."""
+        conversation = self._addressable(chat_id)
+        self.ensure_not_blocked(conversation)
         if not conversation.open_to_bot:
             raise errors.forbidden(errors.CANT_INITIATE_CONVERSATION)
+        return conversation
+
+    def ensure_not_blocked(self, conversation: Conversation) -> None:
+        """403 "bot was blocked by the user" for anything the bot does in a private chat whose
+        person blocked it (Telegram's ``USER_IS_BLOCKED``): posting, editing, deleting."""
+        if conversation.is_private and conversation.bot_is_out:
+            raise errors.forbidden(errors.BOT_BLOCKED)
+
+    def successor(self, conversation: Conversation) -> Conversation:
+        """The chat people now use for `conversation`: the supergroup a group became."""
+        while conversation.migrated_to is not None:
+            conversation = self.conversations[conversation.migrated_to]
         return conversation
 
     # -- what people do ------------------------------------------------------------------------
@@ -202,6 +253,61 @@ class BotAccount:
             },
         )
         return query
+
+    async def change_status(
+        self, conversation: Conversation, actor: TelegramUser, status: str, line: str
+    ) -> None:
+        """The bot's own status in `conversation` changes (a person blocks or unblocks it, an
+        administrator removes or adds it): log it, queue the ``my_chat_member`` update.
+
+        https://core.telegram.org/bots/api#update: my_chat_member, "The bot's chat member status
+        was updated in a chat. For private chats, this update is received only when the bot is
+        blocked or unblocked by the user." Its ChatMemberUpdated carries the chat, the user who
+        acted (``from``), the date, and the bot's old and new ChatMember.
+        """
+        old_status, conversation.bot_status = conversation.bot_status, status
+        await conversation.transcript.add(line)
+        await self.updates.push(
+            "my_chat_member",
+            {
+                "chat": conversation.chat.to_api(),
+                "from": actor.to_api(),
+                "date": self.now(),
+                "old_chat_member": chat_member_api(self.user, old_status),
+                "new_chat_member": chat_member_api(self.user, status),
+            },
+        )
+
+    async def migrate(
+        self, group: Conversation, supergroup: Chat, actor: TelegramUser
+    ) -> Conversation:
+        """A basic group becomes `supergroup`, as Telegram does it: the members (and the bot,
+        with its status) move over, the old chat gets a service message with
+        ``migrate_to_chat_id`` from `actor`, the new one starts with a message carrying
+        ``migrate_from_chat_id`` (sent, as Telegram does, by GroupAnonymousBot on behalf of the
+        supergroup), and the old id is dead from then on. Old messages stay in the old chat.
+
+        https://core.telegram.org/bots/api#message: migrate_to_chat_id, "The group has been
+        migrated to a supergroup with the specified identifier"; migrate_from_chat_id, "The
+        supergroup has been migrated from a group with the specified identifier".
+        """
+        moved = self.open_conversation(supergroup, open_to_bot=True)
+        moved.members = dict(group.members)
+        moved.bot_status = group.bot_status
+        await self.receive(
+            group,
+            actor,
+            f"- {actor.first_name} upgraded the group to a supergroup ({supergroup.id})",
+            media={"migrate_to_chat_id": supergroup.id},
+        )
+        group.migrated_to = supergroup.id
+        await self.receive(
+            moved,
+            GROUP_ANONYMOUS_BOT,
+            f"- upgraded from the group {group.chat.id}, whose messages stay there",
+            media={"sender_chat": supergroup.to_api(), "migrate_from_chat_id": group.chat.id},
+        )
+        return moved
 
     # -- what the bot does ---------------------------------------------------------------------
 

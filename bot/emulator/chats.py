@@ -9,11 +9,19 @@ from bot.emulator.markup import INLINE_KEYBOARD, REMOVE_KEYBOARD, client_labels,
 from bot.emulator.transcript import InlineButton, SeenDocument, SeenMessage, Transcript
 
 PRIVATE = "private"
+GROUP = "group"
 SUPERGROUP = "supergroup"
 
 MEMBER = "member"
 ADMINISTRATOR = "administrator"
 LEFT = "left"
+KICKED = "kicked"
+GONE = frozenset({LEFT, KICKED})
+"""Statuses of a member no longer in the chat (for the bot in a private chat: blocked)."""
+
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+"""The account Telegram names as the sender of a supergroup's first service message (the one
+with ``migrate_from_chat_id``), with the supergroup itself as ``sender_chat``."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,39 @@ class Chat:
         }
         chat.update({key: value for key, value in optional.items() if value is not None})
         return chat
+
+
+GROUP_ANONYMOUS_BOT = TelegramUser(
+    GROUP_ANONYMOUS_BOT_ID, "Group", username="GroupAnonymousBot", is_bot=True
+)
+
+_ADMINISTRATOR_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
+
+
+def chat_member_api(user: TelegramUser, status: str) -> dict[str, Any]:
+    """A ``ChatMember`` (https://core.telegram.org/bots/api#chatmember) with the fields its
+    status requires: an administrator's rights, a banned member's ``until_date`` (0: "banned
+    forever", https://core.telegram.org/bots/api#chatmemberbanned)."""
+    member: dict[str, Any] = {"user": user.to_api(), "status": status}
+    if status == ADMINISTRATOR:
+        member.update(_ADMINISTRATOR_RIGHTS)
+    elif status == KICKED:
+        member["until_date"] = 0
+    return member
 
 
 @dataclass(frozen=True)
@@ -168,6 +209,11 @@ class Conversation:
         self.messages: dict[int, StoredMessage] = {}
         self.members: dict[int, str] = {}
         self.open_to_bot = open_to_bot
+        # The bot's own status here: "member" or "administrator"; "kicked" once removed from a
+        # group or, in a private chat, once the person blocked it.
+        self.bot_status = MEMBER
+        # A basic group that became a supergroup: the supergroup's id (this chat is dead).
+        self.migrated_to: int | None = None
         self.chat_actions: list[str] = []
         title = chat.title or " ".join(p for p in (chat.first_name, chat.last_name) if p)
         self.transcript = Transcript(f"{title} ({chat.type} chat {chat.id})")
@@ -176,6 +222,15 @@ class Conversation:
     def next_message_id(self) -> int:
         self._last_message_id += 1
         return self._last_message_id
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat.type == PRIVATE
+
+    @property
+    def bot_is_out(self) -> bool:
+        """The bot was removed from this group, or blocked by this person."""
+        return self.bot_status in GONE
 
     def bot_messages(self, bot_id: int) -> list[StoredMessage]:
         """The bot's messages still on screen, newest first."""

@@ -1,13 +1,21 @@
 """Refusals in the Bot API's own shape, with Telegram's own words.
 
 A bot notices Telegram through the HTTP status, ``error_code`` and ``description`` (PTB maps
-them to ``BadRequest``, ``Forbidden``, ``RetryAfter``...), so the texts below are copied from
-the real server, not paraphrased. Where the Bot API server builds a text from a TDLib error,
-it prefixes the status phrase ("Bad Request: ") exactly as done here.
+them to ``BadRequest``, ``Forbidden``, ``RetryAfter``, ``ChatMigrated``...), so the texts below
+are copied from the real server, not paraphrased. Where the Bot API server builds a text from a
+TDLib error, it prefixes the status phrase ("Bad Request: ") and lower-cases the first letter
+unless the text is an upper-case code (``Client::fail_query_with_error`` in tdlib/telegram-bot-api),
+exactly as done here. docs/telegram-rules.md gives the source of each text.
+
+Some refusals carry ``parameters`` (https://core.telegram.org/bots/api#responseparameters: "Some
+errors may also have an optional field 'parameters' of the type ResponseParameters, which can
+help to automatically handle the error"): ``retry_after`` with a 429, ``migrate_to_chat_id``
+when a group became a supergroup. PTB raises ``RetryAfter`` and ``ChatMigrated`` from them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -32,18 +40,15 @@ MESSAGE_CANT_BE_EDITED = "message can't be edited"
 NO_TEXT_TO_EDIT = "there is no text in the message to edit"
 QUERY_ID_INVALID = "query is too old and response timeout expired or query ID is invalid"
 BUTTON_DATA_INVALID = "BUTTON_DATA_INVALID"
+BUTTON_TEXT_INVALID = "BUTTON_TEXT_INVALID"
 TEXT_BUTTONS_UNALLOWED = (
-    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+    "can't parse InlineKeyboardButton: Text buttons are not allowed in the inline keyboard"
 )
-BUTTON_NOT_AN_OBJECT = (
-    "can't parse inline keyboard button: InlineKeyboardButton should be an Object"
-)
+BUTTON_NOT_AN_OBJECT = "can't parse InlineKeyboardButton: InlineKeyboardButton must be an Object"
 INLINE_KEYBOARD_NOT_ARRAYS = (
-    'Field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays'
+    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
 )
-REPLY_KEYBOARD_NOT_ARRAYS = (
-    'Field "keyboard" of the ReplyKeyboardMarkup should be an Array of Arrays'
-)
+REPLY_KEYBOARD_NOT_ARRAYS = 'field "keyboard" must be an Array of Arrays'
 REPLY_MARKUP_NOT_JSON = "can't parse reply keyboard markup JSON object"
 REPLY_MARKUP_NOT_OBJECT = "object expected as reply markup"
 CANT_PARSE_ENTITIES = "can't parse entities: {}"
@@ -52,8 +57,20 @@ WRONG_FILE_IDENTIFIER = "wrong file identifier/HTTP URL specified"
 FILE_EMPTY = "file must be non-empty"
 WRONG_CHAT_ACTION = "wrong parameter action in request"
 BOT_COMMAND_INVALID = "BOT_COMMAND_INVALID"
+COMMAND_EMPTY = "command must be non-empty"
+COMMAND_TOO_LONG = "command length must not exceed {}"
+COMMAND_DESCRIPTION_EMPTY = "command description must be non-empty"
+COMMAND_DESCRIPTION_TOO_LONG = "command description length must not exceed {}"
+TOO_MANY_COMMANDS = "BOT_COMMANDS_TOO_MUCH"
+CALLBACK_ANSWER_TOO_LONG = "MESSAGE_TOO_LONG"
+MESSAGE_CANT_BE_DELETED = "message can't be deleted"
+MESSAGE_CANT_BE_DELETED_FOR_EVERYONE = "message can't be deleted for everyone"
 
 CANT_INITIATE_CONVERSATION = "bot can't initiate conversation with a user"
+BOT_BLOCKED = "bot was blocked by the user"
+BOT_KICKED = "bot was kicked from the {} chat"
+BOT_NOT_A_MEMBER = "bot is not a member of the {} chat"
+GROUP_UPGRADED = "group chat was upgraded to a supergroup chat"
 
 WEBHOOK_ACTIVE = (
     "can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
@@ -65,14 +82,44 @@ TERMINATED_BY_OTHER_POLL = (
 TERMINATED_BY_SET_WEBHOOK = "terminated by setWebhook request"
 
 
+@dataclass(frozen=True)
+class ResponseParameters:
+    """Why a call failed, for a bot to act on (https://core.telegram.org/bots/api#responseparameters).
+
+    ``migrate_to_chat_id``: "The group has been migrated to a supergroup with the specified
+    identifier"; ``retry_after``: "In case of exceeding flood control, the number of seconds left
+    to wait before the request can be repeated".
+    """
+
+    migrate_to_chat_id: int | None = None
+    retry_after: int | None = None
+
+    def to_api(self) -> dict[str, int]:
+        fields = {"migrate_to_chat_id": self.migrate_to_chat_id, "retry_after": self.retry_after}
+        return {name: value for name, value in fields.items() if value is not None}
+
+
 class BotApiError(Exception):
     """A call the Bot API refuses; the HTTP status is the ``error_code``."""
 
-    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None):
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        parameters: ResponseParameters | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
-        self.retry_after = retry_after
+        if retry_after is not None:
+            parameters = replace(parameters or ResponseParameters(), retry_after=retry_after)
+        self.parameters = parameters
+
+    @property
+    def retry_after(self) -> int | None:
+        return self.parameters.retry_after if self.parameters else None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -80,8 +127,8 @@ class BotApiError(Exception):
             "error_code": self.error_code,
             "description": self.description,
         }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        if self.parameters is not None and self.parameters.to_api():
+            body["parameters"] = self.parameters.to_api()
         return body
 
 
@@ -95,6 +142,15 @@ def forbidden(detail: str) -> BotApiError:
 
 def conflict(detail: str) -> BotApiError:
     return BotApiError(HTTPStatus.CONFLICT, f"Conflict: {detail}")
+
+
+def group_upgraded(new_chat_id: int) -> BotApiError:
+    """A call naming a basic group that became a supergroup: 400 with ``migrate_to_chat_id``."""
+    return BotApiError(
+        HTTPStatus.BAD_REQUEST,
+        f"Bad Request: {GROUP_UPGRADED}",
+        parameters=ResponseParameters(migrate_to_chat_id=new_chat_id),
+    )
 
 
 def too_many_requests(retry_after: int) -> BotApiError:

@@ -32,6 +32,7 @@ _INLINE_ACTIONS = (
     "callback_game",
     "pay",
 )
+_EMPTY_MEANS_ABSENT = frozenset({"url", "callback_data"})
 _REPLY_BUTTON_FIELDS = (
     "request_contact",
     "request_location",
@@ -90,9 +91,16 @@ def _rows(value: object, error: str) -> list[list[Any]]:
 
 
 def _inline_button(button: object) -> dict[str, Any]:
+    """One button of an inline keyboard (https://core.telegram.org/bots/api#inlinekeyboardbutton).
+
+    "Exactly one of the optional fields must be used to specify type of the button": none is
+    "Text buttons are not allowed" (an empty ``url`` or ``callback_data`` counts as none, as
+    the Bot API server reads them); ``callback_data`` is "1-64 bytes" (BUTTON_DATA_INVALID);
+    the label ("Label text on the button") must have something visible (BUTTON_TEXT_INVALID).
+    """
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
         raise errors.bad_request(errors.BUTTON_NOT_AN_OBJECT)
-    actions = {key: button[key] for key in _INLINE_ACTIONS if button.get(key) is not None}
+    actions = {key: button[key] for key in _INLINE_ACTIONS if _is_set(key, button.get(key))}
     if not actions:
         raise errors.bad_request(errors.TEXT_BUTTONS_UNALLOWED)
     data = actions.get("callback_data")
@@ -101,7 +109,17 @@ def _inline_button(button: object) -> dict[str, Any]:
         if not 1 <= size <= MAX_CALLBACK_DATA_BYTES:
             raise errors.bad_request(errors.BUTTON_DATA_INVALID)
         actions["callback_data"] = str(data)
+    if not button["text"].strip():
+        raise errors.bad_request(errors.BUTTON_TEXT_INVALID)
     return {"text": button["text"], **actions}
+
+
+def _is_set(action: str, value: object) -> bool:
+    """Whether a button field chooses the button's type: present, and for the two string
+    fields the server tests for emptiness (``url``, ``callback_data``), not empty."""
+    if action in _EMPTY_MEANS_ABSENT:
+        return value not in (None, "")
+    return value is not None
 
 
 def _reply_button(button: object) -> dict[str, Any]:

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from bot.emulator import errors
 from bot.emulator.bots import BotAccount
 from bot.emulator.callbacks import CallbackAnswer
-from bot.emulator.chats import ADMINISTRATOR, LEFT, MEMBER, PRIVATE, Conversation, StoredMessage
-from bot.emulator.formatting import EntityParseError, FormattedText, parse_formatted_text
+from bot.emulator.chats import (
+    ADMINISTRATOR,
+    LEFT,
+    MEMBER,
+    SUPERGROUP,
+    Conversation,
+    StoredMessage,
+    chat_member_api,
+)
+from bot.emulator.commands import delete_my_commands, get_my_commands, set_my_commands
+from bot.emulator.formatting import (
+    EntityParseError,
+    FormattedText,
+    parse_formatted_text,
+    utf16_length,
+)
 from bot.emulator.markup import parse_reply_markup
 from bot.emulator.params import Params, UploadedFile
+from bot.emulator.results import ApiResult
 from bot.emulator.updates import MAX_UPDATES_PER_CALL
 from bot.emulator.webhook import DEFAULT_MAX_CONNECTIONS, WebhookConfig
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_ANSWER_LENGTH = 200
+DELETE_WINDOW_SECONDS = 48 * 60 * 60
 MAX_LONG_POLL_SECONDS = 50
 CHAT_ACTIONS = frozenset(
     {
@@ -36,20 +51,11 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
-_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _WEBHOOK_SET = "Webhook was set"
 _WEBHOOK_ALREADY_SET = "Webhook is already set"
 _WEBHOOK_DELETED = "Webhook was deleted"
 _WEBHOOK_ALREADY_DELETED = "Webhook is already deleted"
 _DEFAULT_MAX_REACTIONS = 11
-
-
-@dataclass(frozen=True)
-class ApiResult:
-    """A successful answer: ``result``, and the ``description`` some methods add."""
-
-    result: Any
-    description: str | None = None
 
 
 Method = Callable[[BotAccount, Params], Awaitable[ApiResult]]
@@ -68,6 +74,8 @@ def _formatted(text: str | None, parse_mode: str | None, entities: object) -> Fo
 
 
 def _message_text(params: Params) -> FormattedText:
+    """The text of a message: "1-4096 characters after entities parsing"
+    (https://core.telegram.org/bots/api#sendmessage), so "<b></b>" is empty too."""
     parsed = _formatted(params.text("text"), params.text("parse_mode"), params.json("entities"))
     if not parsed.text.strip():
         raise errors.bad_request(errors.MESSAGE_TEXT_EMPTY)
@@ -110,6 +118,9 @@ async def get_me(bot: BotAccount, params: Params) -> ApiResult:
 
 
 async def get_updates(bot: BotAccount, params: Params) -> ApiResult:
+    """https://core.telegram.org/bots/api#getupdates: "This method will not work if an outgoing
+    webhook is set up" (409); ``limit`` "Values between 1-100 are accepted"; ``timeout`` is the
+    long poll (capped at 50 s here). Offsets and allowed_updates: see `UpdateQueue`."""
     if bot.webhook.active:
         raise errors.conflict(errors.WEBHOOK_ACTIVE)
     limit = params.integer("limit") or MAX_UPDATES_PER_CALL
@@ -171,6 +182,10 @@ async def get_webhook_info(bot: BotAccount, params: Params) -> ApiResult:
 
 
 async def send_message(bot: BotAccount, params: Params) -> ApiResult:
+    """https://core.telegram.org/bots/api#sendmessage, checked as the Bot API server does: the
+    text and markup first (``_message_text``, `parse_reply_markup`), then the chat
+    (`BotAccount.writable_conversation`: unknown, upgraded, bot removed or blocked, or a private
+    chat the person never opened)."""
     chat_id = params.integer("chat_id", invalid=errors.CHAT_NOT_FOUND)
     if chat_id is None:
         raise errors.bad_request(errors.CHAT_ID_EMPTY)
@@ -189,6 +204,14 @@ async def send_message(bot: BotAccount, params: Params) -> ApiResult:
 
 
 async def edit_message_text(bot: BotAccount, params: Params) -> ApiResult:
+    """Only the bot's own messages, only with text, only if something changes.
+
+    https://core.telegram.org/bots/api#editmessagetext ("Use this method to edit text and game
+    messages"; text "1-4096 characters after entities parsing"). The reference sets no age limit
+    for a bot's own messages (its 48 hours concern business messages not sent by the bot), so
+    none is enforced. Another's message is "message can't be edited"; the same content again
+    is "message is not modified"; a chat the person blocked the bot in is 403.
+    """
     conversation, message = _bot_message(bot, params, errors.MESSAGE_TO_EDIT_NOT_FOUND)
     if message.sender.id != bot.id:
         raise errors.bad_request(errors.MESSAGE_CANT_BE_EDITED)
@@ -203,6 +226,7 @@ async def edit_message_text(bot: BotAccount, params: Params) -> ApiResult:
     )
     if unchanged:
         raise errors.bad_request(errors.MESSAGE_NOT_MODIFIED)
+    bot.ensure_not_blocked(conversation)
     message.text, message.entities, message.inline_markup = text.text, text.entities, markup.inline
     await bot.edited(conversation, message)
     return ApiResult(message.to_api())
@@ -215,15 +239,45 @@ async def edit_message_reply_markup(bot: BotAccount, params: Params) -> ApiResul
     markup = parse_reply_markup(params.raw("reply_markup"))
     if markup.inline == message.inline_markup:
         raise errors.bad_request(errors.MESSAGE_NOT_MODIFIED)
+    bot.ensure_not_blocked(conversation)
     message.inline_markup = markup.inline
     await bot.edited(conversation, message)
     return ApiResult(message.to_api())
 
 
 async def delete_message(bot: BotAccount, params: Params) -> ApiResult:
+    """Delete within the reference's limits (https://core.telegram.org/bots/api#deletemessage).
+
+    "A message can only be deleted if it was sent less than 48 hours ago" (by the bot's clock);
+    "Service messages about a supergroup, channel, or forum topic creation can't be deleted";
+    "Bots can delete outgoing messages in private chats, groups, and supergroups"; "Bots can
+    delete incoming messages in private chats"; "If the bot is an administrator of a group, it
+    can delete any message there"; "If the bot has can_delete_messages administrator right in a
+    supergroup or a channel, it can delete any message there" (an emulated administrator has
+    that right). Telegram's words: "message can't be deleted" where the bot lacks the right,
+    "message can't be deleted for everyone" for a message too old in a private chat or a basic
+    group (in a supergroup the server answers "message can't be deleted").
+    """
     conversation, message = _bot_message(bot, params, errors.MESSAGE_TO_DELETE_NOT_FOUND)
+    _check_deletable(bot, conversation, message)
+    bot.ensure_not_blocked(conversation)
     await bot.deleted(conversation, message)
     return ApiResult(True)
+
+
+def _check_deletable(bot: BotAccount, conversation: Conversation, message: StoredMessage) -> None:
+    if "migrate_from_chat_id" in message.media:  # the supergroup's creation
+        raise errors.bad_request(errors.MESSAGE_CANT_BE_DELETED)
+    someone_elses = message.sender.id != bot.id
+    if someone_elses and not conversation.is_private and conversation.bot_status != ADMINISTRATOR:
+        raise errors.bad_request(errors.MESSAGE_CANT_BE_DELETED)
+    if bot.now() - message.date >= DELETE_WINDOW_SECONDS:
+        supergroup = conversation.chat.type == SUPERGROUP
+        raise errors.bad_request(
+            errors.MESSAGE_CANT_BE_DELETED
+            if supergroup
+            else errors.MESSAGE_CANT_BE_DELETED_FOR_EVERYONE
+        )
 
 
 async def answer_callback_query(bot: BotAccount, params: Params) -> ApiResult:
@@ -239,16 +293,27 @@ async def answer_callback_query(bot: BotAccount, params: Params) -> ApiResult:
     old and response timeout expired or query ID is invalid" (`errors.QUERY_ID_INVALID`, the
     server's own words). In production each refusal is an error the bot logs; here it is
     recorded in `BotAccount.refused` like every refusal.
+
+    The answer's ``text`` is "0-200 characters" (#answercallbackquery); a longer one is refused
+    with "Bad Request: MESSAGE_TOO_LONG", counted here in UTF-16 units (the stricter count: the
+    reference does not say which characters it means).
     """
+    text = params.text("text")
+    if text and utf16_length(text) > MAX_CALLBACK_ANSWER_LENGTH:
+        raise errors.bad_request(errors.CALLBACK_ANSWER_TOO_LONG)
     query = bot.callback_queries.get(params.text("callback_query_id") or "")
     if query is None or query.answer is not None or query.expired(bot.clock()):
         raise errors.bad_request(errors.QUERY_ID_INVALID)
-    answer = CallbackAnswer(params.text("text"), params.flag("show_alert"), params.text("url"))
+    answer = CallbackAnswer(text, params.flag("show_alert"), params.text("url"))
     await bot.answer(query, answer)
     return ApiResult(True)
 
 
 async def send_document(bot: BotAccount, params: Params) -> ApiResult:
+    """https://core.telegram.org/bots/api#senddocument: caption "0-1024 characters after
+    entities parsing"; a ``file_id`` must name a file Telegram has ("Pass a file_id as String to
+    send a file that exists on the Telegram servers", #sending-files); an upload must not be
+    empty. The chat is checked like `send_message`'s."""
     chat_id = params.integer("chat_id", invalid=errors.CHAT_NOT_FOUND)
     if chat_id is None:
         raise errors.bad_request(errors.CHAT_ID_EMPTY)
@@ -282,6 +347,8 @@ async def send_document(bot: BotAccount, params: Params) -> ApiResult:
 
 
 async def send_chat_action(bot: BotAccount, params: Params) -> ApiResult:
+    """https://core.telegram.org/bots/api#sendchataction: only the listed actions
+    (`CHAT_ACTIONS`); the chat is checked like `send_message`'s (403 when blocked or removed)."""
     conversation = bot.writable_conversation(
         params.integer("chat_id", invalid=errors.CHAT_NOT_FOUND)
     )
@@ -292,33 +359,9 @@ async def send_chat_action(bot: BotAccount, params: Params) -> ApiResult:
     return ApiResult(True)
 
 
-async def set_my_commands(bot: BotAccount, params: Params) -> ApiResult:
-    commands = params.json("commands")
-    if not isinstance(commands, list):
-        raise errors.bad_request("can't parse commands JSON object")
-    cleaned: list[dict[str, str]] = []
-    for command in commands:
-        name = str(command.get("command", "")) if isinstance(command, dict) else ""
-        description = str(command.get("description", "")) if isinstance(command, dict) else ""
-        if not _COMMAND_NAME.match(name.lower()) or not description:
-            raise errors.bad_request(errors.BOT_COMMAND_INVALID)
-        cleaned.append({"command": name.lower(), "description": description})
-    key = bot.commands_key(params.json("scope"), params.text("language_code"))
-    bot.commands[key] = cleaned
-    return ApiResult(True)
-
-
-async def get_my_commands(bot: BotAccount, params: Params) -> ApiResult:
-    key = bot.commands_key(params.json("scope"), params.text("language_code"))
-    return ApiResult(list(bot.commands.get(key, [])))
-
-
-async def delete_my_commands(bot: BotAccount, params: Params) -> ApiResult:
-    bot.commands.pop(bot.commands_key(params.json("scope"), params.text("language_code")), None)
-    return ApiResult(True)
-
-
 async def get_chat(bot: BotAccount, params: Params) -> ApiResult:
+    """https://core.telegram.org/bots/api#getchat: a chat the bot can see; a group it was
+    removed from is 403 and an upgraded one 400 with ``migrate_to_chat_id``, as any call."""
     conversation = bot.known_conversation(params.integer("chat_id", invalid=errors.CHAT_NOT_FOUND))
     return ApiResult(
         {
@@ -336,44 +379,25 @@ async def get_chat(bot: BotAccount, params: Params) -> ApiResult:
     )
 
 
-def _chat_member(user: dict[str, Any], status: str) -> dict[str, Any]:
-    member: dict[str, Any] = {"user": user, "status": status}
-    if status == ADMINISTRATOR:
-        member.update(
-            {
-                "can_be_edited": False,
-                "is_anonymous": False,
-                "can_manage_chat": True,
-                "can_delete_messages": True,
-                "can_manage_video_chats": True,
-                "can_restrict_members": True,
-                "can_promote_members": False,
-                "can_change_info": True,
-                "can_invite_users": True,
-                "can_post_stories": False,
-                "can_edit_stories": False,
-                "can_delete_stories": False,
-                "can_pin_messages": True,
-            }
-        )
-    return member
-
-
 async def get_chat_member(bot: BotAccount, params: Params) -> ApiResult:
+    """A member's status (https://core.telegram.org/bots/api#getchatmember); the bot's own is
+    "member", "administrator" where it is one, "kicked" in a private chat it is blocked in.
+    A group the bot was removed from, or that was upgraded, is refused like any call about it.
+    """
     conversation = bot.known_conversation(params.integer("chat_id", invalid=errors.CHAT_NOT_FOUND))
     user_id = params.integer("user_id", invalid=errors.INVALID_USER_ID)
     if user_id is None:
         raise errors.bad_request(errors.INVALID_USER_ID)
     if user_id == bot.id:
-        return ApiResult(_chat_member(bot.user.to_api(), MEMBER))
+        return ApiResult(chat_member_api(bot.user, conversation.bot_status))
     user = bot.known_users.get(user_id)
     if user is None:
         raise errors.bad_request(errors.USER_NOT_FOUND)
-    if conversation.chat.type == PRIVATE:
+    if conversation.is_private:
         status = MEMBER if user_id == conversation.chat.id else LEFT
     else:
         status = conversation.members.get(user_id, LEFT)
-    return ApiResult(_chat_member(user.to_api(), status))
+    return ApiResult(chat_member_api(user, status))
 
 
 METHODS: Mapping[str, Method] = MappingProxyType(

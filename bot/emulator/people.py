@@ -12,6 +12,11 @@ the test with the transcript of what the person saw.
 
 Long texts: a Telegram client never sends one message over 4096 characters, so `send` refuses
 them (ValueError); `send_long` sends such a text as a client does, in 4096-character parts.
+
+What people do to the bot itself: a person blocks it (`Person.block`) and writes again later
+(the app's "Restart" unblocks first); an administrator removes it from a group and adds it back
+(`Group.remove_bot`, `Group.add_bot`); a basic group becomes a supergroup
+(`Group.upgrade_to_supergroup`). Each is what Telegram tells the bot and what it refuses after.
 """
 
 from __future__ import annotations
@@ -19,14 +24,17 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.emulator.bots import BotAccount
 from bot.emulator.callbacks import CallbackAnswer, PendingCallbackQuery
-from bot.emulator.chats import Chat, Conversation, StoredMessage, TelegramUser
+from bot.emulator.chats import KICKED, MEMBER, Chat, Conversation, StoredMessage, TelegramUser
 from bot.emulator.formatting import utf16_length
 from bot.emulator.markup import inline_buttons
 from bot.emulator.transcript import SENT, SeenDocument, SeenMessage, Transcript
+
+if TYPE_CHECKING:
+    from bot.emulator.groups import Group
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 MAX_MESSAGE_LENGTH = 4096
@@ -129,8 +137,25 @@ class Participant:
     def _name(self) -> str:
         return self.user.first_name
 
+    async def _ready(self) -> Conversation:
+        """Where this person's next act lands, as their app would have it: in the supergroup a
+        group became, after restarting a bot they blocked (the app's "Restart" button unblocks
+        it). In a group the bot was removed from nothing reaches the bot: ValueError."""
+        conversation = self._conversation = self._bot.successor(self._conversation)
+        if conversation.bot_is_out and conversation.is_private:
+            await self._bot.change_status(
+                conversation, self.user, MEMBER, f"- {self._name} restarted the bot (unblocked)"
+            )
+        elif conversation.bot_is_out:
+            raise ValueError(
+                f"the bot is not in {conversation.chat.title!r} any more (remove_bot): it would"
+                f" never see what {self.user.full_name} does there; add_bot() first"
+            )
+        return conversation
+
     async def _post(self, line: str, **content: Any) -> StoredMessage:
-        return await self._bot.receive(self._conversation, self.user, line, **content)
+        conversation = await self._ready()
+        return await self._bot.receive(conversation, self.user, line, **content)
 
     def _file_ids(self, kind: str) -> dict[str, str]:
         serial = f"{self.user.id}-{len(self._conversation.messages) + 1}"
@@ -225,12 +250,13 @@ class Participant:
         Looks at the bot's most recent message that has such a button, and returns the bot's
         answer to the callback query (a bot that never answers fails the test).
         """
+        conversation = await self._ready()
         message, button = self._find_button(label_part)
         data = button.get("callback_data")
         if data is None:
             raise AssertionError(f"[{button['text']}] is not a callback button: {button}")
         line = f"> {self._name} taps [{button['text']}]"
-        query = await self._bot.press(self._conversation, self.user, message, data, line)
+        query = await self._bot.press(conversation, self.user, message, data, line)
         return await self._answer_to(query, timeout)
 
     async def tap_data(
@@ -241,7 +267,8 @@ class Participant:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,  # noqa: ASYNC109 - fail with the transcript
     ) -> CallbackAnswer:
         """Send forged callback `data` from a message (by default the latest with a keyboard)."""
-        on_screen = self._conversation.bot_messages(self._bot.id)
+        conversation = await self._ready()
+        on_screen = conversation.bot_messages(self._bot.id)
         candidates = [
             message
             for message in on_screen
@@ -250,7 +277,7 @@ class Participant:
         if not candidates:
             raise AssertionError(f"no bot message to tap on\n{self._conversation.transcript}")
         line = f"> {self._name} taps forged data {data!r}"
-        query = await self._bot.press(self._conversation, self.user, candidates[0], data, line)
+        query = await self._bot.press(conversation, self.user, candidates[0], data, line)
         return await self._answer_to(query, timeout)
 
     def _find_button(self, label_part: str) -> tuple[StoredMessage, dict[str, Any]]:
@@ -305,26 +332,27 @@ class Person(Participant, ChatView):
             raise ValueError(f"{self.user.full_name} is not a member of {group.title!r}")
         return Participant(self.user, self._bot, group.conversation, phone_number=self.phone_number)
 
-
-class Group(ChatView):
-    """A supergroup the bot is in (e.g. the clinic's staff group)."""
-
-    def __init__(self, chat: Chat, bot: BotAccount, conversation: Conversation) -> None:
-        super().__init__(bot, conversation)
-        self.conversation = conversation
-
     @property
-    def id(self) -> int:
-        return self.chat.id
+    def blocked(self) -> bool:
+        return self._conversation.bot_is_out
 
-    @property
-    def title(self) -> str:
-        return self.chat.title or ""
+    async def block(self) -> None:
+        """Block the bot (the app's "Stop and block bot").
 
-    @property
-    def member_ids(self) -> frozenset[int]:
-        return frozenset(self.conversation.members)
+        The bot gets ``my_chat_member`` (its status "member" → "kicked", ``from`` this person),
+        and from then on Telegram refuses whatever it does in this chat with 403 "Forbidden:
+        bot was blocked by the user" (https://core.telegram.org/bots/api#update: my_chat_member,
+        "For private chats, this update is received only when the bot is blocked or unblocked
+        by the user"). Writing or tapping again unblocks first, as the app's "Restart" does.
+        """
+        if self.blocked:
+            raise ValueError(f"{self.user.full_name} has already blocked the bot")
+        await self._bot.change_status(
+            self._conversation, self.user, KICKED, f"- {self._name} blocked the bot"
+        )
 
-    async def next_message(self, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> SeenMessage:  # noqa: ASYNC109
-        """What the bot did next in the group."""
-        return await self.next_reply(timeout)
+    async def unblock(self) -> None:
+        """Unblock the bot: ``my_chat_member`` "kicked" → "member"; the bot may write again."""
+        if not self.blocked:
+            raise ValueError(f"{self.user.full_name} has not blocked the bot")
+        await self._ready()

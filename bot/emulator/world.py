@@ -10,15 +10,19 @@ import httpx
 
 from bot.clock import Clock, system_clock
 from bot.emulator.bots import BotAccount
-from bot.emulator.chats import ADMINISTRATOR, MEMBER, SUPERGROUP, Chat, TelegramUser
+from bot.emulator.chats import ADMINISTRATOR, GROUP, MEMBER, SUPERGROUP, Chat, TelegramUser
 from bot.emulator.faults import FaultPlan
-from bot.emulator.people import Group, Person
+from bot.emulator.groups import Group
+from bot.emulator.people import Person
 
 DEFAULT_BOT_USERNAME = "vetbot_test_bot"
 DEFAULT_BOT_FIRST_NAME = "VetBot"
 DEFAULT_LANGUAGE_CODE = "fr"
 FIRST_PERSON_ID = 100001
 FIRST_GROUP_ID = -1001000000001
+"""Supergroups: -100 followed by the channel number, as Telegram's Bot API ids are."""
+FIRST_BASIC_GROUP_ID = -4000000001
+"""Basic groups: a plain negative number (groups created lately have ten digits, -4…)."""
 _TOKEN_SHAPE = re.compile(r"^(\d{1,20}):[A-Za-z0-9_-]+$")
 
 
@@ -40,6 +44,7 @@ class TelegramWorld:
         self._groups: list[Group] = []
         self._person_ids = itertools.count(FIRST_PERSON_ID)
         self._group_ids = itertools.count(FIRST_GROUP_ID, -1)
+        self._basic_group_ids = itertools.count(FIRST_BASIC_GROUP_ID, -1)
 
     def add_bot(
         self,
@@ -94,18 +99,40 @@ class TelegramWorld:
         return person
 
     def group(
-        self, title: str, members: Sequence[Person], *, admins: Sequence[Person] = ()
+        self,
+        title: str,
+        members: Sequence[Person],
+        *,
+        admins: Sequence[Person] = (),
+        kind: str = SUPERGROUP,
+        bot_admin: bool = False,
     ) -> Group:
-        """A supergroup the bot is in, with `members` ("administrator" for `admins`)."""
-        chat = Chat(next(self._group_ids), SUPERGROUP, title=title)
+        """A group the bot is in, with `members` ("administrator" for `admins`).
+
+        ``kind`` is "supergroup" (id -100…) or "group", a basic group (id -4…) that
+        `Group.upgrade_to_supergroup` can turn into a supergroup. The bot is a plain member,
+        or with ``bot_admin`` an administrator (with can_delete_messages: it may then delete
+        others' messages there).
+        """
+        if kind == SUPERGROUP:
+            chat_id = next(self._group_ids)
+        elif kind == GROUP:
+            chat_id = next(self._basic_group_ids)
+        else:
+            raise ValueError(f'a group is of kind "group" or "supergroup", not {kind!r}')
+        chat = Chat(chat_id, kind, title=title)
         conversation = self.bot.open_conversation(chat, open_to_bot=True)
+        conversation.bot_status = ADMINISTRATOR if bot_admin else MEMBER
         admin_ids = {person.user.id for person in admins}
         for person in (*members, *admins):
             status = ADMINISTRATOR if person.user.id in admin_ids else MEMBER
             conversation.members[person.user.id] = status
-        group = Group(chat, self.bot, conversation)
+        group = Group(chat, self.bot, conversation, new_supergroup_id=self._next_supergroup_id)
         self._groups.append(group)
         return group
+
+    def _next_supergroup_id(self) -> int:
+        return next(self._group_ids)
 
     @property
     def people(self) -> tuple[Person, ...]:
@@ -117,8 +144,9 @@ class TelegramWorld:
 
     def render_transcripts(self) -> str:
         """Every chat that saw something, for a failing test's report."""
-        chats = [*self._people, *self._groups]
-        return "\n\n".join(chat.transcript.render() for chat in chats if chat.transcript.entries)
+        transcripts = [person.transcript for person in self._people]
+        transcripts += [transcript for group in self._groups for transcript in group.transcripts]
+        return "\n\n".join(t.render() for t in transcripts if t.entries)
 
     async def aclose(self) -> None:
         """Stop webhook deliveries and release the HTTP client the world created."""

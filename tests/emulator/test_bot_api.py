@@ -143,7 +143,7 @@ async def test_reply_keyboards_show_to_the_person_but_are_not_echoed(bot_api: Bo
         (
             {"text": "x", "reply_markup": {"inline_keyboard": [[{"text": "A"}]]}},
             400,
-            "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the "
+            "Bad Request: can't parse InlineKeyboardButton: Text buttons are not allowed in the "
             "inline keyboard",
         ),
         (

@@ -230,3 +230,14 @@ async def test_set_webhook_can_drop_pending_updates(bot_api: BotApi, alice) -> N
     await alice.send("neuf")
     await bot_api("deleteWebhook", drop_pending_updates=True)
     assert (await bot_api("getUpdates"))["result"] == []
+
+
+async def test_set_webhook_ends_a_running_poll(
+    bot_api: BotApi, telegram_world: TelegramWorld
+) -> None:
+    polling = asyncio.create_task(bot_api("getUpdates", expect=409, timeout=10))
+    await telegram_world.bot.wait_for_call("getupdates")  # its poll is waiting from here on
+    await bot_api("setWebhook", url="http://127.0.0.1:9/unreachable")
+    body = await asyncio.wait_for(polling, 5)
+    assert body["description"] == "Conflict: terminated by setWebhook request"
+    await bot_api("deleteWebhook")

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +24,7 @@ from telegram.ext import Application
 from bot.app import running_bot
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, Settings, load_clinic, load_settings
-from bot.emulator import Group, Person, TelegramWorld
+from bot.emulator import Group, Person, RefusedCall, TelegramWorld
 from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.sandbox import SandboxState, render_clinic_toml
 from bot.store import Store, db_path
@@ -37,6 +37,7 @@ REPO_ROOT = str(Path(__file__).resolve().parents[2])
 SPAWN_SECONDS = 30
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, attempt_timeout=2.0)
 BOT_POLL_TIMEOUT = 2
+REFUSALS_EXPECTED = "refusals_expected"
 
 
 @dataclass
@@ -124,12 +125,32 @@ def vetbot_setup(
     tmp_path: Path,
 ) -> Iterator[VetbotRun]:
     """The bot's setup; at the end, no Bot API call the bot made may have been refused (as
-    Telegram would), unless the test is marked ``refusals_expected`` (it injects them)."""
+    Telegram would), unless the test expects it: see `unexpected_refusals`."""
     run = _setup(telegram_world, telegram_url, sandbox, sandbox_url, sandbox_clock, tmp_path)
     yield run
-    if request.node.get_closest_marker("refusals_expected") is None:
-        refused = [_described(call) for call in telegram_world.bot.refused]
-        assert not refused, f"the bot made Bot API calls Telegram would refuse: {refused}"
+    marker = request.node.get_closest_marker(REFUSALS_EXPECTED)
+    refused = [_described(call) for call in unexpected_refusals(marker, telegram_world.bot.refused)]
+    assert not refused, f"the bot made Bot API calls Telegram would refuse: {refused}"
+
+
+def unexpected_refusals(
+    marker: pytest.Mark | None, refused: Sequence[RefusedCall]
+) -> list[RefusedCall]:
+    """The refusals a test did not declare.
+
+    Unmarked, none is expected. ``@pytest.mark.refusals_expected`` alone expects any (a test
+    that injects faults); ``@pytest.mark.refusals_expected("bot was blocked by the user", ...)``
+    only those whose description contains one of the given texts, so that a test provoking
+    one refusal still catches any other.
+    """
+    if marker is None:
+        return list(refused)
+    expected = marker.args
+    if not all(isinstance(text, str) and text for text in expected):
+        raise TypeError(f"{REFUSALS_EXPECTED} takes descriptions (non-empty str): {expected!r}")
+    if not expected:
+        return []
+    return [call for call in refused if not any(text in call.description for text in expected)]
 
 
 def _setup(
@@ -186,7 +207,7 @@ def thomas(telegram_world: TelegramWorld, sandbox: SandboxState) -> Person:
     return telegram_world.person(owner.first_name, owner.last_name, phone_number=owner.phone)
 
 
-def _described(call) -> str:  # type: ignore[no-untyped-def]
+def _described(call: RefusedCall) -> str:
     """A refused call in one line: method, error, chat and the start of the text."""
     text = str(call.params.get("text", ""))[:60]
     chat = call.params.get("chat_id")
