@@ -46,6 +46,10 @@ Errors from ``send``: ``TransientReminderError`` reschedules the row with backof
 ``retry_after``, flood control: nothing more is sent before then, and the pass ends);
 ``PermanentReminderError`` (the owner blocked the bot) drops the row; any other exception is
 logged and rescheduled like a transient one.
+
+An owner marked unreachable in the store (they blocked the bot: ``bot.owner_reach``) gets
+nothing: each of their reminders falling due is dropped with ``UNREACHABLE`` as its reason,
+without a Telegram call, and those due after the owner is back are sent as usual.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ __all__ = [
     "LATE_AFTER",
     "MAX_IDLE",
     "MIN_GAP",
+    "UNREACHABLE",
     "PermanentReminderError",
     "PlannedReminder",
     "QuietHours",
@@ -111,6 +116,8 @@ MAX_IDLE: Final = timedelta(minutes=15)
 """The loop looks at the store at least this often, to re-plan bookings moved elsewhere."""
 RUN_ERROR_PAUSE: Final = timedelta(seconds=30)
 """How long ``run`` waits after an unexpected error (e.g. a locked database) before retrying."""
+UNREACHABLE: Final = "the owner is unreachable (blocked the bot)"
+"""Why a reminder is dropped without a Telegram call (see ``bot.owner_reach``)."""
 
 SendReminder = Callable[[ReminderRecord, BookingRecord], Awaitable[None]]
 """Sends one reminder to the owner (text and "Je serai là" / "Annuler" / "Déplacer" buttons
@@ -360,6 +367,8 @@ class Reminders:
         now: datetime,
     ) -> str | None:
         """Why a due reminder should not be sent after all (None: send it)."""
+        if self._store.unreachable(booking.user_id) is not None:
+            return UNREACHABLE
         if record.kind is ReminderKind.DAY_BEFORE and self._second_reminder_taken_over(
             booking, due
         ):

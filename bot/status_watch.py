@@ -33,6 +33,12 @@ Delivery to the owner is at-least-once: the booking update and a PENDING notice 
 notified when ``on_change`` returns. If ``on_change`` raises, the notice is retried at the next
 round (up to ``MAX_NOTICE_ATTEMPTS``); a kill -9 between Telegram accepting the message and the
 commit makes the owner get it twice after the restart.
+
+An owner marked unreachable (they blocked the bot: ``bot.owner_reach``) is not written to: their
+notices stay pending, ``last_error`` ``HELD``, with no Telegram call and no attempt counted after
+the first, and go out at the first round after the owner is back. Held rather than dropped: an
+owner who unblocks the bot before the appointment must still learn that the clinic cancelled
+or moved it.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ from bot.treats.models import Appointment, AppointmentStatus
 
 __all__ = [
     "ASSUMED_HOURLY_QUOTA",
+    "HELD",
     "MAX_NOTICE_ATTEMPTS",
     "MAX_SHARE",
     "MIN_RECHECK",
@@ -90,6 +97,8 @@ MAX_IDLE: Final = timedelta(minutes=15)
 """The loop looks at the store at least this often (new bookings, notices to retry)."""
 RUN_ERROR_PAUSE: Final = timedelta(seconds=30)
 SECONDS_PER_HOUR: Final = 3600.0
+HELD: Final = "held: the owner is unreachable (blocked the bot)"
+"""A notice's ``last_error`` while its owner cannot be written to (see ``bot.owner_reach``)."""
 
 OnChange = Callable[[StatusChange], Awaitable[None]]
 """Tells the owner about one change; return once Telegram accepted it, raise to retry later."""
@@ -214,9 +223,15 @@ class StatusWatcher:
         Returns how many were delivered."""
         delivered = 0
         for change in self._store.status_changes.pending():
+            if self._store.unreachable(change.booking.user_id) is not None:
+                self._hold(change)
+                continue
             try:
                 await on_change(change)
             except Exception as error:
+                if self._store.unreachable(change.booking.user_id) is not None:
+                    self._hold(change)  # this very send found the owner gone
+                    continue
                 state = self._store.status_changes.notice_failed(change.id, _describe(error))
                 logger.exception(
                     "status watch: telling user %s about %s failed (%s)",
@@ -228,6 +243,18 @@ class StatusWatcher:
             self._store.status_changes.mark_notified(change.id, self._now())
             delivered += 1
         return delivered
+
+    def _hold(self, change: StatusChange) -> None:
+        """The owner blocked the bot: the notice waits, without a Telegram call, for them to
+        be back; the reason is recorded once (one attempt counted), not at every round."""
+        if change.last_error == HELD:
+            return
+        self._store.status_changes.notice_failed(change.id, HELD)
+        logger.info(
+            "status watch: notice %s for user %s held: the owner is unreachable",
+            change.id,
+            change.booking.user_id,
+        )
 
     # Loop -----------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import warnings
 from datetime import timedelta
 from typing import Final
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -56,6 +56,7 @@ from conversations.common import (
     show,
     translator,
 )
+from conversations.owner_reach import tell_owner
 from conversations.reminders import REMINDERS_KEY, WATCHER_KEY, present
 from conversations.staff import (
     announce_settled,
@@ -929,13 +930,14 @@ async def tell_untold(application: Application, svc: Services) -> int:  # type: 
     untold = svc.store.untold_bookings()
     for record in untold:
         announce_settled(application, record)
-        await _tell_owner(application.bot, svc, record)
+        await _tell_owner(application, svc, record)
         svc.store.mark_told(record.booking_id)
     return len(untold)
 
 
-async def _tell_owner(bot: Bot, svc: Services, record: BookingRecord) -> None:
-    """The owner's message for a booking settled after a restart."""
+async def _tell_owner(application: Application, svc: Services, record: BookingRecord) -> None:  # type: ignore[type-arg]
+    """The owner's message for a booking settled after a restart (none to an owner who blocked
+    the bot; a refusal marks them, see `tell_owner`)."""
     _ = svc.catalogs[pick_language(svc.store.language(record.user_id), svc.clinic.locale)]
     when, pet = _.when(record.scheduled_at), esc(record.pet_name)
     if record.state is BookingState.BOOKED:
@@ -957,9 +959,13 @@ async def _tell_owner(bot: Bot, svc: Services, record: BookingRecord) -> None:
             pet=pet,
             phone=esc(svc.clinic.phone_display),
         )
-    with contextlib.suppress(TelegramError):
-        await bot.send_message(
-            record.user_id, text, parse_mode=ParseMode.HTML, reply_markup=kb.menu(_)
+    try:
+        await tell_owner(
+            application, record.user_id, text, parse_mode=ParseMode.HTML, reply_markup=kb.menu(_)
+        )
+    except TelegramError as error:  # told or not, it is settled: never told again
+        logger.warning(
+            "telling user %s how %s settled failed: %s", record.user_id, record.booking_id, error
         )
 
 

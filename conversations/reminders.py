@@ -1,5 +1,6 @@
 """What owners read from the reminders and the status watcher (bot/reminders.py,
-bot/status_watch.py): the texts, the buttons, and "Je serai là"."""
+bot/status_watch.py): the texts, the buttons, and "Je serai là". Sent through
+`conversations.owner_reach.tell_owner`: never to an owner who blocked the bot."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.i18n import Translator, pick_language
 from bot.ics import ics_filename
+from bot.owner_reach import OwnerUnreachableError
 from bot.reminders import (
+    UNREACHABLE,
     PermanentReminderError,
     ReminderKind,
     Reminders,
@@ -29,6 +32,7 @@ from bot.store import BookingRecord, BookingState
 from bot.store.reminders import ReminderRecord
 from conversations import callbacks as cb
 from conversations.common import SERVICES_KEY, Context, answer_callback, esc, services
+from conversations.owner_reach import tell_owner
 
 REMINDERS_KEY: Final = "reminders"
 WATCHER_KEY: Final = "status_watch"
@@ -84,12 +88,15 @@ def reminder_sender(application: Application) -> SendReminder:
         svc: Services = application.bot_data[SERVICES_KEY]
         _ = _owner_language(svc, booking.user_id)
         with _mapped_errors():
-            await application.bot.send_message(
+            told = await tell_owner(
+                application,
                 booking.user_id,
                 reminder_text(_, svc, booking, ReminderKind(reminder.kind)),
                 parse_mode=ParseMode.HTML,
                 reply_markup=reminder_keyboard(_, booking),
             )
+        if not told:
+            raise PermanentReminderError(UNREACHABLE)
 
     return send
 
@@ -130,7 +137,9 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
                 [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=cb.MENU_BOOK)]]
             )
             with _mapped_errors():
-                await bot.send_message(record.user_id, text, reply_markup=markup)
+                told = await tell_owner(application, record.user_id, text, reply_markup=markup)
+            if not told:
+                raise OwnerUnreachableError(UNREACHABLE)
             reminders.drop(record.booking_id)
         elif change.kind is StatusChangeKind.MOVED:
             new_start = change.new_start or record.scheduled_at
@@ -142,7 +151,9 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
                 old=_.when(change.old_start or record.scheduled_at),
             )
             with _mapped_errors():
-                await bot.send_message(record.user_id, text)
+                told = await tell_owner(application, record.user_id, text)
+            if not told:
+                raise OwnerUnreachableError(UNREACHABLE)
             current = svc.store.booking(record.booking_id) or record
             from conversations.appointments import calendar_file
 

@@ -30,6 +30,9 @@ class OutboxKind(StrEnum):
     """A booking made through the bot, announced in one line."""
     REQUEST = "request"
     """A staff request (cancel, reschedule, register, add a pet, check a booking)."""
+    NOTICE = "notice"
+    """Something staff should know about a case, no action asked (an owner no longer
+    reachable on Telegram)."""
 
 
 class OutboxState(StrEnum):
@@ -399,6 +402,17 @@ class OutboxTable:
                 AND created_at >= ? AND created_at < ?
             ORDER BY created_at, id""",
             (OutboxKind.URGENT.value, to_db(start), to_db(end)),
+        )
+        return [_record(row) for row in rows]
+
+    def urgent_alerts_of(self, owner_user_id: int, since: datetime) -> list[OutboxRecord]:
+        """The owner's urgent alerts (not their re-alerts) created from ``since`` on, newest
+        first, whatever their state."""
+        rows = self._conn.execute(
+            """SELECT * FROM staff_outbox WHERE kind = ? AND realert_of IS NULL
+                AND user_id = ? AND created_at >= ?
+            ORDER BY created_at DESC, id DESC""",
+            (OutboxKind.URGENT.value, owner_user_id, to_db(since)),
         )
         return [_record(row) for row in rows]
 

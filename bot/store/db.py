@@ -208,6 +208,15 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "UPDATE bookings SET told_at = updated_at WHERE state != 'sending'",
         "CREATE INDEX bookings_untold ON bookings (told_at) WHERE told_at IS NULL",
     ),
+    # 5: owners the bot cannot write to (they blocked it): a row per unreachable owner.
+    (
+        """CREATE TABLE owner_reach (
+            user_id INTEGER PRIMARY KEY,
+            unreachable_since TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            staff_told_at TEXT
+        )""",
+    ),
 )
 """Append-only: migration *n* (1-based) brings a file from ``user_version`` n-1 to n.
 Never edit a released entry; add a new one (a table, a column, an index)."""

@@ -17,12 +17,14 @@ USER_TABLES: Final = (
     "staff_requests",
     "reminders",
     "status_changes",
+    "owner_reach",
 )
 """Every store table keyed by ``user_id``. A migration adding one must add it here (a test
 checks). The ``ptb_*`` tables are PTB's: drop them through the Application (see Store).
 ``staff_outbox`` and ``staff_requests`` hold the owner's alerts and requests: forgetting drops
 them, pending ones included; copies already posted in the staff chat stay in Telegram.
-``reminders`` and ``status_changes`` follow the owner's bookings: pending ones are dropped."""
+``reminders`` and ``status_changes`` follow the owner's bookings: pending ones are dropped.
+``owner_reach`` says the bot cannot write to them (blocked)."""
 
 
 def forget_user(conn: sqlite3.Connection, user_id: int) -> int:

@@ -23,7 +23,7 @@ from bot.store.alerts import OutboxTable
 from bot.store.bookings import ON_CALENDAR, BookingDraft, BookingRecord, BookingState, Claim
 from bot.store.db import Synchronous, connect
 from bot.store.events import FlowEvent
-from bot.store.owners import LinkVia, OwnerLink
+from bot.store.owners import LinkVia, OwnerLink, Unreachable
 from bot.store.reminders import ReminderTable
 from bot.store.requests import Opened, RequestKind, RequestRecord
 from bot.store.stats import MadeBooking
@@ -80,6 +80,22 @@ class Store:
 
     def language(self, user_id: int) -> str | None:
         return owners.get_language(self._conn, user_id)
+
+    def mark_unreachable(self, user_id: int, reason: str) -> bool:
+        """Telegram refuses messages to the user (blocked); True if that is news."""
+        return owners.mark_unreachable(self._conn, self._clock(), user_id, reason)
+
+    def mark_reachable(self, user_id: int) -> bool:
+        """The user is back (wrote, tapped, unblocked); True if they were unreachable."""
+        return owners.mark_reachable(self._conn, user_id)
+
+    def unreachable(self, user_id: int) -> Unreachable | None:
+        """The user's unreachable episode, or None when the bot may write to them."""
+        return owners.unreachable(self._conn, user_id)
+
+    def claim_unreachable_notice(self, user_id: int) -> bool:
+        """True once per unreachable episode: the caller tells the staff."""
+        return owners.claim_staff_notice(self._conn, self._clock(), user_id)
 
     def forget_owner(self, user_id: int) -> int:
         """Deletes the link, the language, the bookings and the flow events of the user.
