@@ -46,7 +46,7 @@ from bot.telegram_http import AiohttpRequest
 from bot.treats import RetryPolicy, TreatsError
 from bot.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.when import warm_up
-from conversations import staff
+from conversations import owner_reach, staff
 from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_untold
 from conversations.common import CONTEXT_TYPES, SERVICES_KEY, PerChatUpdateProcessor, translator
 from conversations.reminders import (
@@ -121,6 +121,7 @@ def build_application(
         staff_chat = StaffChat(services.store, settings.staff_chat_id)
         application.bot_data[staff.STAFF_CHAT_KEY] = staff_chat
         services.metrics.watch_staff_chat(lambda: staff_chat.reachable)
+    application.add_handlers(owner_reach.handlers(), group=owner_reach.REACH_GROUP)
     for group, staff_handlers in staff.handlers(staff_chat).items():
         application.add_handlers(staff_handlers, group=group)
     application.add_handler(build_conversation(conversation_timeout))

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import httpx
 from telegram import Bot
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import ChatMigrated, Forbidden, InvalidToken, TelegramError
 
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, Settings
@@ -87,6 +87,13 @@ async def _check_telegram(settings: Settings) -> AsyncIterator[CheckResult]:
         try:
             chat = await bot.get_chat(settings.staff_chat_id)
             member = await bot.get_chat_member(settings.staff_chat_id, bot.id)
+        except ChatMigrated as error:
+            yield CheckResult(
+                False,
+                "staff chat",
+                f"the group became a supergroup: set STAFF_CHAT_ID={error.new_chat_id} "
+                "(the running bot follows it meanwhile)",
+            )
         except Forbidden:
             yield CheckResult(False, "staff chat", "the bot is not a member of STAFF_CHAT_ID")
         except TelegramError as error:

@@ -41,7 +41,7 @@ class StaffChat:
                 moved,
             )
         self._unreachable: str | None = None
-        self._on_move: list[Callable[[int], None]] = []
+        self._listeners: list[Callable[[], None]] = []
 
     @property
     def chat_id(self) -> int:
@@ -64,9 +64,14 @@ class StaffChat:
             return f"chat {self._chat_id}: {self._unreachable}"
         return f"chat {self._chat_id}"
 
-    def on_move(self, listener: Callable[[int], None]) -> None:
-        """``listener(new_id)`` runs after each move (the handlers' chat filter follows)."""
-        self._on_move.append(listener)
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """``listener()`` runs after each change: a move (the handlers' chat filter follows),
+        the bot shut out, the bot back."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def moved(self, old_id: int, new_id: int) -> bool:
         """Telegram says ``old_id`` is now ``new_id``; False if that is no news."""
@@ -82,8 +87,7 @@ class StaffChat:
             rows,
             new_id,
         )
-        for listener in self._on_move:
-            listener(new_id)
+        self._changed()
         return True
 
     def lost(self, reason: str) -> None:
@@ -94,10 +98,13 @@ class StaffChat:
                 self._chat_id,
                 reason,
             )
+            self._unreachable = reason
+            self._changed()
         self._unreachable = reason
 
     def regained(self) -> None:
         """The bot posted there again, or was added back."""
         if self._unreachable is not None:
             logger.warning("staff group %s reachable again", self._chat_id)
-        self._unreachable = None
+            self._unreachable = None
+            self._changed()

@@ -41,11 +41,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import owner_reach
 from bot.alerts import (
     ChatMovedError,
     ChatUnreachableError,
     Outbox,
     OutboxKind,
+    OutboxRecord,
     PermanentSendError,
     StaffButton,
     StaffMessage,
@@ -641,8 +643,59 @@ async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=MENU_BOOK)]]
         )
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(request.user_id, text, reply_markup=markup)
+    from conversations.owner_reach import tell_owner  # it posts through this module
+
+    try:
+        await tell_owner(context.application, request.user_id, text, reply_markup=markup)
+    except TelegramError as error:  # the decision stands; the staff see it in the chat
+        logger.warning(
+            "telling user %s of request %s failed: %s", request.user_id, request.id, error
+        )
+
+
+async def tell_staff_unreachable(application: Application, user_id: int) -> bool:  # type: ignore[type-arg]
+    """The owner of an urgent case under way can no longer be reached on Telegram: one line
+    in the staff chat, quoting the alert, with the phone to call instead (the Treats record's,
+    else the alert's, else "?"). At most once per unreachable episode (see
+    `bot.owner_reach.staff_must_hear`); True if posted."""
+    staff: StaffDesk | None = application.bot_data.get(STAFF_KEY)
+    if staff is None:
+        return False
+    svc: Services = application.bot_data[SERVICES_KEY]
+    alert = owner_reach.staff_must_hear(svc.store, user_id, svc.clock())
+    away = svc.store.unreachable(user_id)
+    if alert is None or away is None:
+        return False
+    name, phone = _case_contact(alert)
+    owner = svc.store.owner(user_id)
+    if owner is not None:
+        with contextlib.suppress(TreatsError):
+            client = await svc.treats.get_client(owner.client_id)
+            name, phone = client.full_name, client.phone or phone
+    _ = svc.catalogs[svc.clinic.locale]
+    notice = owner_reach.unreachable_notice(
+        _,
+        owner=name or "?",
+        phone=phone,
+        blocked=owner_reach.was_blocked(away.reason),
+        quote=alert.message_id if alert.chat_id == staff.chat_id else None,
+    )
+    staff.outbox.enqueue(OutboxKind.NOTICE, staff.chat_id, notice, owner_user_id=user_id)
+    return True
+
+
+_CONTACT_LINE: Final = re.compile(r"^👤 (?P<name>.*) · 📞 (?P<phone>.*)$", re.MULTILINE)
+"""The owner's line in `urgent_message`."""
+
+
+def _case_contact(alert: OutboxRecord) -> tuple[str | None, str | None]:
+    """The owner's name and phone as the alert shows them: what the staff saw, for when
+    Treats cannot be asked now."""
+    match = _CONTACT_LINE.search(alert.message.text)
+    if match is None:
+        return None, None
+    name, phone = (html.unescape(match[key]).strip() for key in ("name", "phone"))
+    return (name if name != "?" else None), (phone if phone != "?" else None)
 
 
 def _int_after(data: str | None, kind: str) -> int:
@@ -846,7 +899,8 @@ def handlers(chat: StaffChat | None) -> dict[int, list[BaseHandler]]:
     """The staff handlers by handler group: they run before the owners' conversation."""
     staff_chat = filters.Chat(chat.ids if chat is not None else [])
     if chat is not None:
-        chat.on_move(staff_chat.add_chat_ids)  # commands keep working in the supergroup
+        # Commands keep working in the supergroup the group became.
+        chat.on_change(lambda: staff_chat.add_chat_ids(chat.chat_id))
     commands = [
         CommandHandler("aujourdhui", _stopping(today), filters=staff_chat),
         CommandHandler("stats", _stopping(stats), filters=staff_chat),

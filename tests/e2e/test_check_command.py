@@ -189,3 +189,33 @@ async def test_an_unknown_owner_is_given_the_number_as_dialled(vetbot_setup: Vet
         answer = await next_step(stranger)
 
     assert "Appelez-nous au 04 72 00 00 00 (" in answer.text, answer.text
+
+
+async def test_check_tells_the_new_id_of_a_staff_group_upgraded_to_a_supergroup(
+    tmp_path: Path,
+    telegram_world: TelegramWorld,
+    telegram_url: str,
+    sandbox: SandboxState,
+    sandbox_url: str,
+) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(
+        french_clinic_toml(sandbox, phone="01 23 45 67 89", emergency="3115"), encoding="utf-8"
+    )
+    staff = telegram_world.person("Léa", "Accueil")
+    group = telegram_world.group("Accueil", [staff], admins=[staff], kind="group")
+    old_id = group.id
+    new_id = await group.upgrade_to_supergroup()
+    env = {
+        "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
+        "TELEGRAM_API_URL": telegram_url,
+        "TREATS_API_URL": sandbox_url,
+        "TREATS_API_KEY": sandbox.api_key,
+        "CLINIC_CONFIG": str(clinic),
+        "STAFF_CHAT_ID": str(old_id),
+    }
+
+    code, out, err = await run_vetbot("check", env=env, cwd=tmp_path)
+
+    assert code == 1, out + err
+    assert f"set STAFF_CHAT_ID={new_id}" in out

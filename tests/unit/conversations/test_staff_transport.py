@@ -4,9 +4,16 @@ button Telegram refuses. A stand-in for the Bot (Telegram's side, not our code) 
 from __future__ import annotations
 
 import pytest
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.alerts import PermanentSendError, StaffButton, StaffMessage, TransientSendError
+from bot.alerts import (
+    ChatMovedError,
+    ChatUnreachableError,
+    PermanentSendError,
+    StaffButton,
+    StaffMessage,
+    TransientSendError,
+)
 from conversations.staff import TelegramStaffTransport
 
 ALERT = StaffMessage(
@@ -51,7 +58,10 @@ async def test_a_refused_link_button_does_not_lose_the_alert() -> None:
     [
         (RetryAfter(7), TransientSendError),
         (NetworkError("Bad Gateway"), TransientSendError),
-        (BadRequest("Chat not found"), PermanentSendError),
+        (BadRequest("Message is too long"), PermanentSendError),
+        (BadRequest("Chat not found"), ChatUnreachableError),
+        (Forbidden("Forbidden: bot was kicked from the supergroup chat"), ChatUnreachableError),
+        (ChatMigrated(-1001234), ChatMovedError),
     ],
 )
 async def test_errors_are_mapped_for_the_outbox(error: Exception, mapped: type) -> None:
