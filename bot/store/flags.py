@@ -13,7 +13,7 @@ from bot.store.db import from_db, to_db, transaction
 
 PAUSED_UNTIL: Final = "paused_until"
 PAUSED_INDEFINITELY: Final = datetime.max.replace(tzinfo=UTC)
-"""``/pause`` without a duration: paused until ``/reprise``."""
+"""A pause with no end, until ``/reprise`` (``/pause`` without a duration pauses 2 hours)."""
 
 
 def set_paused_until(conn: sqlite3.Connection, now: datetime, when: datetime | None) -> None:
