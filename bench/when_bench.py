@@ -2,7 +2,9 @@
 
 Run from the repo root: ``python bench/when_bench.py``. The first parse_when call is timed
 right after ``warm_up()`` in this fresh process, before any other call, and compared with the
-median: the first owner of the day must not wait for lazy initialisation.
+median: the first owner of the day must not wait for lazy initialisation. The "must ask"
+phrases are scored apart: right when ``read_when`` asks, for the expected reason, with the
+expected choices (dateparser cannot ask, so it has no column there).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ if str(REPO_ROOT) not in sys.path:
 
 import dateparser  # noqa: E402
 
-from bot.when import parse_when, warm_up  # noqa: E402
+from bot.when import parse_when, read_when, warm_up  # noqa: E402
 from tests.corpora.when_corpus import (  # noqa: E402
     Case,
+    asks_as_expected,
     instant_matches,
+    load_ask_cases,
     load_cases,
     request_matches,
 )
@@ -89,6 +93,7 @@ def main() -> None:
         ("all phrases", lambda c: True),
         ("  dev set", lambda c: c.set_name == "dev"),
         ("  holdout set", lambda c: c.set_name == "holdout"),
+        ("  issue 17 set", lambda c: c.set_name == "issue17"),
         ("  no-time phrases", lambda c: c.expected is None),
         ("  English phrases", _looks_english),
     )
@@ -103,6 +108,13 @@ def main() -> None:
         f"{statistics.median(their_times):>22.0f}"
     )
     print(f"{'p99 µs / phrase':38} {p99(our_times):>22.0f} {p99(their_times):>22.0f}")
+    ask_cases = load_ask_cases()
+    asked = [asks_as_expected(read_when(c.phrase, c.now), c) for c in ask_cases]
+    read_whole = [
+        not read_when(c.phrase, c.now).unread_words for c in cases if c.expected is not None
+    ]
+    print(f"{'must-ask phrases flagged':38} {accuracy(asked):>22}")
+    print(f"{'phrases with a time read whole':38} {accuracy(read_whole):>22}")
     same_phrase = time_calls(
         lambda c: parse_when(FIRST_CALL_PHRASE, first_now), cases[:1], SAME_PHRASE_ROUNDS
     )
@@ -112,6 +124,9 @@ def main() -> None:
     misses = [c for c, hit in zip(cases, ours, strict=True) if not hit]
     for case in misses:
         print(f"  parse_when miss: {case.test_id}")
+    for ask_case, hit in zip(ask_cases, asked, strict=True):
+        if not hit:
+            print(f"  must-ask miss: {ask_case.test_id}")
 
 
 _ENGLISH_MARKERS: Final = frozenset(

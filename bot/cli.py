@@ -275,17 +275,94 @@ async def _serve_sandbox(
     return 0
 
 
+_WHEN_ASSUMPTIONS = {
+    "fr": {
+        "afternoon_assumed": "heure sans matin ni soir, lue l'après-midi",
+        "rolled_forward": "déjà passé, reporté à la prochaine fois",
+        "next_weekday_ambiguous": "« prochain » ou « suivant » : cette semaine ou la suivante",
+        "nonexistent_time": "heure sautée au passage à l'heure d'été, décalée d'autant",
+        "ambiguous_time": "heure répétée au passage à l'heure d'hiver, la première prise",
+        "alternatives": "plusieurs choix, le plus tôt pris",
+        "weekday_mismatch": "le jour de la semaine ne correspond pas à la date",
+        "time_ignored": "heure ignorée sur une période de plusieurs jours",
+        "range_reordered": "plage donnée à l'envers, remise dans l'ordre",
+        "counted_from_today": "compté à partir d'aujourd'hui",
+        "unread_words": "mots d'heure ou de date non lus",
+    },
+    "en": {
+        "afternoon_assumed": "an hour with no am/pm, read in the afternoon",
+        "rolled_forward": "already past, moved to the next one",
+        "next_weekday_ambiguous": '"next" or "following": this week or the next',
+        "nonexistent_time": "an hour skipped by the clock change, moved forward",
+        "ambiguous_time": "an hour repeated by the clock change, the first one taken",
+        "alternatives": "several options, the earliest taken",
+        "weekday_mismatch": "the weekday does not match the date",
+        "time_ignored": "a time of day ignored over several days",
+        "range_reordered": "a range given backwards, swapped",
+        "counted_from_today": "counted from today",
+        "unread_words": "time or date words not read",
+    },
+}
+"""What each assumption of the time reader means, for `vetbot when` (operator-facing)."""
+_WHEN_WORDS = {
+    "fr": {
+        "assumed": "Hypothèse",
+        "confirm": "à montrer au propriétaire",
+        "unread": "Mots non lus",
+        "ask": "Je demanderais",
+        "or": " ou ",
+        "unclear": "J'ai compris {reading}, mais pas {words} : pouvez-vous préciser ?",
+        "none": "Aucune date ni heure ici.",
+        "colon": " : ",
+        "quoted": "« {} »",
+    },
+    "en": {
+        "assumed": "Assumption",
+        "confirm": "to show the owner",
+        "unread": "Words not read",
+        "ask": "I would ask",
+        "or": " or ",
+        "unclear": "I understood {reading}, but not {words}: could you say more?",
+        "none": "No time found in this text.",
+        "colon": ": ",
+        "quoted": '"{}"',
+    },
+}
+
+
 def _when(text: str, now_text: str | None, lang: str) -> int:
-    from bot.when import format_request, parse_when
+    """Print the window read in `text`; then, when there are some, the assumptions made (with
+    the readings they allow) and the question the bot would ask before choosing a slot."""
+    from bot.when import format_request, read_when
 
     clinic_path = ClinicLocation().clinic_config
     zone = load_clinic(clinic_path).tz if clinic_path is not None else ZoneInfo(DEFAULT_TIMEZONE)
     now = datetime.now(zone) if now_text is None else _instant(now_text, zone)
-    request = parse_when(text, now, language=lang)
-    if request is None:
-        print("No time found in this text." if lang == "en" else "Aucune date ni heure ici.")
+    words = _WHEN_WORDS[lang]
+    reading = read_when(text, now, language=lang)
+    if reading.request is None:
+        print(words["none"])
         return 1
-    print(format_request(request, lang))
+    reading_text = format_request(reading.request, lang)
+    colon, quoted = words["colon"], words["quoted"].format
+    print(reading_text)
+    for doubt in reading.doubts:
+        note = "" if doubt.ask else f" ({words['confirm']})"
+        print(f"{words['assumed']}{colon}{_WHEN_ASSUMPTIONS[lang][doubt.kind.value]}{note}")
+        if len(doubt.candidates) > 1:
+            for candidate in doubt.candidates:
+                print(f"  - {format_request(candidate, lang)}")
+    if reading.unread_words:
+        print(f"{words['unread']}{colon}" + ", ".join(map(quoted, reading.unread_words)))
+    for doubt in reading.questions:
+        if len(doubt.candidates) > 1:
+            choices = words["or"].join(format_request(c, lang) for c in doubt.candidates)
+            mark = " ?" if lang == "fr" else "?"
+            print(f"{words['ask']}{colon}{quoted(choices + mark)}")
+        else:
+            unread = ", ".join(map(quoted, doubt.words))
+            question = words["unclear"].format(reading=reading_text, words=unread)
+            print(f"{words['ask']}{colon}{quoted(question)}")
     return 0
 
 

@@ -30,16 +30,34 @@
 * ``on_day``: the day the owner is looking at. When the words name only a time of day,
   it is read on ``on_day`` ("à 11h" while viewing Wednesday = Wednesday 11:00), clipped to
   now like any window; if it has wholly passed there, the usual reading below applies. It is
-  ignored when the words name a day.
+  ignored when the words name a day, except as the day "le lendemain" is counted from.
+* ``doubts``: one ``Doubt`` per assumption (``kind``, an ``Assumption``) with ``candidates``,
+  the readings the words allow, soonest first ("jeudi 15" when the 15th is a Friday:
+  Thursday 14 and Friday 15; "mardi prochain" said on Monday: this week's and next week's
+  Tuesday; "à 5h": 05:00 and 17:00; "lundi ou jeudi": both), so the bot can show what it
+  understood and offer buttons. ``must_ask`` is True when one of them (``questions``) must
+  be settled before a slot is chosen (``MUST_ASK``: a weekday that contradicts the date, a
+  "prochain"/"suivant" weekday that may be this week's, unread words); the others are safe
+  readings the owner only needs to see.
+* ``unread_words``: words that look like time (a weekday, a month, "11h", a meal, a part of
+  the day, "avant"/"après"/"dès"/"à partir de", a typo of one of these, minutes trailing a
+  clock) that the reading did not use, as written ("demain au dîner": "dîner"). The request
+  is then the reading of the other words, flagged ``UNREAD_WORDS``: never a confident
+  reading. Words set aside on purpose (history, routine, "bonne journée") are not unread.
 
 ``parse_when(text, now, *, language="fr")`` is ``read_when(text, now, language=...).request``.
 
 Window conventions (all local wall-clock, end exclusive):
 
-* matin 08:00-12:00, midi 12:00-14:00, après-midi 14:00-18:00, soir 18:00-21:00,
-  nuit 21:00-06:00, fin de journée 17:00-19:00, "de bonne heure"/"à l'ouverture" 08:00-10:00.
-  début / fin of a part = its first / second half (début d'après-midi 14:00-16:00), milieu =
-  its middle half.
+* Parts of the day and meals: one table, ``bot.when.dayparts.DAY_PARTS``, rendered in
+  docs/time-words.md: matin 08:00-12:00, midi / déjeuner 12:00-14:00, après-midi
+  14:00-18:00, soir 18:00-21:00, nuit 21:00-06:00, "dans la journée" 08:00-19:00 (début
+  08:00-10:00, milieu 11:00-14:00, fin 17:00-19:00), petit-déjeuner 07:00-09:00, dîner
+  19:00-21:00. début / fin of a part = its first / second half (début d'après-midi
+  14:00-16:00), milieu = its middle half. "pendant le déjeuner", "à l'heure du déjeuner" =
+  the meal's window; "avant le déjeuner" = "avant midi", "après le déjeuner" = "après 14h";
+  "dès le matin", "à partir de l'après-midi" = from the part's start, "jusqu'au soir" = to
+  its end.
 * "à 10h" = 10:00-10:01, grain minute, preferred 10:00. "vers 18h" = 17:30-18:30, grain hour,
   preferred 18:00, approximate. "entre 14h et 16h" = 14:00-16:00, grain hour.
   "avant 10h" = from the start of the day (or of the part of day named) to 10:00;
@@ -71,14 +89,41 @@ Window conventions (all local wall-clock, end exclusive):
   15"); a farewell ("merci, à demain"); a daily routine with no day ("matin et soir").
 * Numeric dates are day/month ("15/12", "3/10"); "12/15" is read as 15 December only because
   15 cannot be a month. Three-part dashed dates ("15-12-2026") are read by dateparser, date only.
+  With spaces, a date needs a two-digit month ("17 02", "31 10 2026") or "le" ("le 20 2 27",
+  short years are 20xx), and is never part of a longer run of numbers (a phone number).
+* "le 3e jour de mars" = 3 March; "le premier mercredi du mois prochain", "le deuxième lundi
+  d'avril", "le dernier jour du mois": that day, the next occurrence when it has passed.
+* Days counted from another: "le lendemain", "le jour suivant", "le surlendemain", "deux
+  jours plus tard", "un jour après", "la veille du 15", "deux jours après le 15" count from
+  the day their words name, else the last day named before them (excluded ones too: "pas ce
+  mercredi, le mercredi suivant" is the Wednesday after), else the day on screen, else today
+  (flagged ``COUNTED_FROM_TODAY``); "la veille" alone is not read. "mercredi suivant", "le
+  mardi d'après" alone are next calendar week's, flagged when this week's is still ahead.
+* Abbreviated weekdays ("lun.", "jeu 14h", "ven" alone) are read before a time, alone, or with
+  a dot not after an article; "jeud", "mercr", "vendr" and other cut weekdays are read.
+* "pas avant jeudi" = "à partir de jeudi"; "à partir du 8", "dès le 8" = from the 8th;
+  "le plus tôt possible la semaine prochaine" = next week. "en ce moment", "maintenant" are
+  "dès que possible" when the owner asks ("possible maintenant ?") or says nothing else.
+* Minutes in words: "dix heures cinq" 10:05, "minuit trois" 00:03, "quinze heures et quinze
+  minutes", "15h passé de 15 minutes" 15:15, "onze heures trois quarts" 11:45.
 """
 
 from bot.when.format import format_request
-from bot.when.model import Assumption, Grain, TimeRequest, WhenProblem, WhenReading
+from bot.when.model import (
+    MUST_ASK,
+    Assumption,
+    Doubt,
+    Grain,
+    TimeRequest,
+    WhenProblem,
+    WhenReading,
+)
 from bot.when.parse import parse_when, read_when, warm_up
 
 __all__ = [
+    "MUST_ASK",
     "Assumption",
+    "Doubt",
     "Grain",
     "TimeRequest",
     "WhenProblem",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 
 class Meridiem(StrEnum):
@@ -35,6 +36,10 @@ class WeekdayMode(StrEnum):
     """"jeudi prochain": read as PLAIN, flagged when it falls in the current week."""
     NEXT_WEEK = "next_week"
     """"jeudi de la semaine prochaine": Thursday of the next calendar week."""
+    FOLLOWING = "following"
+    """"mercredi suivant", "le mardi d'après" with no day before them: next calendar week's,
+    flagged when this week's is still ahead (some owners mean it). After another day ("pas ce
+    mercredi, le mercredi suivant") it is the first one after that day."""
 
 
 class Portion(StrEnum):
@@ -96,7 +101,36 @@ class MonthSpan:
     portion: Portion = Portion.WHOLE
 
 
-DaySpec = RelativeDay | MonthsAhead | Weekday | CalendarDate | WeekSpan | MonthSpan
+LAST: Final = -1
+"""``MonthOrdinal.which`` for "le dernier"."""
+
+
+@dataclass(frozen=True, slots=True)
+class MonthOrdinal:
+    """ "le premier mercredi du mois prochain", "le deuxième lundi d'avril", "le dernier jour
+    du mois", "le 3e jour de mars": the ``which``-th (``LAST`` for the last) ``weekday`` of the
+    month, or its ``which``-th day when ``weekday`` is None."""
+
+    which: int
+    weekday: int | None
+    month: MonthSpan
+
+
+DaySpec = RelativeDay | MonthsAhead | Weekday | CalendarDate | WeekSpan | MonthSpan | MonthOrdinal
+
+
+@dataclass(frozen=True, slots=True)
+class FromDay:
+    """A day counted from another: "le lendemain" (1), "deux jours plus tard" (2), "la veille"
+    (-1), "le jour suivant" (1). The other day is ``anchor`` when the words name it ("deux
+    jours après le 15"), else the last day named before ("jeudi, ou le lendemain"), else the
+    day on screen, else today (flagged ``COUNTED_FROM_TODAY``). ``needs_anchor``: "la veille"
+    alone means nothing we could book, so it is not read without a day before it. Weekdays
+    said "suivant" work the same way (``WeekdayMode.FOLLOWING``)."""
+
+    days: int = 0
+    anchor: DaySpec | None = None
+    needs_anchor: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +208,9 @@ class OpenRequest:
     kind: OpenKind
 
 
-Component = DaySpec | DayRange | DayBound | PartOfDay | TimeSpec | InstantAhead | OpenRequest
+Component = (
+    DaySpec | DayRange | DayBound | PartOfDay | TimeSpec | InstantAhead | OpenRequest | FromDay
+)
 
 
 @dataclass(frozen=True, slots=True)

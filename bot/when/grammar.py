@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
 from bot.when.components import (
+    LAST,
     BoundKind,
     CalendarDate,
     Clock,
@@ -23,8 +25,10 @@ from bot.when.components import (
     DayRange,
     DaySpec,
     Found,
+    FromDay,
     InstantAhead,
     Meridiem,
+    MonthOrdinal,
     MonthsAhead,
     MonthSpan,
     OpenKind,
@@ -40,6 +44,7 @@ from bot.when.components import (
     WeekdayMode,
     WeekSpan,
 )
+from bot.when.dayparts import IDIOMS, MEALS, MINUTES_PER_DAY, meal_bounds, part_window
 from bot.when.lexicon import MONTHS, NON_TIME_UNITS, PART_ALIASES, WEEKDAYS
 
 DAYS_PER_WEEK: Final = 7
@@ -57,14 +62,24 @@ def _alt(words: object) -> str:
 _WD: Final = rf"(?:{_alt(WEEKDAYS)})"
 _MONTH_WORDS: Final = MappingProxyType({**MONTHS, "may": 5, "march": 3})
 _MO: Final = rf"(?:{_alt(_MONTH_WORDS)})"
-_PART: Final = rf"(?:{_alt(PART_ALIASES)}|finjournee|debutjournee)"
+_PART: Final = rf"(?:{_alt(PART_ALIASES)}|{_alt(IDIOMS)})"
+_MEAL: Final = rf"(?:{_alt(MEALS)})"
 _UNIT: Final = rf"(?:{_alt(NON_TIME_UNITS)}|jours?|semaines?|mois|minutes|ans?|%|e)"
 
 _HOUR: Final = r"(?:[01]?\d|2[0-3])"
 _MIN: Final = r"[0-5]\d"
-_FRAC: Final = rf"(?:et demi|et quart|moins (?:le )?quart|moins [0-5]?\d|{_MIN}|[0-9])"
+_FRAC: Final = (
+    r"(?:et demi|et quart|(?:et )?3 quarts?|moins (?:le )?quart|moins [0-5]?\d(?: minutes)?"
+    rf"|(?:et |passee?s? de )?[0-5]?\d minutes|{_MIN}|[0-9])"
+)
+"""What may follow an hour: "et demie", "et quart", "trois quarts", "moins le quart", "moins
+dix", "et quinze minutes", "passé de 15 minutes", "30", "05" (spelled minutes are padded)."""
 _MER: Final = r"(?:am|pm|du matin|du soir|de l aprem|de la nuit)"
-_HFORM: Final = rf"{_HOUR} (?:heures?|h)(?: {_FRAC})?(?: pile)?(?: {_MER})?"
+_NOT_DURATION: Final = r"(?! (?:de|d)\b(?! (?:l aprem|la nuit|preference)\b))"
+""""2h de route", "3 h d'attente": a duration, not a clock."""
+_NOT_AFTER_DURATION: Final = r"(?<!dure )(?<!duree )(?<!durer )(?<!prend )(?<!faut )(?<!\ben )"
+""""ça dure 2h", "il faut 3h", "en 2h": a duration, not a clock."""
+_HFORM: Final = rf"{_HOUR} (?:heures?|h)(?: {_FRAC})?(?: pile)?(?: {_MER})?{_NOT_DURATION}"
 _COLON: Final = (
     rf"{_HOUR} : {_MIN}(?: pile)?(?: {_MER})?|{_HOUR} \. (?:1[3-9]|[2-5]\d)(?: {_MER})?"
     rf"|{_HOUR} \. {_MIN} (?:am|pm|h)"
@@ -104,23 +119,78 @@ _DATE_WORDS: Final = (
     rf"(?:(?:{_WD}) )?{_DATE_DAY_NUM} (?:de )?(?:{_MO})(?: 20\d\d)?"
     rf"|(?:{_MO}) {_DATE_DAY_NUM}(?: 20\d\d)?(?! h\b)"
 )
+_SPACED_END: Final = rf"(?! ?[\d:/.])(?! (?:h|heures?|am|pm|{_UNIT})\b)"
 _DATE_NUMS: Final = (
     rf"20\d\d - [01]?\d - {_DAY_NUM}"
     rf"|{_DAY_NUM} [/.] [01]?\d(?: [/.] (?:20)?\d\d)?(?! (?:h|heures?)\b)"
+    rf"|(?<![\d:/.] ){_DAY_NUM} (?:0[1-9]|1[0-2])(?: (?:20)?\d\d)?{_SPACED_END}"
+    rf"|(?<![\d:/.\-] ){_DAY_NUM} - 0[1-9]{_SPACED_END}(?! ?-)"
 )
+"""Numeric dates: "2026-12-15", "15/12", "15.12.26", and with spaces when the month has two
+digits ("17 02", "31 10 2026"), or a dash and a leading zero ("17-02": "10-12" may be hours);
+never inside a longer run of numbers (a phone number)."""
+_DATE_SPACED_LE: Final = (
+    rf"(?:le|du|pour le|au) {_DAY_NUM} (?:0?[1-9]|1[0-2])(?: (?:20)?\d\d)?{_SPACED_END}"
+)
+""""le 20 2 27", "le 3 4": after "le" a one-digit month is clear enough."""
+_ORDINAL_WORDS: Final = MappingProxyType(
+    {
+        "premier": 1,
+        "deuxieme": 2,
+        "second": 2,
+        "seconde": 2,
+        "troisieme": 3,
+        "third": 3,
+        "quatrieme": 4,
+        "fourth": 4,
+        "cinquieme": 5,
+        "fifth": 5,
+        "dernier": LAST,
+        "derniere": LAST,
+        "last": LAST,
+    }
+)
+_ORD: Final = rf"(?:[1-5]|{_alt(_ORDINAL_WORDS)})"
+_MONTH_REF: Final = (
+    rf"(?:(?:le |ce )?mois (?:prochain|suivant|d apres|ci)|(?:le )?prochain mois|ce mois"
+    rf"|(?:le )?mois (?:de |d ){_MO}(?: 20\d\d)?|{_MO}(?: 20\d\d)?|le mois|mois)"
+)
+_ORDINAL: Final = (
+    rf"(?:(?:le|la|pour le|au) )?{_ORD} (?:{_WD}|jour) (?:de le |de |du |d ){_MONTH_REF}"
+    rf"|(?:le|la|pour le|au) {_ORD} {_WD}(?! (?:\d|de|du|d)\b)"
+)
+""""le premier mercredi du mois prochain", "le 2e lundi d'avril", "le dernier jour du mois";
+"le deuxième mercredi" alone is this month's (the next one when it has passed)."""
 DATE_CORE: Final = re.compile(rf"(?<![\w])(?:{_DATE_WORDS}|{_DATE_NUMS})(?![\w])")
 """A written date alone, without "le", "du", "pour" (to quote the owner's words)."""
 _DAY_ANY: Final = (
-    rf"(?:(?:{_DATE_WORDS}|{_DATE_NUMS})|(?:le |ce )?(?:{_WD})(?: {_DAY_NUM}{_NOT_CLOCK})?"
+    rf"(?:{_ORDINAL}|(?:(?:le |du )?(?:{_DATE_WORDS}|{_DATE_NUMS})|{_DATE_SPACED_LE})"
+    rf"|(?:le |ce )?(?:{_WD})(?: {_DAY_NUM}{_NOT_CLOCK}| (?:prochain|suivant|d apres))?"
     rf"|le {_DAY_NUM}{_NOT_CLOCK}|auj|demain|apresdemain)"
 )
 """A day inside a range or bound ("entre mardi et jeudi", "avant le 15")."""
+_NEXT_SPAN: Final = (
+    r"(?:(?:la |le )?(?:semaine|weekend|mois) (?:prochain|suivant|d apres)"
+    r"|(?:la |le )?prochain (?:semaine|weekend|mois))"
+)
+""""la semaine prochaine", "le mois prochain" after a bound ("pas avant la semaine
+prochaine")."""
+_ANCHOR: Final = rf"(?:(?:de|du|d) (?:{_DAY_ANY}|{_DAY_NUM}{_NOT_CLOCK}))"
+""""du 15", "de jeudi", "d'aujourd'hui": the day a "lendemain" or "veille" is counted from."""
 
 _SCANNER: Final = re.compile(
     r"(?<![\w])(?:"
     + "|".join(
         rf"(?P<{name}>{pattern})"
         for name, pattern in (
+            (
+                "meal",
+                rf"(?:(?:pendant|durant|lors|au moment|au cours) (?:du |de |d |le |la )?"
+                rf"|(?:a|vers|pour) l heure (?:du |de ))(?:{_MEAL}|midi)"
+                rf"|(?:(?:a |pendant |durant )?la )?pause (?:de |du )?(?:{_MEAL}|midi|meridienne)"
+                rf"|(?:avant|apres|apartir|jusqua) (?:le |du |de |d |la )?(?:pause )?"
+                rf"(?:de |du )?{_MEAL}",
+            ),
             (
                 "block",
                 r"(?:depuis|pendant|durant|toutes les|tous les|chaque|il y a|ca fait|sauf|hors"
@@ -142,6 +212,18 @@ _SCANNER: Final = re.compile(
                 r"|(?:(?:auj|demain|apresdemain) )?en (?:8|15)(?! (?:jours?|minutes|h|heures?)\b)",
             ),
             (
+                "fromday",
+                rf"(?:le )?(?:lendemain|surlendemain)(?: {_ANCHOR})?(?! (?:de|du|d)\b)"
+                rf"|la veille(?: {_ANCHOR})?(?! (?:de|du|d)\b)"
+                rf"|le jour meme|le meme jour"
+                rf"|le jour (?:suivant|d apres|apres|d avant|avant|precedent)"
+                rf"(?! (?:de|du|d|le|la|l|les)\b)"
+                rf"|le (?:prochain|suivant) jour"
+                rf"|(?:\d{{1,2}}|a) (?:jours?|semaines?) (?:apres {_DAY_ANY}"
+                rf"|(?:plus tard|apres|d apres|suivant|ensuite)"
+                rf"(?! (?:de|du|d|le|la|l|les|son|sa|ses|ce|cet|mon|ma|mes|votre|notre)\b))",
+            ),
+            (
                 "trange",
                 rf"(?:entre|de|des|apartir) {_RANGE_START} (?:et|a|-|au|jusqua) {_CLOCK}"
                 rf"|(?:a |vers )?{_STRONG} (?:-|a|au|jusqua|/) {_CLOCK}"
@@ -156,16 +238,19 @@ _SCANNER: Final = re.compile(
             (
                 "dbound",
                 rf"(?:avant|dici|jusqua|apartir|des|apres) {_DAY_ANY}"
-                rf"|(?:dici|avant) (?:la )?fin (?:de (?:la )?)?(?:semaine|mois)",
+                rf"|(?:dici|avant) (?:la )?fin (?:de (?:la )?)?(?:semaine|mois)"
+                rf"|(?:avant|dici|jusqua|apartir|des|apres) {_NEXT_SPAN}",
             ),
+            ("pbound", rf"(?:avant|apartir|apres|jusqua|dici) (?:le |la |l |ce )?{_PART}"),
             ("approx", rf"{_APPROX_PRE} {_CLOCK}|{_STRONG} (?:environ|a peu pres)"),
+            ("ordinal", _ORDINAL),
             ("dwords", rf"(?:(?:le|du|pour le|ce) )?(?:{_DATE_WORDS})"),
-            ("dnums", rf"(?:(?:le|du|pour le) )?(?:{_DATE_NUMS})"),
+            ("dnums", rf"{_DATE_SPACED_LE}|(?:(?:le|du|pour le) )?(?:{_DATE_NUMS})"),
             ("dwdnum", rf"(?:(?:le|ce) )?(?:{_WD}) {_DAY_NUM}{_NOT_CLOCK}(?! (?:{_MO})\b)"),
             ("dday", rf"(?:le|pour le|du|au|the) {_DAY_NUM}{_NOT_CLOCK}"),
             (
                 "weekday",
-                rf"(?:(?:ce|le|prochain) )?(?:{_WD})(?: (?:prochain|suivant|qui vient"
+                rf"(?:(?:ce|le|prochain|suivant) )?(?:{_WD})(?: (?:prochain|suivant|qui vient"
                 rf"|de (?:la |ce )?semaine (?:prochain|d apres|suivant|qui vient)"
                 rf"|de ce semaine|semaine prochain|en (?:8|15)|d apres))?",
             ),
@@ -187,7 +272,11 @@ _SCANNER: Final = re.compile(
                 "relday",
                 r"auj|demain|apresdemain|ce(?= (?:matin|matinee|aprem|soir|soiree|nuit|midi)\b)",
             ),
-            ("point", rf"(?:a|pour) {_CLOCK}{_FOLLOW_BARE_AT}|(?:a |pour )?{_STRONG}"),
+            (
+                "point",
+                rf"(?:a|pour) {_CLOCK}{_FOLLOW_BARE_AT}"
+                rf"|{_NOT_AFTER_DURATION}(?:a |pour )?{_STRONG}",
+            ),
             (
                 "part",
                 rf"(?:(?:debut|milieu|fin|tard|tot) (?:de |d |du |dans |en )?(?:la |le |l )?)?"
@@ -200,9 +289,10 @@ _SCANNER: Final = re.compile(
 
 _CLOCK_PARTS: Final = re.compile(
     r"(?:(?P<named>midi|minuit)|(?P<h>\d{1,2}))(?: (?:heures?|h|:|\.))?"
-    r"(?: (?:(?P<half>et demi)|(?P<quarter>et quart)|(?P<less_q>moins (?:le )?quart)"
-    r"|moins (?P<less>\d{1,2})|(?P<m>\d{1,2})))?(?: pile)?(?: (?P<mer>am|pm|du matin|du soir"
-    r"|de l aprem|de la nuit))?"
+    r"(?: (?:(?P<half>et demi)|(?P<quarter>et quart)|(?P<three>(?:et )?3 quarts?)"
+    r"|(?P<less_q>moins (?:le )?quart)|moins (?P<less>\d{1,2})(?: minutes)?"
+    r"|(?:et |passee?s? de )?(?P<mm>\d{1,2}) minutes|(?P<m>\d{1,2})))?(?: pile)?"
+    r"(?: (?P<mer>am|pm|du matin|du soir|de l aprem|de la nuit))?"
 )
 _PM_MARKERS: Final = frozenset({"pm", "du soir", "de l aprem"})
 _AM_MARKERS: Final = frozenset({"am", "du matin", "de la nuit"})
@@ -220,6 +310,10 @@ def parse_clock(text: str) -> Clock | None:
         minute = 30
     elif match["quarter"]:
         minute = 15
+    elif match["three"]:
+        minute = 45
+    elif match["mm"]:
+        minute = int(match["mm"])  # "10 h 5 minutes" is 10:05
     elif match["less_q"] or match["less"]:
         hour, minute = (
             (hour - 1) % 24,
@@ -382,8 +476,9 @@ def _date_day(text: str) -> Component | None:
 
 
 _WEEKDAY_MODES: Final = (
-    (re.compile(r"semaine (?:prochain|d apres|suivant|qui vient)|d apres"), WeekdayMode.NEXT_WEEK),
-    (re.compile(r"\bprochain\b|\bsuivant\b"), WeekdayMode.NEXT),
+    (re.compile(r"semaine (?:prochain|d apres|suivant|qui vient)"), WeekdayMode.NEXT_WEEK),
+    (re.compile(r"\bsuivant\b|\bd apres\b"), WeekdayMode.FOLLOWING),
+    (re.compile(r"\bprochain\b"), WeekdayMode.NEXT),
     (re.compile(r"^ce |de ce semaine"), WeekdayMode.THIS),
 )
 
@@ -438,6 +533,106 @@ def _month(text: str) -> Component | None:
     return None
 
 
+NOON_HOUR: Final = 12
+
+
+def _clock_at(minutes: int) -> Clock:
+    """The clock of a window's edge; a morning one is marked so it is never moved to the
+    afternoon ("avant le petit-déjeuner" is before 07:00)."""
+    hour, minute = divmod(minutes, MINUTES_PER_HOUR)
+    return Clock(hour, minute, Meridiem.AM if hour < NOON_HOUR else None)
+
+
+_EDGE_WORDS: Final = re.compile(r"(avant|apres|apartir|jusqua|dici) ")
+
+
+def _edge(word: str, start: int, end: int) -> Component | None:
+    """ "avant" / "jusqu'à" / "à partir de" / "après" a window: before its start, before its
+    end, from its start, from its end. None past midnight (the night has no such edge)."""
+    if end > MINUTES_PER_DAY:
+        return None
+    if word == "avant":
+        return TimeBefore(_clock_at(start))
+    if word in ("jusqua", "dici"):
+        return TimeBefore(_clock_at(end))
+    if word == "apartir":
+        return TimeAfter(_clock_at(start))
+    return TimeAfter(_clock_at(end))
+
+
+def _meal(text: str) -> Component | None:
+    """ "pendant le déjeuner", "à l'heure du dîner", "la pause de midi": the meal's window;
+    "avant le déjeuner" / "après le déjeuner": before it starts / after it ends."""
+    name = text.split()[-1]
+    meal = name if name in MEALS else "dejeuner"
+    edge = _EDGE_WORDS.match(text)
+    if edge is None:
+        return PartOfDay(MEALS[meal])
+    start, end = meal_bounds(meal)
+    if edge[1] == "jusqua":  # "jusqu'au déjeuner": until it starts
+        return TimeBefore(_clock_at(start))
+    return _edge(edge[1], start, end)
+
+
+def _part_bound(text: str) -> Component | None:
+    """ "dès le matin", "à partir de l'après-midi", "avant le soir", "jusqu'au soir"."""
+    word, _, rest = text.partition(" ")
+    part = _part(rest)
+    assert isinstance(part, PartOfDay)
+    return _edge(word, *part_window(part.name, part.portion))
+
+
+_FROM_WORD_DAYS: Final = MappingProxyType(
+    {"lendemain": 1, "surlendemain": 2, "veille": -1, "suivant": 1, "apres": 1, "avant": -1}
+)
+_FROM_ANCHOR: Final = re.compile(r" (?:de|du|d|apres) (?=\S)")
+_FROM_COUNT: Final = re.compile(r"(\d{1,2}|a) (jours?|semaines?)\b")
+
+
+def _from_day(text: str) -> Component | None:
+    """ "le lendemain", "la veille du 15", "le jour suivant", "deux jours plus tard", "une
+    semaine après le 3 juin": a day counted from another (see ``FromDay``)."""
+    anchor: DaySpec | None = None
+    anchor_at = _FROM_ANCHOR.search(text)
+    if anchor_at is not None:
+        rest = text[anchor_at.end() :]
+        anchor = _single_day(f"le {rest}" if rest[0].isdigit() else rest)
+    count = _FROM_COUNT.match(text)
+    if count is not None:
+        amount = 1 if count[1] == "a" else int(count[1])
+        days = amount * (DAYS_PER_WEEK if count[2].startswith("semaine") else 1)
+        return FromDay(days, anchor=anchor)
+    if "meme" in text:
+        return FromDay(0, anchor=anchor)
+    words = text.replace("d avant", "avant").replace("d apres", "apres").split()
+    days = next(
+        (_FROM_WORD_DAYS[w] for w in reversed(words) if w in _FROM_WORD_DAYS),
+        -1 if "precedent" in words else 1,
+    )
+    return FromDay(days, anchor=anchor, needs_anchor=days < 0)
+
+
+def _ordinal(text: str) -> Component | None:
+    """ "le premier mercredi du mois prochain", "le 3e jour de mars", "le dernier jour du
+    mois": a day of a month by its rank (see ``MonthOrdinal``)."""
+    tokens = text.split()
+    which = next(
+        (int(t) if t.isdigit() else _ORDINAL_WORDS[t])
+        for t in tokens
+        if (t.isdigit() and len(t) == 1) or t in _ORDINAL_WORDS
+    )
+    weekday = next((WEEKDAYS[t] for t in tokens if t in WEEKDAYS), None)
+    month = next((_MONTH_WORDS[t] for t in tokens if t in _MONTH_WORDS), None)
+    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    if month is not None and weekday is None and which != LAST:
+        return CalendarDate(day=which, month=month, year=year)
+    if month is not None:
+        span = MonthSpan(month, year=year)
+    else:
+        span = MonthSpan(None, offset=1 if _NEXT_WORD.search(text) else 0)
+    return MonthOrdinal(which, weekday, span)
+
+
 def _relday(text: str) -> Component | None:
     if text in ("auj", "ce"):
         return RelativeDay(0, explicit_today=True)
@@ -446,6 +641,9 @@ def _relday(text: str) -> Component | None:
 
 def _part(text: str) -> Component | None:
     name = text.split()[-1]
+    if name in IDIOMS:
+        part, portion = IDIOMS[name]
+        return PartOfDay(part, Portion(portion))
     return PartOfDay(PART_ALIASES.get(name, name), _portion(text))
 
 
@@ -500,17 +698,24 @@ def _day_bound(text: str) -> Component | None:
 _DAY_HANDLERS: Final[tuple[tuple[re.Pattern[str], Callable[[str], Component | None]], ...]] = tuple(
     (re.compile(pattern), handler)
     for pattern, handler in (
+        (_ORDINAL, _ordinal),
         (rf"(?:(?:le|du|pour le|ce) )?(?:{_DATE_WORDS})", _date_words),
+        (_DATE_SPACED_LE, _date_nums),
         (rf"(?:(?:le|du|pour le) )?(?:{_DATE_NUMS})", _date_nums),
         (rf"(?:(?:le|ce) )?(?:{_WD}) {_DAY_NUM}", _date_weekday_num),
         (rf"(?:le|pour le|du|au|the) {_DAY_NUM}", _date_day),
         (rf"(?:(?:ce|le|prochain) )?(?:{_WD})(?: .*)?", _weekday),
         (r"auj|demain|apresdemain", _relday),
+        (rf"{_NEXT_SPAN}", lambda text: _month(text) if "mois" in text else _week(text)),
     )
 )
 
 _HANDLERS: Final[Mapping[str, Callable[[str], Component | None]]] = MappingProxyType(
     {
+        "meal": _meal,
+        "fromday": _from_day,
+        "pbound": _part_bound,
+        "ordinal": _ordinal,
         "asap": lambda _: OpenRequest(OpenKind.ASAP),
         "anytime": lambda _: OpenRequest(OpenKind.ANYTIME),
         "instant": _instant,
@@ -559,8 +764,9 @@ def _past_event(auxiliaries: tuple[str, ...]) -> re.Pattern[str]:
         rf"|\b(?:{'|'.join(auxiliaries)})"
         r" (?:(?:deja|bien|encore|juste|aussi) )?(?:ete )?(?!(?:une|elle|cette|que|qui|besoin"
         r"|de|le|ce|du|se|me|te|ne|tu|lu|plus|si|ici"
-        r"|envie|libre|possible|dispo|disponible|urgente?|presque|toute?|juste|rendez|rdv|prevu"
-        r"|prevue|oblige|obligee|pret|prete|occupe|occupee)\b)[a-z]+(?:e|es|ee|ees|i|is|it|u|ue"
+        rf"|{_WD}|midi|minuit|envie|libres?|possibles?|dispos?|disponibles?|urgente?|presque"
+        r"|toute?|juste|rendez|rdv|prevu|prevue|oblige|obligee|pret|prete|occupe|occupee)\b)"
+        r"[a-z]+(?:e|es|ee|ees|i|is|it|u|ue"
         r"|us|fait|pris|mis|vu)\b"
     )
 
@@ -596,11 +802,28 @@ NEGATIONS: Final = frozenset({"pas", "sauf", "hors"})
 the booking, unlike "depuis 2 jours" or "il y a 3 jours", which describe the animal."""
 
 
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What the grammar found in a text, and what it set aside on purpose."""
+
+    found: list[Found]
+    """Components read, in order."""
+    negated: list[Found]
+    """Times excluded ("pas demain"), each spanning from the negation word to its end."""
+    ignored: list[tuple[int, int]]
+    """Times set aside as history or routine ("depuis 2 jours", "il a vomi ce matin", "merci,
+    à demain"): not a request, and not words the reading failed to use either."""
+
+    @property
+    def negated_spans(self) -> list[tuple[int, int]]:
+        return [(item.start, item.end) for item in self.negated]
+
+
 def scan(text: str, *, english: bool = False) -> list[Found]:
     """All components in ``text``, in order; a component right after "pas", "depuis"... is
     dropped because it names a time the owner does not want or one in the past.
     ``english``: the owner writes in English (see ``_PAST_EVENT_ENGLISH``)."""
-    return scan_with_negations(text, english=english)[0]
+    return scan_all(text, english=english).found
 
 
 def scan_with_negations(
@@ -608,8 +831,15 @@ def scan_with_negations(
 ) -> tuple[list[Found], list[tuple[int, int]]]:
     """``scan`` and the spans of the times it dropped after a negation ("pas demain"),
     from the negation word to the end of the time."""
+    result = scan_all(text, english=english)
+    return result.found, result.negated_spans
+
+
+def scan_all(text: str, *, english: bool = False) -> Scan:
+    """``scan``, with the excluded times and the times set aside (see ``Scan``)."""
     found: list[Found] = []
-    negated: list[tuple[int, int]] = []
+    negated: list[Found] = []
+    ignored: list[tuple[int, int]] = []
     blocked_until = -1
     block_start, negation = 0, False
     past_ends = past_event_ends(text, english=english)
@@ -621,14 +851,17 @@ def scan_with_negations(
             blocked_until = match.end() + 1
             block_start, negation = match.start(), match[kind].split()[0] in NEGATIONS
             continue
+        component = _HANDLERS[kind](match[kind])
         if match.start() <= blocked_until:
             blocked_until = match.end() + 1 if kind != "part" else -1
-            if negation and _HANDLERS[kind](match[kind]) is not None:
-                negated.append((block_start, match.end()))
+            if negation and component is not None:
+                negated.append(Found(component, block_start, match.end()))
+            else:
+                ignored.append((block_start, match.end()))
             continue
-        component = _HANDLERS[kind](match[kind])
         if component is not None and in_past_clause(text, match.start(), past_ends):
+            ignored.append((match.start(), match.end()))
             continue
         if component is not None:
             found.append(Found(component, match.start(), match.end()))
-    return found, negated
+    return Scan(found, negated, ignored)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from bot.when.dayparts import ALIASES
+
 WEEKDAYS: Final = MappingProxyType(
     {
         "lundi": 0,
@@ -64,33 +66,8 @@ MONTHS: Final = MappingProxyType(
     }
 )
 
-MINUTES_PER_DAY: Final = 24 * 60
-
-PARTS_OF_DAY: Final = MappingProxyType(
-    {
-        # name: (start minute, end minute) from local midnight; end may pass midnight.
-        "matin": (8 * 60, 12 * 60),
-        "midi": (12 * 60, 14 * 60),
-        "aprem": (14 * 60, 18 * 60),
-        "soir": (18 * 60, 21 * 60),
-        "nuit": (21 * 60, MINUTES_PER_DAY + 6 * 60),
-        "finjournee": (17 * 60, 19 * 60),
-        "debutjournee": (8 * 60, 10 * 60),
-    }
-)
-"""Window conventions; documented in the package docstring."""
-
-PART_ALIASES: Final = MappingProxyType(
-    {
-        "matin": "matin",
-        "matinee": "matin",
-        "midi": "midi",
-        "aprem": "aprem",
-        "soir": "soir",
-        "soiree": "soir",
-        "nuit": "nuit",
-    }
-)
+PART_ALIASES: Final = ALIASES
+"""Part-of-day words (see ``bot.when.dayparts``, the one table of their hours)."""
 
 UNITS: Final = MappingProxyType(
     {
@@ -234,6 +211,14 @@ TOKEN_REWRITES: Final = MappingProxyType(
         "anytime": "anytime",
         "whenever": "anytime",
         "later": "plus tard",
+        "following": "suivant",
+        "during": "pendant",
+        "lunch": "dejeuner",
+        "breakfast": "petitdej",
+        "dinner": "diner",
+        "supper": "diner",
+        "souper": "diner",
+        "dej": "dejeuner",
         "no": "non",
         "actually": "non",
         "rather": "plutot",
@@ -292,6 +277,18 @@ TOKEN_REWRITES: Final = MappingProxyType(
         "vendrdi": "vendredi",
         "vendedi": "vendredi",
         "vend": "vendredi",
+        # Weekdays cut short ("jeud 11h"); none of these is a word of its own.
+        "lund": "lundi",
+        "mard": "mardi",
+        "mercr": "mercredi",
+        "mercre": "mercredi",
+        "mercred": "mercredi",
+        "jeud": "jeudi",
+        "vendr": "vendredi",
+        "vendred": "vendredi",
+        "samed": "samedi",
+        "diman": "dimanche",
+        "dimanc": "dimanche",
         "sem": "semaine",
         "smaine": "semaine",
         "semaines": "semaines",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 
 class Grain(StrEnum):
@@ -42,6 +43,20 @@ class Assumption(StrEnum):
     """A time of day was given with a multi-day span ("la semaine prochaine le matin")."""
     RANGE_REORDERED = "range_reordered"
     """A range was given backwards ("entre 16h et 14h"); we swapped its ends."""
+    COUNTED_FROM_TODAY = "counted_from_today"
+    """"le lendemain", "deux jours plus tard" with no day named before them (nor a day on
+    screen): counted from today."""
+    UNREAD_WORDS = "unread_words"
+    """Words that look like time (a weekday, a month, "11h", a meal, a part of the day, "avant",
+    "après", "dès", a typo of one of these) were not used by the reading: it may be wrong."""
+
+
+MUST_ASK: Final = frozenset(
+    {Assumption.WEEKDAY_MISMATCH, Assumption.NEXT_WEEKDAY_AMBIGUOUS, Assumption.UNREAD_WORDS}
+)
+"""Assumptions where the words allow readings we cannot choose between: the owner must be asked
+before a slot is chosen. The others are safe readings the owner only needs to see ("à 3h" read
+as 15:00: the clinic is closed at night)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +102,31 @@ class WhenProblem(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Doubt:
+    """One assumption behind a reading, with the readings the owner may choose among.
+
+    ``kind`` says what was assumed. ``candidates`` are the windows the words allow, soonest
+    first; the one taken (``WhenReading.request``) is among them unless the words are unread.
+    For ``WEEKDAY_MISMATCH`` ("jeudi 15" when the 15th is a Friday) they are Thursday 14 and
+    Friday 15; for ``NEXT_WEEKDAY_AMBIGUOUS`` this week's and next week's day; for
+    ``AFTERNOON_ASSUMED`` the morning and the afternoon hour; for ``ALTERNATIVES`` each option
+    the owner gave; for the other kinds only the reading taken (nothing else to offer).
+    ``words`` are the owner's words the doubt is about, as written, when known ("jeud",
+    "au dîner" for ``UNREAD_WORDS``).
+    """
+
+    kind: Assumption
+    candidates: tuple[TimeRequest, ...]
+    words: tuple[str, ...] = ()
+
+    @property
+    def ask(self) -> bool:
+        """True when the owner must choose (``MUST_ASK``), False when they only need to see
+        what was understood."""
+        return self.kind in MUST_ASK
+
+
+@dataclass(frozen=True, slots=True)
 class WhenReading:
     """Everything ``read_when`` understood in a message, not only the window.
 
@@ -105,6 +145,16 @@ class WhenReading:
     visit). They also cover excluded times ("pas demain") and the offending words of a
     problem. Words ignored on purpose ("depuis 2 jours", "il a vomi ce matin") are not spans.
     When nothing is read (no request, no problem), ``spans`` is empty and ``names_day`` False.
+
+    ``doubts`` go with a request: one ``Doubt`` per assumption in ``request.assumptions``, each
+    with the readings the owner may choose among ("jeudi 14 ou vendredi 15 ?"), so the bot can
+    show what it understood, and ask when it must. ``unread_words`` are the words that look
+    like time (a weekday, a month, "11h", a meal, a part of the day, "avant", "après", "dès",
+    a typo of one of these) that the reading did not use, as written ("jeud", "au dîner");
+    when there are some, ``request`` is only the reading of the other words, flagged
+    ``UNREAD_WORDS``. Words set aside on purpose ("depuis 2 jours", "il a vomi ce matin",
+    "bonne journée") are not unread. ``must_ask`` says whether the bot must ask before
+    choosing a slot.
     """
 
     request: TimeRequest | None
@@ -112,9 +162,25 @@ class WhenReading:
     problem_words: str = ""
     names_day: bool = False
     spans: tuple[tuple[int, int], ...] = ()
+    doubts: tuple[Doubt, ...] = ()
+    unread_words: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.problem is not None and self.request is not None:
             raise ValueError("WhenReading: a problem never comes with a request")
         if (self.problem is None) != (self.problem_words == ""):
             raise ValueError("WhenReading: problem_words go with a problem, and only then")
+        if self.request is None and (self.doubts or self.unread_words):
+            raise ValueError("WhenReading: doubts and unread words go with a request")
+
+    @property
+    def must_ask(self) -> bool:
+        """True when the reading must not be used before the owner chooses: words that look
+        like time were not read, or the words allow readings we cannot choose between (see
+        ``MUST_ASK``). The candidates to offer are in ``questions``."""
+        return any(doubt.ask for doubt in self.doubts)
+
+    @property
+    def questions(self) -> tuple[Doubt, ...]:
+        """The doubts the owner must settle (``Doubt.ask``), in the order of ``doubts``."""
+        return tuple(doubt for doubt in self.doubts if doubt.ask)

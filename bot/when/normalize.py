@@ -39,10 +39,38 @@ _DROPPED_SPANS: Final = re.compile(r"\b(?:24 ?h ?/ ?24|24 ?/ ?24|7 ?j ?/ ?7|7 ?/
 _MERIDIEM_DOTS: Final = re.compile(r"\b([ap])\.\s?m\b\.?")
 _WEEKEND: Final = re.compile(r"\bweek[\s-]?ends?\b")
 _WEEKDAY_ABBREVIATION: Final = re.compile(
-    r"\b(lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\b\.?"
-    r"(?= ?\d| (?:matin|soir|apr|midi|prochain|morning|afternoon|evening|night))"
+    r"\b(lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\b(\.?)"
 )
-"""Abbreviated weekdays are only read as such before a time: "mer" alone is the sea."""
+_BEFORE_A_TIME: Final = re.compile(
+    r" ?\d| (?:matin|soir|apr|midi|prochain|suivant|morning|afternoon|evening|night)"
+)
+_ALONE_ABBREVIATIONS: Final = frozenset(
+    {"lun", "mar", "mer", "jeu", "ven", "dim", "tue", "thu", "fri"}
+)
+"""Abbreviations read alone ("jeu.", "ven ?"); not "sam" (a pet's name) nor English words."""
+_ONLY_FILLERS: Final = re.compile(r"[\s,!?.]*(?:(?:plutot|pour|ce|et|ou|sinon|ok|oui)[\s,!?.]+)*")
+_ONLY_PUNCTUATION: Final = re.compile(r"[\s,!?.]*")
+_ARTICLE_BEFORE: Final = re.compile(
+    r"\b(?:le|la|les|un|une|du|des|de|d|au|aux|a|en|mon|ma|ton|ta|son|sa|ce|cette)[\s']*$"
+)
+
+
+def _expand_weekday(match: re.Match[str]) -> str:
+    """An abbreviated weekday, expanded where it is one: before a time ("ven. 18h"), alone in
+    the message ("jeu."), or with a dot and no article before it ("lun. ou mar."). "mer"
+    in a sentence is the sea, "le jeu." a game."""
+    word, text = match[1], match.string
+    if _BEFORE_A_TIME.match(text, match.end()):
+        return _ABBREVIATED_DAYS[word]
+    if word not in _ALONE_ABBREVIATIONS:
+        return match[0]
+    alone = _ONLY_FILLERS.fullmatch(text, 0, match.start()) and _ONLY_PUNCTUATION.fullmatch(
+        text, match.end()
+    )
+    dotted = match[2] and not _ARTICLE_BEFORE.search(text, 0, match.start())
+    return _ABBREVIATED_DAYS[word] + match[2] if alone or dotted else match[0]
+
+
 _ABBREVIATED_DAYS: Final = MappingProxyType(
     {
         "lun": "lundi",
@@ -74,6 +102,12 @@ _PHRASES: Final[tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...]] = tupl
     (triggers, re.compile(pattern), replacement)
     for triggers, pattern, replacement in (
         (("midi",), r"\bapres (?:le )?midi\b|\bap midi\b", "aprem"),
+        (
+            ("bon", "belle", "excellent"),
+            r"\b(?:bonne|bon|bonnes|belle|excellente?) (?:fin (?:de |d )?)?"
+            r"(?:journee|soiree|nuit|aprem|matinee|weekend|semaine|dejeuner|diner|appetit)\b",
+            " ",
+        ),
         (("hui",), r"\bauj hui\b|\bau jour d hui\b|\ba[a-z]{2,6}d hui\b", "auj"),
         (("an heure",), r"\ban (?=heure)", "1 "),
         (
@@ -131,12 +165,12 @@ _PHRASES: Final[tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...]] = tupl
             r"\bpas plus tard que\b|\bau plus tard(?: a| pour| vers| le)?\b|\bpas apres\b",
             "jusqua",
         ),
-        (("pas avant", "plus tard que"), r"\bpas avant\b|\bplus tard que\b", "apres"),
-        (
-            ("partir", "compter", "des le"),
-            r"\ba (?:partir|compter) (?:de|d|du)\b|\bdes le\b",
-            "apartir",
-        ),
+        (("plus tard que",), r"\bplus tard que\b", "apres"),
+        (("pas avant",), r"\bpas avant\b", "apartir"),
+        (("partir", "compter"), r"\ba (?:partir|compter) du\b", "apartir le"),
+        (("partir", "compter"), r"\ba (?:partir|compter) (?:de|d)\b", "apartir"),
+        (("des le",), r"\bdes le\b", "apartir le"),
+        (("d ici",), r"\b(come|drop|stop|pop|swing|call) d ici\b", r"\1"),
         (("d ici",), r"\bd ici\b", "dici"),
         (("jusqu",), r"\bjusqu a(?:u)?\b", "jusqua"),
         (
@@ -151,17 +185,67 @@ _PHRASES: Final[tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...]] = tupl
             " finjournee ",
         ),
         (("journee",), r"\b(?:en |au )?debut (?:de |d )?(?:la )?journee\b", " debutjournee "),
+        (
+            ("journee",),
+            r"\b(?:en |au )?(?:milieu|mi) (?:de |d )?(?:la )?journee\b",
+            " milieujournee ",
+        ),
+        (
+            ("journee",),
+            r"\b(?:dans la|en|en cours de|au cours de la) journee\b",
+            " enjournee ",
+        ),
+        (("petit",), r"\bpetit (?:dejeuner|dej)\b", "petitdej"),
     )
 )
 """Multi-word idioms collapsed to one canonical token, applied after word-level rewriting.
 Each is tried only when one of its trigger substrings is present: most messages hit none."""
 
-_ALL_TRIGGERS: Final = frozenset(t for rule in _PHRASES for t in rule[0])
+_MINUTES_PAST: Final = re.compile(r"\b([0-5]?\d) (?:minutes )?past (1?\d)\b")
+_NOW: Final = re.compile(r"\b(?:en ce moment|maintenant)\b")
+_AVAILABILITY: Final = re.compile(
+    r"\b(?:possible|dispo\w*|disponib\w*|places?|creneaux?|rdv|rendez vous|venir|passer"
+    r"|recevoir|prendre|voir|libre|consultation|ouvert|ouverts|urgence|available|come)\b"
+)
+_CLAUSE_BREAK: Final = re.compile(r".*(?:,|\b(?:et|mais|car|donc|alors|puis)\b)")
+_NEXT_CLAUSE: Final = re.compile(r",|\b(?:et|mais|car|donc|alors|puis)\b")
+_NOW_FILLERS: Final = frozenset({"", "ok", "oui", "alors", "et", "ou", "sinon", "plutot", "des"})
+
+
+def _minutes_past(match: re.Match[str]) -> str:
+    """ "ten past three" -> "3 h 10"; "five past three" -> "3 h 05" (not 3:50)."""
+    return f"{match[2]} h {int(match[1]):02d}"
+
+
+def _now_when_asked(match: re.Match[str]) -> str:
+    """ "en ce moment", "maintenant": now, when the owner asks for it ("vous pouvez le voir
+    maintenant ?", "possible en ce moment ?", or the word alone); not in a description of the
+    animal ("il tousse beaucoup en ce moment")."""
+    before, after = match.string[: match.start()], match.string[match.end() :]
+    clause_break = _CLAUSE_BREAK.match(before)
+    clause = before[clause_break.end() :] if clause_break else before
+    clause += " " + _NEXT_CLAUSE.split(after, maxsplit=1)[0]
+    alone = not after.replace(",", " ").split() and all(
+        word in _NOW_FILLERS for word in before.replace(",", " ").split()
+    )
+    return " asap " if alone or _AVAILABILITY.search(clause) else match[0]
+
+
+_ALL_TRIGGERS: Final = frozenset(
+    {*(t for rule in _PHRASES for t in rule[0]), "past", "maintenant", "moment"}
+)
 _TRIGGERS: Final = re.compile(
     "(?=(" + "|".join(sorted(map(re.escape, _ALL_TRIGGERS), key=len, reverse=True)) + "))"
 )
 """Finds, at every position, the longest trigger; shorter ones sharing its start are added back
 through ``_TRIGGER_PREFIXES``."""
+_RULES_BY_TRIGGER: Final = MappingProxyType(
+    {
+        trigger: tuple(i for i, rule in enumerate(_PHRASES) if trigger in rule[0])
+        for trigger in _ALL_TRIGGERS
+    }
+)
+"""The phrase rules each trigger calls for, so a message runs only its own (in list order)."""
 _TRIGGER_PREFIXES: Final = MappingProxyType(
     {t: frozenset(p for p in _ALL_TRIGGERS if t.startswith(p)) for t in _ALL_TRIGGERS}
 )
@@ -207,34 +291,59 @@ def _within_one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def correct_typo(token: str) -> str:
-    """Return the vocabulary word one edit away from ``token``, or ``token`` unchanged."""
+def _typo_matches(token: str) -> list[str]:
+    """The vocabulary words one edit away from ``token`` (none for short, real or known words)."""
     if len(token) < FUZZY_MIN_LENGTH or token in FUZZY_BLOCKLIST or token in _KNOWN_WORDS:
-        return token
+        return []
     if not token.isalpha():
-        return token
+        return []
     candidates: set[str] = set()
     for key in (token, *_deletions(token)):
         candidates.update(_FUZZY_INDEX.get(key, ()))
-    matches = sorted(c for c in candidates if _within_one_edit(token, c))
-    meanings = {PART_ALIASES.get(c, c).rstrip("se") for c in matches}
-    return matches[0] if len(meanings) == 1 else token
+    return sorted(c for c in candidates if _within_one_edit(token, c))
 
 
-def _rewrite(token: str) -> str:
+def _meanings(matches: list[str]) -> set[str]:
+    return {PART_ALIASES.get(c, c).rstrip("se") for c in matches}
+
+
+def correct_typo(token: str) -> str:
+    """Return the vocabulary word one edit away from ``token``, or ``token`` unchanged."""
+    matches = _typo_matches(token)
+    return matches[0] if len(_meanings(matches)) == 1 else token
+
+
+def is_ambiguous_typo(token: str) -> bool:
+    """Whether ``token`` is one edit away from several time words of different meanings, so
+    it was left as it is: a time word the reader could not read."""
+    return len(_meanings(_typo_matches(token))) > 1
+
+
+def _rewrite(token: str) -> tuple[str, bool]:
+    """The canonical word(s) for ``token``, and whether it is a typo of a time word we could
+    not correct (several meanings are one edit away)."""
     rewritten = TOKEN_REWRITES.get(token)
     if rewritten is not None:
-        return rewritten
-    corrected = correct_typo(token)
-    return TOKEN_REWRITES.get(corrected, corrected)
+        return rewritten, False
+    matches = _typo_matches(token)
+    meanings = _meanings(matches)
+    if len(meanings) != 1:
+        return token, len(meanings) > 1
+    return TOKEN_REWRITES.get(matches[0], matches[0]), False
 
 
 Token = tuple[str, int, int]
 """A canonical word and the span [start, end) of the original text it was read from."""
 
 
+_CLOCK_WORDS: Final = frozenset({"h", "heure", "heures", "midi", "minuit"})
+"""After these a spelled unit is minutes: "dix heures cinq" is 10:05, "minuit trois" 00:03
+(padded, so the grammar does not read it as a typed "10h5", which means 10:50)."""
+
+
 def _numbers_to_digits(tokens: list[Token]) -> list[Token]:
-    """Spelled numbers to digits: "dix sept" -> 17, "vingt et une" -> 21, "quinze" -> 15."""
+    """Spelled numbers to digits: "dix sept" -> 17, "vingt et une" -> 21, "quinze" -> 15,
+    "dix heures cinq" -> "10 heures 05"."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -254,7 +363,9 @@ def _numbers_to_digits(tokens: list[Token]) -> list[Token]:
         elif token in TEENS:
             out.append((str(TEENS[token]), start, end))
         elif token in UNITS and not (token == "sept" and out and out[-1][0].isdigit()):
-            out.append((str(UNITS[token]), start, end))
+            minutes = out and out[-1][0] in _CLOCK_WORDS and nxt not in ("quart", "quarts")
+            digits = str(UNITS[token])
+            out.append((digits.zfill(2) if minutes else digits, start, end))
         else:
             out.append(tokens[i])
         i += 1
@@ -376,6 +487,9 @@ class Normalized:
     text: str
     starts: tuple[int, ...]
     ends: tuple[int, ...]
+    suspects: tuple[tuple[int, int], ...] = ()
+    """Spans of the original text holding a typo of a time word that could not be corrected
+    (one edit away from several): time words the reader could not read."""
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that canonical ``text[start:end]`` was read from
@@ -406,34 +520,42 @@ def normalize_aligned(text: str) -> Normalized:
     plain = plain.sub(_MERIDIEM_DOTS, r" \1m ")
     plain = plain.sub(_DROPPED_SPANS, " ")
     plain = plain.sub(_WEEKEND, "weekend")
-    plain = plain.sub(_WEEKDAY_ABBREVIATION, lambda m: _ABBREVIATED_DAYS[m[1]])
+    plain = plain.sub(_WEEKDAY_ABBREVIATION, _expand_weekday)
     plain = plain.sub(_WORD_HYPHEN, " ")
     plain = plain.same_length(plain.text.replace("'", " "))
     plain = plain.sub(_SEPARATORS, " , ")
     plain = plain.sub(_DIGIT_PUNCT, lambda match: f" {match[1]} ")
     plain = plain.sub(_DASHES, " - ")
     tokens: list[Token] = []
+    suspects: list[tuple[int, int]] = []
     starts, ends = plain.starts, plain.ends
     for word in _WORD.finditer(plain.text):
         raw, (first, last) = word[0], word.span()
         if raw in TOKEN_REWRITES:  # whole-token slang like "2main", before splitting
             _add_words(tokens, TOKEN_REWRITES[raw], starts[first], ends[last - 1])
-        elif raw.isalpha() or raw.isdigit():
-            _add_words(tokens, _rewrite(raw), starts[first], ends[last - 1])
-        else:
+            continue
+        cuts = (0, len(raw))
+        if not (raw.isalpha() or raw.isdigit()):
             cuts = (0, *(match.start() for match in _LETTER_DIGIT.finditer(raw)), len(raw))
-            for cut, next_cut in pairwise(cuts):
-                part = _rewrite(raw[cut:next_cut])
-                _add_words(tokens, part, starts[first + cut], ends[first + next_cut - 1])
+        for cut, next_cut in pairwise(cuts):
+            part, suspect = _rewrite(raw[cut:next_cut])
+            origin = starts[first + cut], ends[first + next_cut - 1]
+            _add_words(tokens, part, *origin)
+            if suspect:
+                suspects.append(origin)
     joined = Aligned.join(_numbers_to_digits(tokens)).sub(_ORDINAL_SUFFIX, "")
     present: set[str] = set()
     for trigger in _TRIGGERS.findall(joined.text):
         present |= _TRIGGER_PREFIXES[trigger]
-    for triggers, pattern, replacement in _PHRASES:
-        if present.intersection(triggers):
-            joined = joined.sub(pattern, replacement)
+    for index in sorted({i for trigger in present for i in _RULES_BY_TRIGGER.get(trigger, ())}):
+        _, pattern, replacement = _PHRASES[index]
+        joined = joined.sub(pattern, replacement)
+    if "past" in present:
+        joined = joined.sub(_MINUTES_PAST, _minutes_past)
+    if "maintenant" in present or "moment" in present:
+        joined = joined.sub(_NOW, _now_when_asked)
     final = joined.sub(_SPACES, " ").strip()
-    return Normalized(final.text, tuple(final.starts), tuple(final.ends))
+    return Normalized(final.text, tuple(final.starts), tuple(final.ends), tuple(suspects))
 
 
 def normalize(text: str) -> str:

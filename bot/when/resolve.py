@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Final
 
 from bot.when.components import (
+    LAST,
     BoundKind,
     CalendarDate,
     Clock,
@@ -27,6 +28,7 @@ from bot.when.components import (
     Found,
     InstantAhead,
     Meridiem,
+    MonthOrdinal,
     MonthsAhead,
     MonthSpan,
     OpenRequest,
@@ -42,7 +44,7 @@ from bot.when.components import (
     WeekdayMode,
     WeekSpan,
 )
-from bot.when.lexicon import MINUTES_PER_DAY, PARTS_OF_DAY
+from bot.when.dayparts import MINUTES_PER_DAY, NOON, part_window
 from bot.when.model import Assumption, Grain, TimeRequest
 from bot.when.wallclock import at_minutes, is_before, midnight, monday_of, plus_real
 
@@ -56,9 +58,9 @@ OPEN_BOUND_DAYS: Final = 7
 """"à partir de jeudi" has no end; we search the week that follows it."""
 AFTERNOON_GUESS_HOURS: Final = range(1, 7)
 """Bare hours 1-6 are read as 13:00-18:00: a vet clinic does not book at 3 am."""
-PM_PARTS: Final = frozenset({"aprem", "soir", "finjournee"})
-AM_PARTS: Final = frozenset({"matin", "debutjournee"})
 NIGHT_EVENING_HOURS: Final = range(7, 12)
+LUNCH_PM_HOURS: Final = (1, 2)
+""""le midi à 1h" is 13:00; other hours said with "midi" are kept ("le midi à 12h30")."""
 DATE_SEARCH_MONTHS: Final = 14
 DATE_SEARCH_YEARS: Final = 8
 WEEK_PORTIONS: Final = MappingProxyType(
@@ -129,14 +131,16 @@ def _valid_date(year: int, month: int, day: int) -> date | None:
 
 def _weekday_date(spec: Weekday, today: date) -> tuple[date, frozenset[Assumption]]:
     delta = (spec.weekday - today.weekday()) % DAYS_PER_WEEK
-    if spec.mode is WeekdayMode.NEXT_WEEK:
-        day = monday_of(today) + timedelta(days=DAYS_PER_WEEK + spec.weekday)
+    plain = today + timedelta(days=delta or DAYS_PER_WEEK)
+    next_monday = monday_of(today) + timedelta(days=DAYS_PER_WEEK)
+    if spec.mode in (WeekdayMode.NEXT_WEEK, WeekdayMode.FOLLOWING):
+        day = next_monday + timedelta(days=spec.weekday)
     elif spec.mode is WeekdayMode.THIS:
         day = today + timedelta(days=delta)
     else:
-        day = today + timedelta(days=delta or DAYS_PER_WEEK)
+        day = plain
     flags: frozenset[Assumption] = frozenset()
-    if spec.mode is WeekdayMode.NEXT and day < monday_of(today) + timedelta(days=DAYS_PER_WEEK):
+    if spec.mode in (WeekdayMode.NEXT, WeekdayMode.FOLLOWING) and plain < next_monday:
         flags = frozenset({Assumption.NEXT_WEEKDAY_AMBIGUOUS})
     return day + timedelta(days=DAYS_PER_WEEK * spec.weeks_after), flags
 
@@ -165,13 +169,16 @@ def _date_candidates(spec: CalendarDate, today: date) -> list[DayCandidate]:
     dates = _date_occurrences(spec, today)
     if not dates:
         return []
+    flags: tuple[Assumption, ...] = ()
     if spec.weekday is not None:
         matching = [d for d in dates if d.weekday() == spec.weekday]
         if not matching:
             return [_one_day(dates[0], Assumption.WEEKDAY_MISMATCH)]
+        if matching[0] != dates[0]:  # "lundi 15" when the coming 15th is a Friday
+            flags = (Assumption.WEEKDAY_MISMATCH,)
         dates = matching
-    first = _one_day(dates[0])
-    return [first, *(_rolled(_one_day(d)) for d in dates[1:2])]
+    first = _one_day(dates[0], *flags)
+    return [first, *(_rolled(_one_day(d, *flags)) for d in dates[1:2])]
 
 
 def _week_candidates(spec: WeekSpan, today: date) -> list[DayCandidate]:
@@ -228,6 +235,30 @@ def _month_candidates(spec: MonthSpan, today: date) -> list[DayCandidate]:
     ]
 
 
+def _ordinal_day(spec: MonthOrdinal, year: int, month: int) -> date | None:
+    """The ``spec.which``-th weekday (or day) of that month; None when it has none."""
+    last_day = monthrange(year, month)[1]
+    if spec.weekday is None:
+        day = last_day if spec.which == LAST else spec.which
+        return date(year, month, day) if 1 <= day <= last_day else None
+    if spec.which == LAST:
+        last = date(year, month, last_day)
+        return last - timedelta(days=(last.weekday() - spec.weekday) % DAYS_PER_WEEK)
+    first = date(year, month, 1)
+    offset = (spec.weekday - first.weekday()) % DAYS_PER_WEEK + DAYS_PER_WEEK * (spec.which - 1)
+    return first + timedelta(days=offset) if offset < last_day else None
+
+
+def _ordinal_candidates(spec: MonthOrdinal, today: date) -> list[DayCandidate]:
+    """This month's (or the named month's) day, then the next one when it has passed."""
+    months = [(c.first.year, c.first.month) for c in _month_candidates(spec.month, today)]
+    if spec.month.month is None and spec.month.offset == 0:
+        months.append(_add_months(today.year, today.month, 1))
+    days = [d for year, month in months if (d := _ordinal_day(spec, year, month)) is not None]
+    future = [d for d in days if d >= today]
+    return [_one_day(d) if d == days[0] else _rolled(_one_day(d)) for d in future[:2]]
+
+
 def day_candidates(spec: DaySpec | None, today: date) -> list[DayCandidate]:
     """The occurrences of ``spec`` to try in order; the first not wholly past is used."""
     if spec is None:
@@ -248,6 +279,8 @@ def day_candidates(spec: DaySpec | None, today: date) -> list[DayCandidate]:
         return _date_candidates(spec, today)
     if isinstance(spec, WeekSpan):
         return _week_candidates(spec, today)
+    if isinstance(spec, MonthOrdinal):
+        return _ordinal_candidates(spec, today)
     return _month_candidates(spec, today)
 
 
@@ -268,6 +301,17 @@ def _range_candidate(spec: DayRange, today: date) -> DayCandidate | None:
     return DayCandidate(first[0].first, last.end, Grain.DAY, first[0].assumptions)
 
 
+def _part_meridiem(part: PartOfDay | None) -> Meridiem | None:
+    """AM for a part wholly before noon ("le matin"), PM for one wholly after ("le soir",
+    "en fin de journée"), None when it spans noon ("dans la journée")."""
+    if part is None:
+        return None
+    start, end = _part_window(part)
+    if end <= NOON:
+        return Meridiem.AM
+    return Meridiem.PM if start >= NOON else None
+
+
 def _clock_minutes(clock: Clock, part: PartOfDay | None) -> tuple[int, frozenset[Assumption]]:
     """Minutes after midnight, reading "3h" as 15:00 unless something says morning."""
     hour = clock.hour
@@ -276,12 +320,14 @@ def _clock_minutes(clock: Clock, part: PartOfDay | None) -> tuple[int, frozenset
         return (MINUTES_PER_DAY if minutes == 0 else minutes), frozenset()
     flags: frozenset[Assumption] = frozenset()
     name = part.name if part else None
-    evening = clock.meridiem is Meridiem.PM or name in PM_PARTS
-    if clock.meridiem is Meridiem.AM or name in AM_PARTS:
+    said = _part_meridiem(part) if name not in ("nuit", "midi") else None
+    if clock.meridiem is Meridiem.AM or (clock.meridiem is None and said is Meridiem.AM):
         pass
-    elif name == "nuit":
+    elif clock.meridiem is None and name == "nuit":
         hour += 12 if hour in NIGHT_EVENING_HOURS else MINUTES_PER_DAY // 60 if hour < 7 else 0
-    elif (evening and hour < 12) or (name == "midi" and hour in (1, 2)):
+    elif clock.meridiem is Meridiem.PM or said is Meridiem.PM:
+        hour += 12 if hour < 12 else 0
+    elif name == "midi" and hour in LUNCH_PM_HOURS:
         hour += 12
     elif hour in AFTERNOON_GUESS_HOURS:
         hour += 12
@@ -290,15 +336,7 @@ def _clock_minutes(clock: Clock, part: PartOfDay | None) -> tuple[int, frozenset
 
 
 def _part_window(part: PartOfDay) -> tuple[int, int]:
-    start, end = PARTS_OF_DAY[part.name]
-    width = end - start
-    if part.portion is Portion.START:
-        return start, start + width // 2
-    if part.portion is Portion.END:
-        return start + width // 2, end
-    if part.portion is Portion.MIDDLE:
-        return start + width // 4, end - width // 4
-    return start, end
+    return part_window(part.name, part.portion)
 
 
 def time_of_day(spec: TimeSpec | None, part: PartOfDay | None) -> TimeOfDay | None:
@@ -416,67 +454,94 @@ def _instant_request(spec: InstantAhead, now: datetime) -> TimeRequest:
     return TimeRequest(target, plus_real(target, ONE_MINUTE), Grain.MINUTE, target)
 
 
-Merged = tuple[Component, frozenset[Assumption]]
+Merged = tuple[Component, frozenset[Assumption], tuple[Component, ...]]
 Merger = Callable[[Component, Component, date], Merged | None]
-"""Two components of one category that describe a single thing, merged, or None."""
+"""Two components of one category that describe a single thing, merged, or None; when they
+disagree, the other readings of the words come third ("demain le 15": the 15th)."""
 
 
 def _merge_days(a: Component, b: Component, today: date) -> Merged | None:
     """Two day expressions that describe one day ("mardi, la semaine prochaine")."""
     if a == b:
-        return a, frozenset()
+        return a, frozenset(), ()
     if isinstance(b, Weekday) and not isinstance(a, Weekday):
         a, b = b, a
     if isinstance(a, Weekday):
         if isinstance(b, WeekSpan) and b.anchor is None and b.portion is Portion.WHOLE:
             mode = WeekdayMode.NEXT_WEEK if b.offset == 1 else WeekdayMode.THIS
-            return replace(a, mode=mode), frozenset()
+            return replace(a, mode=mode), frozenset(), ()
         if isinstance(b, CalendarDate) and b.weekday is None:
-            return replace(b, weekday=a.weekday), frozenset()
+            return replace(b, weekday=a.weekday), frozenset(), ()
         if isinstance(b, RelativeDay):
-            matches = (today + timedelta(days=b.days)).weekday() == a.weekday
-            return b, frozenset() if matches else frozenset({Assumption.WEEKDAY_MISMATCH})
+            day = today + timedelta(days=b.days)
+            if day.weekday() == a.weekday:
+                return b, frozenset(), ()
+            return b, frozenset({Assumption.WEEKDAY_MISMATCH}), (nearest_weekday(day, a, today),)
         return None
     if isinstance(b, CalendarDate) and not isinstance(a, CalendarDate):
         a, b = b, a
     if isinstance(a, CalendarDate) and isinstance(b, MonthSpan) and a.month is None:
         if b.month is not None:
-            return replace(a, month=b.month, year=b.year), frozenset()
+            return replace(a, month=b.month, year=b.year), frozenset(), ()
         year, month = _add_months(today.year, today.month, b.offset)
-        return replace(a, month=month, year=year), frozenset()
+        return replace(a, month=month, year=year), frozenset(), ()
     if isinstance(a, CalendarDate) and isinstance(b, RelativeDay):
         same = _date_occurrences(a, today)[:1] == [today + timedelta(days=b.days)]
-        return b, frozenset() if same else frozenset({Assumption.WEEKDAY_MISMATCH})
+        if same:
+            return b, frozenset(), ()
+        return b, frozenset({Assumption.WEEKDAY_MISMATCH}), (a,)
     return None
+
+
+def _as_date(day: date) -> CalendarDate:
+    return CalendarDate(day.day, day.month, day.year)
+
+
+def nearest_weekday(day: date, weekday: Weekday, today: date) -> CalendarDate:
+    """The day named ``weekday`` closest to ``day`` and not past: "jeudi 15" when the 15th is
+    a Friday also means Thursday 14."""
+    delta = (weekday.weekday - day.weekday()) % DAYS_PER_WEEK
+    closest = delta if delta <= DAYS_PER_WEEK // 2 else delta - DAYS_PER_WEEK
+    found = day + timedelta(days=closest)
+    return _as_date(found if found >= today else found + timedelta(days=DAYS_PER_WEEK))
 
 
 def _merge_times(a: Component, b: Component, today: date) -> Merged | None:
     """ "après 14h et avant 16h" is a range; bounds that contradict each other ("jusqu'à 18h,
     donc après 18h30") keep the later one, which is where owners put their conclusion."""
     if a == b:
-        return a, frozenset()
+        return a, frozenset(), ()
     if isinstance(a, TimeAfter | TimeBefore) and isinstance(b, TimeAfter | TimeBefore):
         if type(a) is type(b):
             return None
         after, before = (a, b) if isinstance(a, TimeAfter) else (b, a)
         first, last = _clock_minutes(after.clock, None)[0], _clock_minutes(before.clock, None)[0]
         if first < last:
-            return TimeRange(after.clock, before.clock), frozenset()
-        return b, frozenset()
+            return TimeRange(after.clock, before.clock), frozenset(), ()
+        return b, frozenset(), ()
     return None
 
 
 def _merge_same(a: Component, b: Component, today: date) -> Merged | None:
-    return (a, frozenset()) if a == b else None
+    return (a, frozenset(), ()) if a == b else None
 
 
-def _choose(
-    items: Sequence[Found], text: str, today: date, merge: Merger
-) -> tuple[list[Component], frozenset[Assumption]]:
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A category's components once folded: the options, what merging assumed, and the other
+    readings of merged words that disagreed."""
+
+    options: list[Component]
+    flags: frozenset[Assumption]
+    others: tuple[Component, ...] = ()
+
+
+def _choose(items: Sequence[Found], text: str, today: date, merge: Merger) -> Chosen:
     """Fold a category's components: corrections replace, compatible ones merge, the rest
     are alternatives ("lundi ou jeudi")."""
     alternatives: list[Component] = []
     flags: set[Assumption] = set()
+    others: list[Component] = []
     previous_end = 0
     for found in items:
         gap = text[previous_end : found.start]
@@ -485,7 +550,7 @@ def _choose(
             alternatives.append(found.component)
             continue
         if CORRECTION.search(gap):
-            alternatives = [found.component]
+            alternatives, flags, others = [found.component], set(), []
             continue
         merged = (
             None if _ALTERNATIVE.search(gap) else merge(alternatives[-1], found.component, today)
@@ -493,9 +558,10 @@ def _choose(
         if merged is not None:
             alternatives[-1] = merged[0]
             flags |= merged[1]
+            others.extend(merged[2])
         else:
             alternatives.append(found.component)
-    return alternatives, frozenset(flags)
+    return Chosen(alternatives, frozenset(flags), tuple(others))
 
 
 def _one(
@@ -564,6 +630,71 @@ def _combinations(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The request read, and what the doubts about it are built from (``bot.when.doubts``)."""
+
+    request: TimeRequest
+    combination: Combination
+    """The (day, time, part) components the request was built from; all None for "dans 2
+    heures" and "dès que possible"."""
+    options: tuple[TimeRequest, ...] = ()
+    """One request per option the owner gave ("lundi ou jeudi"), soonest first."""
+    others: tuple[Component, ...] = ()
+    """Other readings of day words that disagreed ("demain le 15": the 15th)."""
+
+
+NOTHING: Final[Combination] = (None, None, None)
+
+
+def resolve_reading(
+    found: Sequence[Found], text: str, now: datetime, on_day: date | None = None
+) -> Resolution | None:
+    """``resolve``, with the choices behind the request (see ``Resolution``)."""
+    today = now.date()
+    days = [f for f in found if isinstance(f.component, DaySpec | DayRange | DayBound)]
+    times = [f for f in found if isinstance(f.component, TimeSpec)]
+    parts = [f for f in found if isinstance(f.component, PartOfDay)]
+    instants = [f.component for f in found if isinstance(f.component, InstantAhead)]
+    if instants:
+        return Resolution(_instant_request(instants[-1], now), NOTHING)
+    day_chosen = _choose(days, text, today, _merge_days)
+    time_chosen = _choose(times, text, today, _merge_times)
+    part_chosen = _choose(parts, text, today, _merge_same)
+    if _is_daily_schedule(parts, days, times, text):
+        return None
+    if not (day_chosen.options or time_chosen.options or part_chosen.options):
+        if any(isinstance(f.component, OpenRequest) for f in found):
+            return Resolution(TimeRequest(now, None, Grain.ASAP), NOTHING)
+        return None
+    built = [
+        (combination, request)
+        for combination in _combinations(
+            day_chosen.options, time_chosen.options, part_chosen.options
+        )
+        if (request := request_for(combination, now, on_day)) is not None
+    ]
+    if not built:
+        return None
+    combination, best = min(built, key=lambda item: item[1].start.timestamp())
+    flags = best.assumptions | day_chosen.flags | time_chosen.flags
+    if len(built) > 1:
+        flags |= {Assumption.ALTERNATIVES}
+    options: tuple[TimeRequest, ...] = ()
+    if len(built) > 1:
+        options = tuple(sorted({r for _, r in built}, key=lambda r: r.start.timestamp()))
+    if flags != best.assumptions:
+        best = replace(best, assumptions=flags)
+    return Resolution(best, combination, options, day_chosen.others)
+
+
+def request_for(
+    combination: Combination, now: datetime, on_day: date | None = None
+) -> TimeRequest | None:
+    """The request for one (day, time, part) combination, or None when it has passed."""
+    return _one(*combination, now, on_day)
+
+
 def resolve(
     found: Sequence[Found], text: str, now: datetime, on_day: date | None = None
 ) -> TimeRequest | None:
@@ -571,31 +702,5 @@ def resolve(
 
     ``on_day``: a time of day with no day is read on that day first ("à 11h" while the owner
     looks at Wednesday's slots), then as usual if it has wholly passed there."""
-    today = now.date()
-    days = [f for f in found if isinstance(f.component, DaySpec | DayRange | DayBound)]
-    times = [f for f in found if isinstance(f.component, TimeSpec)]
-    parts = [f for f in found if isinstance(f.component, PartOfDay)]
-    instants = [f.component for f in found if isinstance(f.component, InstantAhead)]
-    if instants:
-        return _instant_request(instants[-1], now)
-    day_alts, day_flags = _choose(days, text, today, _merge_days)
-    time_alts, time_flags = _choose(times, text, today, _merge_times)
-    part_alts, _ = _choose(parts, text, today, _merge_same)
-    if _is_daily_schedule(parts, days, times, text):
-        return None
-    if not (day_alts or time_alts or part_alts):
-        if any(isinstance(f.component, OpenRequest) for f in found):
-            return TimeRequest(now, None, Grain.ASAP)
-        return None
-    requests = [
-        request
-        for day, time, part in _combinations(day_alts, time_alts, part_alts)
-        if (request := _one(day, time, part, now, on_day)) is not None
-    ]
-    if not requests:
-        return None
-    best = min(requests, key=lambda r: r.start.timestamp())
-    flags = best.assumptions | day_flags | time_flags
-    if len(requests) > 1:
-        flags |= {Assumption.ALTERNATIVES}
-    return replace(best, assumptions=flags)
+    resolution = resolve_reading(found, text, now, on_day)
+    return None if resolution is None else resolution.request

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.when import Grain, TimeRequest
+from bot.when import Assumption, Grain, TimeRequest, WhenReading
 
 CORPUS_PATH: Final = Path(__file__).with_name("when_phrases.toml")
 CLINIC_ZONE: Final = ZoneInfo("Europe/Paris")
@@ -53,13 +53,55 @@ def _case(row: list[str], now: datetime, set_name: str) -> Case:
     return Case(phrase, now, expected, set_name)
 
 
+@dataclass(frozen=True, slots=True)
+class AskCase:
+    """A phrase whose right answer is a question: the reading must flag ``kind``."""
+
+    phrase: str
+    now: datetime
+    kind: Assumption
+    expected: tuple[str, ...]
+    """For ``UNREAD_WORDS`` the words left unread, as written; otherwise the starts of the
+    candidate readings the owner must choose among, local ISO, soonest first."""
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.phrase} @ {self.now:%a %Y-%m-%d %H:%M}"
+
+
+def _now(group: dict[str, str]) -> datetime:
+    """The group's instant, written as the server's clock gives it (UTC or with an offset),
+    seen on the clinic's wall clock."""
+    return datetime.fromisoformat(group["now"]).astimezone(CLINIC_ZONE)
+
+
 def load_cases(path: Path = CORPUS_PATH) -> list[Case]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     cases: list[Case] = []
     for group in data["group"]:
-        now = datetime.fromisoformat(group["now"]).astimezone(CLINIC_ZONE)
-        cases.extend(_case(row, now, group["set"]) for row in group["cases"])
+        cases.extend(_case(row, _now(group), group["set"]) for row in group["cases"])
     return cases
+
+
+def load_ask_cases(path: Path = CORPUS_PATH) -> list[AskCase]:
+    """The "must ask" section (``[[ask]]`` tables)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [
+        AskCase(phrase, _now(group), Assumption(kind), tuple(expected))
+        for group in data.get("ask", ())
+        for phrase, kind, *expected in group["cases"]
+    ]
+
+
+def asks_as_expected(reading: WhenReading, case: AskCase) -> bool:
+    """The reading says it must ask, for the expected reason, with the expected choices."""
+    doubts = [d for d in reading.questions if d.kind is case.kind]
+    if not reading.must_ask or not doubts:
+        return False
+    if case.kind is Assumption.UNREAD_WORDS:
+        return reading.unread_words == case.expected
+    starts = tuple(_local(start) for start in case.expected)
+    return tuple(_utc(c.start) for c in doubts[0].candidates) == tuple(map(_utc, starts))
 
 
 def _utc(moment: datetime | None) -> datetime | None:
