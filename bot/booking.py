@@ -40,6 +40,7 @@ from bot.treats import (
     Uncertain,
 )
 from bot.when import TimeRequest
+from bot.when_questions import WhenQuestion
 
 logger = logging.getLogger("vetbot.booking")
 
@@ -110,6 +111,9 @@ class Draft:
     triage_seen: frozenset[str] = frozenset()
     """The red flags the owner was already asked about: the same signs typed again at a later
     step do not ask again, new ones do."""
+    when_question: WhenQuestion | None = None
+    """A time the owner wrote that must be settled before slots ("jeudi 15" when the 15th is a
+    Friday): asked at the time step, its choices offered as buttons."""
 
     def __setstate__(self, state: object) -> None:
         """Unpickle a draft saved before a field was added: the new field takes its default,

@@ -41,7 +41,16 @@ from bot.store import BookingDraft, BookingRecord, BookingState
 from bot.text import fold
 from bot.treats import TreatsError
 from bot.triage import assess
-from bot.when import TimeRequest, WhenProblem, WhenReading, parse_when, read_when
+from bot.when import (
+    Assumption,
+    TimeRequest,
+    WhenProblem,
+    WhenReading,
+    format_request,
+    parse_when,
+    read_when,
+)
+from bot.when_questions import WhenQuestion, question_for, understood
 from conversations import appointments, requests, urgent
 from conversations import callbacks as cb
 from conversations import keyboards as kb
@@ -251,6 +260,9 @@ async def one_message(update: Update, context: Context) -> str:
     else:
         draft.any_vet = True  # a whole request that names no vet has no preference
     draft.when = reading.when
+    question = question_for(read_when(text, svc.local_now(), language=_.language))
+    if question is not None:  # asked at the time step, once pet, type and vet are known
+        draft.when, draft.when_question = None, question
     if reading.urgent_hint:
         return await urgent.ask(update, context, draft, triage, text)
     if kind is not None and svc.clinic.is_urgent_type(kind.id, kind.name):
@@ -490,12 +502,58 @@ async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any
 
 async def ask_when(update: Update, context: Context, note: str = "") -> str:
     _ = translator(update, context)
+    draft = _draft(context)
+    if draft is not None and draft.when_question is not None:
+        return await _ask_which_when(update, context, draft.when_question, note)
     text = note + _(
         "Quand souhaitez-vous venir ? Écrivez par exemple « mardi à 10h », « demain matin » "
         "ou « jeudi après 17h », ou choisissez :"
     )
     await show(update, context, text, kb.when(_))
     return _at(context, st.WHEN)
+
+
+async def _ask_which_when(
+    update: Update, context: Context, question: WhenQuestion, note: str = ""
+) -> str:
+    """A time that must be settled before slots: what is unsure, and the readings as buttons
+    (never a guess booked silently). Nothing readable: say which words, ask again."""
+    _ = translator(update, context)
+    draft = _draft(context)
+    words = esc(" ".join(question.words))
+    if not question.choices:
+        if draft is not None:
+            draft.when_question = None
+        return await ask_when(
+            update, context, note + _("Je n'ai pas compris « {words} ».", words=words) + " "
+        )
+    if question.kind is Assumption.WEEKDAY_MISMATCH:
+        text = _("Le jour et la date ne vont pas ensemble. Lequel voulez-vous dire ?")
+    elif question.kind is Assumption.NEXT_WEEKDAY_AMBIGUOUS:
+        text = _("Cette semaine ou la suivante ? Choisissez :")
+    elif question.kind is Assumption.UNREAD_WORDS and words:
+        text = _(
+            "Je n'ai pas compris « {words} ». Voici ce que j'ai lu : est-ce bien cela ?",
+            words=words,
+        )
+    else:
+        text = _("Je ne suis pas sûr d'avoir bien compris. Vous voulez dire :")
+    labels = [format_request(choice, _.language) for choice in question.choices]
+    await show(update, context, note + text, kb.when_choices(_, labels))
+    return _at(context, st.WHEN)
+
+
+async def _take_reading(
+    update: Update, context: Context, draft: Draft, reading: WhenReading
+) -> str | None:
+    """A time reading at the time or slot step: asked about when unsure (the state returned),
+    else taken (None: the caller goes on)."""
+    question = question_for(reading)
+    if question is not None:
+        draft.when, draft.slot, draft.when_question = None, None, question
+        return await _ask_which_when(update, context, question)
+    draft.when, draft.slot, draft.when_question = reading.request, None, None
+    return None
 
 
 async def when_tapped(update: Update, context: Context) -> str:
@@ -505,6 +563,19 @@ async def when_tapped(update: Update, context: Context) -> str:
     assert query is not None
     if draft is None:
         return await show_menu(update, context)
+    data = query.data or ""
+    if data == cb.WHEN_OTHER:
+        draft.when_question = None
+        return await ask_when(update, context)
+    pick = cb.when_pick(data)
+    if pick is not None:
+        question = draft.when_question
+        if question is None or pick >= len(question.choices):
+            _ = translator(update, context)
+            await answer_callback(update, context, _("Ce bouton n'est plus valable."))
+            return await advance(update, context)
+        draft.when, draft.slot, draft.when_question = question.choices[pick], None, None
+        return await advance(update, context)
     now = svc.local_now()
     phrase = {
         cb.WHEN_ASAP: "dès que possible",
@@ -528,11 +599,12 @@ async def when_typed(update: Update, context: Context) -> str:
     if reading.problem is not None:
         return await _impossible_time(update, context, reading)
     if reading.request is None:
+        draft.when_question = None
         return await ask_when(
             update, context, _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + " "
         )
-    draft.when, draft.slot = reading.request, None
-    return await advance(update, context)
+    asked = await _take_reading(update, context, draft, reading)
+    return asked if asked is not None else await advance(update, context)
 
 
 async def _impossible_time(update: Update, context: Context, reading: WhenReading) -> str:
@@ -587,6 +659,10 @@ async def show_slots(
         return _at(context, st.MENU)
     generation = draft.new_offer(page)
     text = _slots_heading(_, page, draft.when)
+    if understood(draft.when):  # a safe guess ("à 3h": 15:00) is shown, in words
+        assert draft.when is not None
+        seen = _("J'ai compris : {when}.", when=esc(format_request(draft.when, _.language)))
+        text = seen + "\n" + text
     today = svc.local_now().date()
     vet_names = {vet.id: vet.name for vet in svc.clinic.vets} if draft.any_vet else None
     keyboard = kb.slots(_, page.slots, generation, vet_names, earlier=page.day > today)
@@ -660,9 +736,9 @@ async def slot_typed(update: Update, context: Context) -> str:
     reading = read_when(_text(update), svc.local_now(), language=_.language, on_day=draft.offer_day)
     if reading.problem is not None:
         return await _impossible_time(update, context, reading)
-    if reading.request is not None:
-        draft.when = reading.request  # a bare "à 11h" is read on the day on screen
-        return await show_slots(update, context, draft)
+    if reading.request is not None:  # a bare "à 11h" is read on the day on screen
+        asked = await _take_reading(update, context, draft, reading)
+        return asked if asked is not None else await show_slots(update, context, draft)
     note = _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + "\n"
     if draft.offer_day is None or not draft.offer:
         return await show_slots(update, context, draft, note=note)

@@ -27,6 +27,9 @@ VET_ANY: Final = "v:*"
 WHEN_ASAP: Final = "w:asap"
 WHEN_TOMORROW: Final = "w:tomorrow"
 WHEN_THIS_WEEK: Final = "w:week"
+WHEN_PICK: Final = "w:pick"
+"""One of the readings offered for an unsure time: ``w:pick:<index>``."""
+WHEN_OTHER: Final = "w:other"
 SLOT: Final = "s"
 EARLIER: Final = "prev"
 LATER: Final = "next"
@@ -71,6 +74,12 @@ class SlotPick:
     generation: int
     choice: str
     """A slot index as text, or EARLIER / LATER."""
+
+
+def when_pick(data: str) -> int | None:
+    """The index of the reading tapped, or None for another payload."""
+    raw = value(data, WHEN_PICK)
+    return int(raw) if raw is not None and raw.isdigit() else None
 
 
 def value(data: str, kind: str) -> str | None:

@@ -99,6 +99,13 @@ def when(_: Translator) -> InlineKeyboardMarkup:
     )
 
 
+def when_choices(_: Translator, labels: Sequence[str]) -> InlineKeyboardMarkup:
+    """The readings of an unsure time, one per row, then "another date" and back."""
+    rows = [[_button(label, cb.pack(cb.WHEN_PICK, i))] for i, label in enumerate(labels)]
+    rows.append([_button(_("✏️ Une autre date"), cb.WHEN_OTHER)])
+    return InlineKeyboardMarkup([*rows, back_row(_)])
+
+
 def slots(
     _: Translator,
     offer: Sequence[OfferedSlot],
