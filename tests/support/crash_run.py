@@ -394,6 +394,8 @@ class CrashOwner:
         if slots:
             wanted = [label for label in slots if plan.slot and label.startswith(plan.slot)]
             return await self._tap("slot", (wanted or slots)[0])
+        if _has(buttons, "Une autre date"):  # the bot asks which reading: the first one
+            return await self._tap("time", buttons[0])
         if "Quand souhaitez-vous venir" in text:
             return await self._act("time", person.send(plan.when))
         if "Avec quel vétérinaire" in text and _has(buttons, plan.vet):

@@ -118,6 +118,8 @@ class SimulatedOwner:
         if slots:
             wanted = plan.slot if plan.slot in slots else slots[0]
             return await self._act("slot", self._tap(wanted))
+        if _has(buttons, "Une autre date"):  # the bot asks which reading: the first one
+            return await self._act("time", self._tap(buttons[0]))
         if "Quand souhaitez-vous venir" in text:
             return await self._act("time", person.send(plan.when))
         if "Avec quel vétérinaire" in text:
