@@ -32,6 +32,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import phones
 from bot.text import fold
+from bot.type_words import check_word, phrase_words
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_TREATS_API_URL = "https://api.treats.vet/api/v1"
@@ -50,6 +51,8 @@ URGENT_TYPE_WORDS: Final = ("urgen", "emergenc")
 vétérinaires", "Emergency"), when the clinic file does not list its urgent types."""
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """The ``[schedule]`` keys, in ``date.weekday()`` order."""
+TYPE_WORDS_EXAMPLE: Final = '["détartrer", "tartre"]'
+"""Shown when a ``[type_words]`` entry is not a list of words."""
 
 
 class ConfigError(Exception):
@@ -204,6 +207,36 @@ def _no_overlap(ranges: tuple[OpeningRange, ...]) -> tuple[OpeningRange, ...]:
         if after.start < before.end:
             raise ValueError(f"ranges '{before}' and '{after}' overlap")
     return ordered
+
+
+def _type_words(value: object) -> object:
+    """Reads ``[type_words]``: a table of appointment type (id or name) = list of words, into
+    (type, words) pairs; every problem in it named in one line."""
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a table: appointment type = {TYPE_WORDS_EXAMPLE}")
+    problems: list[str] = []
+    owners: dict[tuple[str, ...], str] = {}
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    for key, words in value.items():
+        if not str(key).strip():
+            problems.append("an entry has an empty appointment type")
+            continue
+        if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+            problems.append(f"{key!r} must be a list of words, e.g. {TYPE_WORDS_EXAMPLE}")
+            continue
+        for word in words:
+            why = check_word(word)
+            folded = phrase_words(word)
+            if why is not None:
+                problems.append(f"{key!r}: {word!r} {why}")
+            elif owners.setdefault(folded, key) != key:
+                problems.append(f"{word!r} is given to both {owners[folded]!r} and {key!r}")
+        pairs.append((key, tuple(word.strip() for word in words)))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return tuple(pairs)
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
@@ -392,6 +425,12 @@ class ClinicConfig(BaseModel):
     urgent_types: tuple[str, ...] | None = None
     """Appointment types that start the urgent path, by id or by name (any case or accent).
     Unset: every type whose name reads as an emergency ("Urgence", "Emergency"); ``[]``: none."""
+    type_words: Annotated[
+        tuple[tuple[str, tuple[str, ...]], ...], BeforeValidator(_type_words)
+    ] = ()
+    """``[type_words]``: owners' words for an appointment type, by type id or name (any case
+    or accent), on top of the built-in ones (``bot.type_words.KINDS``); a word given here
+    means that type only. Pass it to ``read_request(type_words=...)`` and ``match_type``."""
 
     @field_validator("timezone")
     @classmethod

@@ -4,6 +4,16 @@
 gives Mimi, Vaccination, no vet, Tuesday 09:30–10:30; the conversation asks only the rest.
 What the owner wrote about the animal is kept as the reason, without the words that named the
 pet, the vet or the time: Treats and the staff read "son vaccin", not the whole sentence.
+
+Never a wrong pet, type, vet or time without a word: when the message points at several pets
+or types, or at one unsurely, the reading gives the candidates and takes none; when it names
+a kind of animal none of the owner's pets is, or a doctor the clinic does not have, it says so;
+the time reading's own doubts come whole (``when_reading``). ``must_ask`` sums them up.
+
+The time is read from the message without the names of the pet and vet ("Dr Durant demain
+10h": *durant* is "during", which would hide the time), and without the clauses that tell
+the pet's story ("il tousse depuis hier soir, vous auriez un créneau ce soir ?": tonight;
+``bot.history``).
 """
 
 from __future__ import annotations
@@ -14,11 +24,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.matching import TITLES, Named, match_pet, match_species, match_type, match_vet
+from bot.history import history_spans
+from bot.matching import TITLES, ClinicWords, Named, find_type_words, read_types, read_vets
+from bot.pet_reading import read_pets
 from bot.text import fold, words
 from bot.triage import Lexicon, assess, default_lexicon
 from bot.when import TimeRequest, WhenReading, read_when
+from bot.word_index import Token, tokenize
 
+Span = tuple[int, int]
 URGENT_WORDS: Final = frozenset(
     {"urgent", "urgente", "urgence", "urgences", "emergency", "urgently", "vite", "asap"}
 )
@@ -94,11 +108,29 @@ _DANGLING: Final = frozenset(
     }
 )
 """Words left hanging at either end once a name or a time is taken out ("vaccin pour")."""
+TIME_HINTS: Final = frozenset(
+    {
+        *("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "demain"),
+        *("matin", "midi", "soir", "nuit", "semaine", "mois", "prochain", "prochaine"),
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("today", "tomorrow", "morning", "afternoon", "evening", "week", "next"),
+        *("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout"),
+        *("septembre", "octobre", "novembre", "decembre"),
+    }
+)
+"""Words that make it worth reading the time again without the pet's story ("Mimi a été
+vaccinée le 3 mars, rappel à faire jeudi": the time reader set "jeudi" aside with the past)."""
 
 
 @dataclass(frozen=True, slots=True)
 class RequestReading:
-    """What a message says; each field None (urgent_hint False) when it does not say it."""
+    """What a message says; each field None (urgent_hint False) when it does not say it.
+
+    ``patient_id``, ``appointment_type_id`` and ``vet_id`` are set only when the message
+    surely names one; ``when`` is the time read (its doubts in ``when_reading``). When the
+    owner has one pet and names none, ``patient_id`` stays None and the conversation assigns
+    it, unless ``pet_mismatch`` says the message speaks of another kind of animal.
+    """
 
     patient_id: str | None
     appointment_type_id: str | None
@@ -109,6 +141,43 @@ class RequestReading:
     """The owner's own words about the visit, without those that named the pet, vet or time."""
     time_problem: WhenReading | None = None
     """Set when the message names a time that does not exist ("31 février", "25h")."""
+    when_reading: WhenReading | None = None
+    """The whole time reading (``request`` is ``when``): its ``doubts``, ``unread_words``,
+    ``must_ask`` and ``questions`` say what to show or ask before a slot is chosen. None when
+    the message holds nothing the time reader read (no time, no problem)."""
+    pet_candidates: tuple[str, ...] = ()
+    """Patient ids the message may mean when it points at several pets or at one unsurely
+    ("le chat" with two cats, "Mimi et Rex", "la noisette"): ask, with these as buttons.
+    ``patient_id`` is then None."""
+    pet_mismatch: bool = False
+    """The message names a kind of animal none of the owner's pets is ("mon chien" from the
+    owner of a cat): do not assign the only pet; ask (or offer to add the animal)."""
+    pet_words: str | None = None
+    """The owner's words that pointed at a pet, as written ("mon chien", "Noisette"), to
+    quote in the question; None when no pet was named."""
+    type_candidates: tuple[str, ...] = ()
+    """Appointment type ids named as strongly as each other ("un vaccin et un détartrage",
+    "vaccin" with a type per species and no pet known): ask, with these as buttons.
+    ``appointment_type_id`` is then None."""
+    vet_candidates: tuple[str, ...] = ()
+    """Vet ids the message may mean when it names several, or one unsurely ("martin" in
+    lower case with no title may be a word): ask rather than take one or any."""
+    unknown_vet: str | None = None
+    """A name after a doctor's title that is none of the clinic's vets ("le Dr Dupont"), as
+    written: the owner asked for someone, so "any vet" must not be assumed."""
+
+    @property
+    def must_ask(self) -> bool:
+        """Whether something read must be settled by the owner before a slot is chosen: pet,
+        type or vet candidates, a pet of another kind, an unknown vet, or a time doubt."""
+        return bool(
+            self.pet_candidates
+            or self.pet_mismatch
+            or self.type_candidates
+            or self.vet_candidates
+            or self.unknown_vet
+            or (self.when_reading is not None and self.when_reading.must_ask)
+        )
 
 
 def mentions_urgency(text: str) -> bool:
@@ -125,34 +194,110 @@ def read_request(
     *,
     lexicon: Lexicon | None = None,
     language: str = "fr",
+    type_words: ClinicWords | None = None,
 ) -> RequestReading:
     """Read a free-text booking request. `now` is aware, in the clinic's zone; `lexicon`
-    defaults to the built-in red flags; `language` is the owner's (see `parse_when`)."""
+    defaults to the built-in red flags; `language` is the owner's (see `parse_when`);
+    `type_words` is the clinic's ``[type_words]`` (``ClinicConfig.type_words``). Pets are
+    read with their ``species`` and ``sex`` when they have them."""
     urgent = mentions_urgency(text) or assess(text, lexicon or default_lexicon()).urgent_suspected
-    when = read_when(text, now, language=language)
-    patient_id = match_pet(text, [(pet.id, pet.name) for pet in pets]) or match_species(
-        text, [(pet.id, getattr(pet, "species", None)) for pet in pets]
+    tokens = tokenize(text)
+    pet = read_pets(text, tokens, pets)
+    vet = read_vets(text, tokens, vets)
+    names = frozenset(
+        word for named in (*pets, *vets) for word in words(named.name) if word not in TITLES
     )
-    vet_id = match_vet(text, vets)
-    names = [pet.name for pet in pets if pet.id == patient_id]
-    names += [vet.name for vet in vets if vet.id == vet_id]
+    acts = find_type_words(tokens, appointment_types, type_words)
+    act_spans = [(tokens[hit.first].start, tokens[hit.last - 1].end) for hit in acts]
+    story = history_spans(text, tokens, names, act_spans)
+    species = next((getattr(p, "species", None) for p in pets if p.id == pet.patient_id), None)
+    kind = read_types(
+        tokens,
+        appointment_types,
+        clinic_words=type_words,
+        history=story,
+        pet_species=species,
+        found=acts,
+    )
+    not_time = [*pet.name_spans, *vet.spans, *kind.followed]
+    when = _read_time(text, now, language, not_time, story, tokens)
+    cut = [*pet.chosen_spans, *(vet.spans if vet.vet_id is not None else ())]
+    read = when.request is not None or when.problem is not None
     return RequestReading(
-        patient_id=patient_id,
-        appointment_type_id=match_type(text, appointment_types),
-        vet_id=vet_id,
+        patient_id=pet.patient_id,
+        appointment_type_id=kind.type_id,
+        vet_id=vet.vet_id,
         when=when.request,
         urgent_hint=urgent,
-        reason=reason_from(text, when.spans, names),
+        reason=reason_from(text, when.spans, (), cut=cut),
         time_problem=when if when.problem is not None else None,
+        when_reading=when if read else None,
+        pet_candidates=pet.candidates,
+        pet_mismatch=pet.mismatch,
+        pet_words=pet.said,
+        type_candidates=kind.candidates,
+        vet_candidates=vet.candidates,
+        unknown_vet=vet.unknown_name,
     )
+
+
+def _blanked(text: str, spans: Iterable[Span]) -> str:
+    """``text`` with ``spans`` replaced by as many spaces: positions stay those of ``text``."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _overlaps(spans: Iterable[Span], others: Sequence[Span]) -> bool:
+    return any(a < d and c < b for a, b in spans for c, d in others)
+
+
+def _time_like(tokens: Sequence[Token], outside: Sequence[Span]) -> bool:
+    """Whether a word outside ``outside`` may say when: a number or a word for a day or a
+    moment ("jeudi", "demain", "10h")."""
+    return any(
+        (t.word[:1].isdigit() or t.word in TIME_HINTS)
+        and not any(a <= t.start < b for a, b in outside)
+        for t in tokens
+    )
+
+
+def _read_time(
+    text: str,
+    now: datetime,
+    language: str,
+    names: Sequence[Span],
+    story: Sequence[Span],
+    tokens: Sequence[Token],
+) -> WhenReading:
+    """The time asked for, read without ``names`` (the pet's and vet's, "après la
+    stérilisation") and, when the reading used them or found nothing, without the clauses
+    telling the pet's story."""
+    seen = _blanked(text, names)
+    when = read_when(seen, now, language=language)
+    if not story:
+        return when
+    read = when.request is not None or when.problem is not None
+    if read and not _overlaps(when.spans, story):
+        return when
+    if not read and not _time_like(tokens, story):
+        return when
+    wish = read_when(_blanked(seen, story), now, language=language)
+    return wish if read or wish.request is not None else when
 
 
 def reason_from(
-    text: str, time_spans: Iterable[tuple[int, int]], names: Iterable[str]
+    text: str,
+    time_spans: Iterable[tuple[int, int]],
+    names: Iterable[str],
+    *,
+    cut: Iterable[Span] = (),
 ) -> str | None:
     """The owner's description: ``text`` without the time words (``time_spans``), the pet's
-    and vet's ``names`` (with a title before a vet's), greetings and booking words; None when
-    nothing is left."""
+    and vet's ``names`` (with a title before a vet's) and the spans ``cut`` (names as the
+    owner wrote them, typos and all), greetings and booking words; None when nothing is
+    left."""
     spans = sorted(time_spans)
     name_words = {word for name in names for word in words(name) if word not in TITLES}
     tokens = [
@@ -169,10 +314,8 @@ def reason_from(
         for i in range(len(folded) - len(phrase) + 1):
             if tuple(folded[i : i + len(phrase)]) == phrase:
                 drop[i : i + len(phrase)] = [True] * len(phrase)
-    cut = [(a, b) for a, b in spans] + [
-        (s, e) for (_, s, e), d in zip(tokens, drop, strict=True) if d
-    ]
-    kept = _without(text, cut)
+    removed = [*spans, *cut] + [(s, e) for (_, s, e), d in zip(tokens, drop, strict=True) if d]
+    kept = _without(text, removed)
     return _tidy(kept)
 
 

@@ -194,3 +194,85 @@ def test_a_setting_the_command_needs_is_named_with_the_reason(
     with pytest.raises(ConfigError) as caught:
         load_configuration({"vetbot_link_secret": "it signs invite links"})
     assert caught.value.problems == ("VETBOT_LINK_SECRET is missing: it signs invite links",)
+
+
+def clinic_with_type_words(tmp_path: Path, table: str) -> Path:
+    path = tmp_path / "clinic.toml"
+    path.write_text(
+        'name = "X"\nphone = "04 72 00 00 00"\nopening_hours = "9-19"\n'
+        f"{VETS}\n[type_words]\n{table}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_clinic_gives_words_to_its_types(tmp_path: Path) -> None:
+    clinic = load_clinic(
+        clinic_with_type_words(
+            tmp_path,
+            '"Dentisterie" = ["détartrage", "mauvaise haleine"]\n'
+            '"8a86849e-e058-57f6-81b5-9ec0e80fa284" = ["ostéo*"]',
+        )
+    )
+    assert clinic.type_words == (
+        ("Dentisterie", ("détartrage", "mauvaise haleine")),
+        ("8a86849e-e058-57f6-81b5-9ec0e80fa284", ("ostéo*",)),
+    )
+    assert load_clinic(clinic_file(tmp_path, phone="04 72 00 00 00")).type_words == ()
+    example = load_clinic(Path(__file__).resolve().parents[2] / "clinic.example.toml")
+    assert dict(example.type_words)["Dentisterie"][0] == "détartrage"
+
+
+NOT_A_LIST = '\'Dentisterie\' must be a list of words, e.g. ["détartrer", "tartre"]'
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ('"Dentisterie" = "tartre"', NOT_A_LIST),
+        ('"Dentisterie" = [1, 2]', NOT_A_LIST),
+        ('"Dentisterie" = ["rx"]', "'Dentisterie': 'rx' is shorter than 3 letters"),
+        ('"Dentisterie" = ["os*"]', "'Dentisterie': 'os*' needs at least 4 letters before its *"),
+        (
+            '"Vaccination" = ["rappel"]\n"Contrôle" = ["Rappel"]',
+            "'Rappel' is given to both 'Vaccination' and 'Contrôle'",
+        ),
+        ('"" = ["tartre"]', "an entry has an empty appointment type"),
+        (
+            '"A" = ["??"]\n"B" = ["ab"]',
+            "'A': '??' has no letter; 'B': 'ab' is shorter than 3 letters",
+        ),
+    ],
+)
+def test_bad_type_words_are_named_in_one_line(tmp_path: Path, table: str, problem: str) -> None:
+    path = clinic_with_type_words(tmp_path, table)
+    with pytest.raises(ConfigError) as caught:
+        load_clinic(path)
+    assert caught.value.problems == (f"CLINIC_CONFIG ({path}): type_words {problem}",)
+    assert caught.value.templates == ("clinic.example.toml",)
+
+
+def test_type_words_must_be_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.toml"
+    path.write_text(
+        'name = "X"\nphone = "04 72 00 00 00"\nopening_hours = "9-19"\n'
+        f'type_words = ["tartre"]\n{VETS}',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_clinic(path)
+    assert caught.value.problems == (
+        f"CLINIC_CONFIG ({path}): type_words must be a table: appointment type = "
+        '["détartrer", "tartre"]',
+    )
+
+
+def test_bad_type_words_come_with_the_other_problems(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    environment.setenv("CLINIC_CONFIG", str(clinic_with_type_words(tmp_path, '"A" = "b"')))
+    with pytest.raises(ConfigError) as caught:
+        load_configuration()
+    expected = 'type_words \'A\' must be a list of words, e.g. ["détartrer", "tartre"]'
+    assert caught.value.problems[-1].endswith(expected)
+    assert len(caught.value.problems) == 3  # and the two missing secrets

@@ -16,6 +16,9 @@ from bot.booking import Draft
 from bot.config import ClinicConfig
 from bot.matching import match_species
 from bot.request_reading import mentions_urgency, read_request
+from bot.species_words import SPECIES, record_group, record_species
+from bot.type_words import KINDS, check_word, kinds_of
+from bot.word_index import WordIndex, similar, tokenize
 from conversations.booking import command_word
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -59,6 +62,117 @@ def test_a_pet_named_by_its_species(text: str, pet: str | None) -> None:
 
 def test_two_pets_of_one_species_are_not_guessed() -> None:
     assert match_species("mon chat vomit", [("p-nala", "Chat"), ("p-simba", "Chat")]) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is that possible tomorrow?",  # "that" is one letter from "chat"
+        "what time?",
+        "son pouls est faible",  # "pouls" is one letter from "poule"
+        "radio de la patte",
+        "un chat m'a griffé",  # someone else's cat
+        "le chat du voisin",
+    ],
+)
+def test_ordinary_words_name_no_species(text: str) -> None:
+    pets = [("p-1", "Chat"), ("p-2", "Poule"), ("p-3", "Rat")]
+    assert match_species(text, pets) is None
+
+
+@pytest.mark.parametrize(
+    ("record", "key"),
+    [
+        ("Chien", "chien"),
+        ("Chienne", "chien"),
+        ("Dog", "chien"),
+        ("Chat européen", "chat"),
+        ("Cochon d'Inde", "cochon d'inde"),
+        ("Cobaye", "cochon d'inde"),
+        ("NAC", None),  # says nothing sure: offered for any of its species, never taken
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_records_species(record: str | None, key: str | None) -> None:
+    assert record_species(record) == key
+
+
+def test_group_records() -> None:
+    assert record_group("NAC") == "nac"
+    assert record_group("Chien") is None
+
+
+def test_every_species_and_kind_is_written_once() -> None:
+    """One place each: a word in two species (or a species key twice) would make the reading
+    unsure of every message holding it."""
+    species_words = [word.lstrip("=") for species in SPECIES for word in species.words]
+    assert len(species_words) == len(set(species_words))
+    assert len({species.key for species in SPECIES}) == len(SPECIES)
+    assert len({kind.key for kind in KINDS}) == len(KINDS)
+    assert all(kind.fallback in {k.key for k in KINDS} for kind in KINDS if kind.fallback)
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("Vaccination", ("vaccination",)),
+        ("Consultation générale", ("consultation",)),
+        ("Contrôle / suivi", ("controle",)),
+        ("Chirurgie", ("chirurgie",)),
+        ("Stérilisation", ("sterilisation",)),
+        ("Dentisterie", ("dentaire",)),
+        ("Urgence", ("urgence",)),
+        ("Pension", ()),
+    ],
+)
+def test_a_clinic_types_kind_is_read_from_its_name(name: str, kinds: tuple[str, ...]) -> None:
+    assert kinds_of(name) == kinds
+
+
+def test_the_word_index_reads_stems_phrases_and_typos() -> None:
+    index = WordIndex([("vaccin*", "v"), ("prise de sang", "p"), ("sang", "s"), ("=tartre", "t")])
+
+    def found(text: str) -> list[str]:
+        return [hit.value for hit in index.find(tokenize(text))]
+
+    assert found("il faut la vacciner") == ["v"]
+    assert found("une vaccinnation") == ["v"]  # a typo in a long stem
+    assert found("une prise de sang") == ["p"]  # the longest phrase, not "sang" besides
+    assert found("du sang") == ["s"]
+    assert found("du tartre") == ["t"]
+    assert found("une tarte") == []  # "=": written right only
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "same"),
+    [
+        ("noisete", "noisette", True),
+        ("vacin", "vaccin", True),
+        ("midi", "mimi", False),  # short words: no typo allowed
+        ("that", "chat", False),
+        ("appel", "rappel", False),  # a typo never changes the first letter
+        ("matin", "martin", False),  # an ordinary word is no typo of a name
+    ],
+)
+def test_typos_are_forgiven_only_where_safe(typed: str, known: str, same: bool) -> None:
+    assert similar(typed, known) is same
+
+
+@pytest.mark.parametrize(
+    ("word", "problem"),
+    [
+        ("détartrage", None),
+        ("mauvaise haleine", None),
+        ("ostéo*", None),
+        ("rx", "is shorter than 3 letters"),
+        ("os*", "needs at least 4 letters before its *"),
+        ("os*téo", "may hold a * only at its end"),
+        ("123", "has no letter"),
+    ],
+)
+def test_a_clinics_word_is_checked(word: str, problem: str | None) -> None:
+    assert check_word(word) == problem
 
 
 @pytest.mark.parametrize(
