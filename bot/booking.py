@@ -112,6 +112,13 @@ class Draft:
     """The red flags the owner was already asked about: the same signs typed again at a later
     step do not ask again, new ones do."""
     when_question: WhenQuestion | None = None
+    pet_unsure: bool = False
+    """The first message spoke of a pet the bot could not be sure of ("le chat" with two
+    cats, "mon chien" from the owner of a cat): the pet is asked, even of a one-pet owner."""
+    hinted: tuple[str, ...] = ()
+    """Pet or type ids the first message may mean, offered first at their step."""
+    step_note: str | None = None
+    """What the bot could not be sure of, said once above the next question."""
     """A time the owner wrote that must be settled before slots ("jeudi 15" when the 15th is a
     Friday): asked at the time step, its choices offered as buttons."""
 

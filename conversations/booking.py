@@ -13,8 +13,9 @@ import functools
 import logging
 import re
 import warnings
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Final
+from typing import Final, Protocol, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -31,15 +32,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.booking import ConfirmResult, Draft, Outcome, PageFit, SlotPage, already_coming
+from bot.config import ClinicConfig
 from bot.i18n import N_, Translator, pick_language
 from bot.ics import ics_filename
 from bot.matching import match_pet, match_type, match_vet, means_any, means_no, means_yes
-from bot.request_reading import mentions_urgency, read_request, reason_from
+from bot.request_reading import RequestReading, mentions_urgency, read_request, reason_from
 from bot.services import Services
 from bot.staff_requests import RequestKind
 from bot.store import BookingDraft, BookingRecord, BookingState
 from bot.text import fold
-from bot.treats import TreatsError
+from bot.treats import AppointmentType, Patient, TreatsError
 from bot.triage import assess
 from bot.when import (
     Assumption,
@@ -244,28 +246,15 @@ async def one_message(update: Update, context: Context) -> str:
         svc.clinic.vets,
         lexicon=svc.lexicon,
         language=_.language,
+        type_words=svc.clinic.type_words,
     )
     context.user_data[PETS_KEY] = {pet.id: (pet.name, pet.species) for pet in pets}
-    pet = next((p for p in pets if p.id == reading.patient_id), None)
-    if pet is None and len(pets) == 1:
-        pet = pets[0]  # a one-pet owner's words are about that pet (the staff alert names it)
-    if pet is not None:
-        draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
-    kind = next((t for t in types if t.id == reading.appointment_type_id), None)
-    if kind is not None:
-        draft.appointment_type_id, draft.type_name = kind.id, kind.name
-    draft.reason = reading.reason
-    if reading.vet_id is not None and (kind is None or svc.clinic.vet(reading.vet_id)):
-        draft.vet_id = reading.vet_id
-    else:
-        draft.any_vet = True  # a whole request that names no vet has no preference
-    draft.when = reading.when
-    question = question_for(read_when(text, svc.local_now(), language=_.language))
-    if question is not None:  # asked at the time step, once pet, type and vet are known
-        draft.when, draft.when_question = None, question
+    _take_what_is_sure(_, draft, reading, pets, types, svc.clinic)
     if reading.urgent_hint:
         return await urgent.ask(update, context, draft, triage, text)
-    if kind is not None and svc.clinic.is_urgent_type(kind.id, kind.name):
+    if draft.appointment_type_id is not None and svc.clinic.is_urgent_type(
+        draft.appointment_type_id, draft.type_name or ""
+    ):
         return await urgent.ask(update, context, draft, None, text)
     if reading.time_problem is not None:
         return await _impossible_time(update, context, reading.time_problem)
@@ -288,6 +277,73 @@ async def one_message(update: Update, context: Context) -> str:
         )
         return _at(context, st.MENU)
     return await advance(update, context)
+
+
+def _take_what_is_sure(
+    _: Translator,
+    draft: Draft,
+    reading: RequestReading,
+    pets: Sequence[Patient],
+    types: Sequence[AppointmentType],
+    clinic: ClinicConfig,
+) -> None:
+    """Fill the draft with what the first message surely says; what it leaves unsure is
+    asked at its step, with a note saying why (never a pet, type, vet or time guessed)."""
+    notes: list[str] = []
+    words = esc(reading.pet_words or "")
+    pet = next((p for p in pets if p.id == reading.patient_id), None)
+    if reading.pet_mismatch:
+        draft.pet_unsure = True
+        notes.append(_("Je ne trouve pas « {words} » dans votre dossier.", words=words))
+    elif reading.pet_candidates:
+        draft.pet_unsure, draft.hinted = True, reading.pet_candidates
+        notes.append(_("« {words} » : de quel animal parlez-vous ?", words=words))
+    elif pet is None and len(pets) == 1:
+        pet = pets[0]  # a one-pet owner's words are about that pet (the staff alert names it)
+    if pet is not None:
+        draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
+    kind = next((t for t in types if t.id == reading.appointment_type_id), None)
+    if kind is not None:
+        draft.appointment_type_id, draft.type_name = kind.id, kind.name
+    elif reading.type_candidates:
+        draft.hinted = (*draft.hinted, *reading.type_candidates)
+        notes.append(_("Plusieurs motifs sont possibles : lequel choisissez-vous ?"))
+    draft.reason = reading.reason
+    if reading.vet_id is not None and (kind is None or clinic.vet(reading.vet_id)):
+        draft.vet_id = reading.vet_id
+    elif reading.unknown_vet is not None:
+        notes.append(
+            _(
+                "Je ne trouve pas « {name} » parmi les vétérinaires de la clinique.",
+                name=esc(reading.unknown_vet),
+            )
+        )
+    elif not reading.vet_candidates:
+        draft.any_vet = True  # a whole request that names no vet has no preference
+    draft.when = reading.when
+    question = question_for(reading.when_reading) if reading.when_reading else None
+    if question is not None:  # asked at the time step, once pet, type and vet are known
+        draft.when, draft.when_question = None, question
+    draft.step_note = " ".join(notes) or None
+
+
+def _note(draft: Draft) -> str:
+    """The note for the next question, said once."""
+    note, draft.step_note = draft.step_note, None
+    return note + "\n" if note else ""
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_HasId)
+
+
+def _hinted_first(draft: Draft, items: Sequence[_Item]) -> list[_Item]:
+    """The items the first message may mean, first; the others after (never a dead end)."""
+    return sorted(items, key=lambda item: item.id not in draft.hinted)
 
 
 async def advance(update: Update, context: Context) -> str:
@@ -337,11 +393,14 @@ async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
         return _at(context, st.MENU)
     assert context.user_data is not None
     context.user_data[PETS_KEY] = {pet.id: (pet.name, pet.species) for pet in pets}
-    if len(pets) == 1:
+    if len(pets) == 1 and not draft.pet_unsure:
         pet = pets[0]
         draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
         return await advance(update, context)
-    await show(update, context, _("Pour quel animal ?"), kb.pets(_, pets))
+    note = _note(draft)
+    await show(
+        update, context, note + _("Pour quel animal ?"), kb.pets(_, _hinted_first(draft, pets))
+    )
     return _at(context, st.PET)
 
 
@@ -399,7 +458,8 @@ async def ask_reason(update: Update, context: Context, draft: Draft) -> str:
             pet=pet,
         )
     only_pet = len((context.user_data or {}).get(PETS_KEY, {})) == 1
-    await show(update, context, text, kb.types(_, types, other_pet=only_pet))
+    shown = kb.types(_, _hinted_first(draft, types), other_pet=only_pet)
+    await show(update, context, _note(draft) + text, shown)
     return _at(context, st.REASON)
 
 
@@ -424,7 +484,7 @@ async def reason_typed(update: Update, context: Context) -> str:
     if when.request is not None and draft.when is None:
         draft.when = when.request  # "un vaccin demain à 10h": the time is kept for later
     draft.reason = reason_from(text, when.spans, [draft.pet_name or ""]) or draft.reason
-    type_id = match_type(text, types)
+    type_id = match_type(text, types, clinic_words=svc.clinic.type_words)
     if type_id is None:
         return await ask_reason(update, context, draft)
     return await _take_type(update, context, type_id)
@@ -462,7 +522,7 @@ async def ask_vet(update: Update, context: Context, draft: Draft) -> str:
     if len(vets) == 1:
         draft.vet_id = vets[0].id
         return await advance(update, context)
-    await show(update, context, _("Avec quel vétérinaire ?"), kb.vets(_, vets))
+    await show(update, context, _note(draft) + _("Avec quel vétérinaire ?"), kb.vets(_, vets))
     return _at(context, st.VET)
 
 
@@ -1319,7 +1379,9 @@ async def _urgent_words_first(update: Update, context: Context) -> str | None:
         draft.reason = reason_from(text, spans, [draft.pet_name or ""])
     if draft.appointment_type_id is None:
         with contextlib.suppress(TreatsError):
-            draft.appointment_type_id = match_type(text, await svc.booking.appointment_types())
+            draft.appointment_type_id = match_type(
+                text, await svc.booking.appointment_types(), clinic_words=svc.clinic.type_words
+            )
     return await urgent.ask(update, context, draft, triage, text)
 
 
