@@ -766,6 +766,7 @@ def _past_event(auxiliaries: tuple[str, ...]) -> re.Pattern[str]:
         r"|de|le|ce|du|se|me|te|ne|tu|lu|plus|si|ici"
         rf"|{_WD}|midi|minuit|envie|libres?|possibles?|dispos?|disponibles?|urgente?|presque"
         r"|toute?|juste|rendez|rdv|prevu|prevue|oblige|obligee|pret|prete|occupe|occupee)\b)"
+        r"(?![a-z]*(?:re|er|ir)\b)"  # an infinitive ("à faire mardi") is not a participle
         r"[a-z]+(?:e|es|ee|ees|i|is|it|u|ue"
         r"|us|fait|pris|mis|vu)\b"
     )
