@@ -46,6 +46,20 @@ saturday = ["09:00-12:00"]
 {vets}"""
 
 
+def operator_env(
+    telegram_url: str, sandbox: SandboxState, sandbox_url: str, clinic: Path, staff_chat_id: int
+) -> dict[str, str]:
+    """The settings an operator puts in the environment, pointed at the emulator and sandbox."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
+        "TELEGRAM_API_URL": telegram_url,
+        "TREATS_API_URL": sandbox_url,
+        "TREATS_API_KEY": sandbox.api_key,
+        "CLINIC_CONFIG": str(clinic),
+        "STAFF_CHAT_ID": str(staff_chat_id),
+    }
+
+
 async def run_vetbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     """`vetbot ARGS` as its own process, in a clean environment (no .env in `cwd`)."""
     process = await asyncio.create_subprocess_exec(
@@ -111,14 +125,7 @@ async def test_check_accepts_a_french_clinic_file_and_shows_its_phones(
     )
     staff = telegram_world.person("Léa", "Accueil")
     group = telegram_world.group("Accueil de l'Étang", [staff], admins=[staff])
-    env = {
-        "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
-        "TELEGRAM_API_URL": telegram_url,
-        "TREATS_API_URL": sandbox_url,
-        "TREATS_API_KEY": sandbox.api_key,
-        "CLINIC_CONFIG": str(clinic),
-        "STAFF_CHAT_ID": str(group.id),
-    }
+    env = operator_env(telegram_url, sandbox, sandbox_url, clinic, group.id)
 
     code, out, err = await run_vetbot("check", env=env, cwd=tmp_path)
 
@@ -206,14 +213,7 @@ async def test_check_tells_the_new_id_of_a_staff_group_upgraded_to_a_supergroup(
     group = telegram_world.group("Accueil", [staff], admins=[staff], kind="group")
     old_id = group.id
     new_id = await group.upgrade_to_supergroup()
-    env = {
-        "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
-        "TELEGRAM_API_URL": telegram_url,
-        "TREATS_API_URL": sandbox_url,
-        "TREATS_API_KEY": sandbox.api_key,
-        "CLINIC_CONFIG": str(clinic),
-        "STAFF_CHAT_ID": str(old_id),
-    }
+    env = operator_env(telegram_url, sandbox, sandbox_url, clinic, old_id)
 
     code, out, err = await run_vetbot("check", env=env, cwd=tmp_path)
 

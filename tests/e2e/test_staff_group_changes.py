@@ -16,10 +16,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.asgi_server import bind_loopback
 from bot.staff_chat import StaffChat
 from conversations.staff import STAFF_CHAT_KEY
 from tests.e2e.flow import identify, next_step
@@ -54,21 +52,6 @@ def basic_group_staff(vetbot: VetbotRun) -> VetbotRun:
     group = vetbot.world.group("Accueil (groupe)", [lea], admins=[lea], kind="group")
     settings = vetbot.settings.model_copy(update={"staff_chat_id": group.id})
     return dataclasses.replace(vetbot, settings=settings, staff=group)
-
-
-def on_webhook(vetbot: VetbotRun) -> str:
-    with bind_loopback() as probe:
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    vetbot.settings = vetbot.settings.model_copy(
-        update={
-            "webhook_url": f"{base}/telegram",
-            "webhook_port": port,
-            "webhook_listen": "127.0.0.1",
-            "webhook_secret": SecretStr(WEBHOOK_SECRET),
-        }
-    )
-    return base
 
 
 def gauges(text: str) -> dict[str, float]:
@@ -110,7 +93,7 @@ async def test_an_urgent_case_while_the_bot_is_out_of_the_staff_group_waits_for_
 async def test_readiness_and_metrics_say_the_bot_is_out_of_the_staff_group(
     vetbot_setup: VetbotRun,
 ) -> None:
-    base = on_webhook(vetbot_setup)
+    base = vetbot_setup.on_webhook(WEBHOOK_SECRET)
     async with (
         vetbot_setup.running(mode="webhook") as application,
         httpx.AsyncClient() as http,

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from bot.asgi_server import bind_loopback
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import VetbotRun
 
@@ -19,18 +17,7 @@ pytestmark = pytest.mark.both_loops
 
 @pytest.fixture
 def webhook_run(vetbot_setup: VetbotRun) -> tuple[VetbotRun, str]:
-    with bind_loopback() as probe:
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    vetbot_setup.settings = vetbot_setup.settings.model_copy(
-        update={
-            "webhook_url": f"{base}/telegram",
-            "webhook_port": port,
-            "webhook_listen": "127.0.0.1",
-            "webhook_secret": SecretStr(SECRET),
-        }
-    )
-    return vetbot_setup, base
+    return vetbot_setup, vetbot_setup.on_webhook(SECRET)
 
 
 def an_update(update_id: int, user, text: str) -> dict:

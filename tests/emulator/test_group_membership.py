@@ -8,6 +8,7 @@ from telegram import Bot
 from telegram.error import Forbidden
 
 from bot.emulator import Group, Person, TelegramWorld
+from tests.emulator.chat_calls import CALLS_ABOUT_A_CHAT
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 
@@ -47,18 +48,7 @@ async def test_removal_tells_the_bot_it_was_kicked(
     assert staff.bot_removed
 
 
-@pytest.mark.parametrize(
-    ("method", "params"),
-    [
-        ("sendMessage", {"text": "URGENCE"}),
-        ("sendChatAction", {"action": "typing"}),
-        ("editMessageText", {"message_id": 1, "text": "Pris"}),
-        ("editMessageReplyMarkup", {"message_id": 1}),
-        ("deleteMessage", {"message_id": 1}),
-        ("getChat", {}),
-        ("getChatMember", {"user_id": 123456}),
-    ],
-)
+@pytest.mark.parametrize(("method", "params"), CALLS_ABOUT_A_CHAT)
 async def test_every_call_about_the_chat_is_refused_once_removed(
     bot_api: BotApi, staff: Group, method: str, params: dict
 ) -> None:

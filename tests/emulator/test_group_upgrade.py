@@ -11,6 +11,7 @@ from telegram import Bot
 from telegram.error import ChatMigrated
 
 from bot.emulator import Group, Person, TelegramWorld
+from tests.emulator.chat_calls import CALLS_ABOUT_A_CHAT
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 
@@ -67,18 +68,7 @@ async def test_the_upgrade_posts_both_service_messages(
     assert (moved_from["message_id"], moved_from["migrate_from_chat_id"]) == (1, old_id)
 
 
-@pytest.mark.parametrize(
-    ("method", "params"),
-    [
-        ("sendMessage", {"text": "URGENCE"}),
-        ("sendChatAction", {"action": "typing"}),
-        ("editMessageText", {"message_id": 1, "text": "Pris"}),
-        ("editMessageReplyMarkup", {"message_id": 1}),
-        ("deleteMessage", {"message_id": 1}),
-        ("getChat", {}),
-        ("getChatMember", {"user_id": 123456}),
-    ],
-)
+@pytest.mark.parametrize(("method", "params"), CALLS_ABOUT_A_CHAT)
 async def test_the_old_id_is_refused_with_the_new_one(
     bot_api: BotApi, small: Group, method: str, params: dict
 ) -> None:

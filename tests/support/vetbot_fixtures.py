@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app import running_bot
+from bot.asgi_server import bind_loopback
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, Settings, load_clinic, load_settings
 from bot.emulator import Group, Person, RefusedCall, TelegramWorld
@@ -108,6 +109,21 @@ class VetbotRun:
         )
         await asyncio.wait_for(account.wait_for_call("getupdates", since=since), SPAWN_SECONDS)
         return process
+
+    def on_webhook(self, secret: str) -> str:
+        """Webhook mode on a free loopback port, with `secret`; returns the bot's base URL."""
+        with bind_loopback() as probe:
+            port = probe.getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        self.settings = self.settings.model_copy(
+            update={
+                "webhook_url": f"{base}/telegram",
+                "webhook_port": port,
+                "webhook_listen": "127.0.0.1",
+                "webhook_secret": SecretStr(secret),
+            }
+        )
+        return base
 
     def store(self) -> Store:
         """A second connection to the bot's store, for assertions."""
