@@ -24,7 +24,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ContextTypes,
     PersistenceInput,
     Updater,
 )
@@ -48,13 +47,10 @@ from bot.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.when import warm_up
 from conversations import owner_reach, staff
 from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_untold
-from conversations.common import CONTEXT_TYPES, SERVICES_KEY, PerChatUpdateProcessor, translator
-from conversations.reminders import (
-    REMINDERS_KEY,
-    WATCHER_KEY,
-    change_notifier,
-    reminder_sender,
-)
+from conversations.common import CONTEXT_TYPES, Context, PerChatUpdateProcessor
+from conversations.reminders import change_notifier, reminder_sender
+from conversations.runtime import BotData
+from conversations.session import restore_session
 
 logger = logging.getLogger("vetbot.app")
 
@@ -101,6 +97,8 @@ def build_application(
         update_interval=PERSISTENCE_FLUSH_SECONDS,
         # bot_data holds the live services: never persisted; chat_data is unused.
         store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
+        context_types=CONTEXT_TYPES,
+        restore_user_data=restore_session,
     )
     application = (
         ApplicationBuilder()
@@ -115,11 +113,11 @@ def build_application(
         .get_updates_request(AiohttpRequest(1))
         .build()
     )
-    application.bot_data[SERVICES_KEY] = services
+    runtime = _runtime(application)
+    runtime.services = services
     staff_chat = None
     if settings.staff_chat_id is not None:
-        staff_chat = StaffChat(services.store, settings.staff_chat_id)
-        application.bot_data[staff.STAFF_CHAT_KEY] = staff_chat
+        staff_chat = runtime.staff_chat = StaffChat(services.store, settings.staff_chat_id)
         services.metrics.watch_staff_chat(lambda: staff_chat.reachable)
     application.add_handlers(owner_reach.handlers(), group=owner_reach.REACH_GROUP)
     for group, staff_handlers in staff.handlers(staff_chat).items():
@@ -127,6 +125,13 @@ def build_application(
     application.add_handler(build_conversation(conversation_timeout))
     application.add_error_handler(_on_error)
     return application
+
+
+def _runtime(application: Application) -> BotData:
+    """The application's typed bot_data (`CONTEXT_TYPES` makes PTB build a `BotData`)."""
+    runtime = application.bot_data
+    assert isinstance(runtime, BotData), "built without CONTEXT_TYPES"
+    return runtime
 
 
 def _rate_limiter(flood: FloodLimits) -> AIORateLimiter:
@@ -152,7 +157,8 @@ async def _after_start(application: Application) -> None:
             language_code=None if language == "fr" else language,
         )
     warm_up()  # the first owner's time phrase is as fast as the rest
-    services: Services = application.bot_data[SERVICES_KEY]
+    runtime = _runtime(application)
+    services = runtime.services
     purged = services.store.purge_old()
     if purged:
         logger.info("retention: %d old row(s) deleted", purged)
@@ -162,9 +168,8 @@ async def _after_start(application: Application) -> None:
             result.record.booking_id,
             result.outcome,
         )
-    staff_chat: StaffChat | None = application.bot_data.get(staff.STAFF_CHAT_KEY)
-    if staff_chat is not None:
-        await staff.check_staff_chat(bot, staff_chat)
+    if runtime.staff_chat is not None:
+        await staff.check_staff_chat(bot, runtime.staff_chat)
     told = await tell_untold(application, services)
     if told:
         logger.info("told owners and staff how %d booking(s) settled meanwhile", told)
@@ -174,7 +179,8 @@ def _staff_desk(
     application: Application, settings: Settings, services: Services, flood: FloodLimits
 ) -> Outbox:
     """The outbox delivering staff messages through this bot, and the staff desk."""
-    staff_chat: StaffChat | None = application.bot_data.get(staff.STAFF_CHAT_KEY)
+    runtime = _runtime(application)
+    staff_chat = runtime.staff_chat
     outbox = Outbox(
         services.store,
         staff.TelegramStaffTransport(application.bot),
@@ -184,7 +190,7 @@ def _staff_desk(
         staff_chat=staff_chat,
     )
     if staff_chat is not None:
-        application.bot_data[staff.STAFF_KEY] = staff.StaffDesk(
+        runtime.staff_desk = staff.StaffDesk(
             outbox=outbox,
             requests=StaffRequests(services.store, services.clock),
             chat=staff_chat,
@@ -241,7 +247,7 @@ def _readiness(application: Application, services: Services) -> dict[str, Readin
         return True, "writable"
 
     checks = {"telegram": telegram, "treats": treats, "store": store}
-    staff_chat: StaffChat | None = application.bot_data.get(staff.STAFF_CHAT_KEY)
+    staff_chat = _runtime(application).staff_chat
     if staff_chat is not None:
 
         async def staff_group() -> tuple[bool, str]:
@@ -268,11 +274,12 @@ def _owner_followers(
     planned = reminders.rebuild()
     if planned:
         logger.info("reminders rebuilt for %d booking(s)", planned)
-    application.bot_data[REMINDERS_KEY] = reminders
+    runtime = _runtime(application)
+    runtime.reminders = reminders
     watcher = StatusWatcher(
         services.treats, services.store, services.clock, share=settings.status_quota_share
     )
-    application.bot_data[WATCHER_KEY] = watcher
+    runtime.watcher = watcher
     return reminders, watcher
 
 
@@ -282,7 +289,7 @@ def _close_persistence(application: Application) -> None:
         persistence.close()
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: Context) -> None:
     """Log the failure; tell the owner kindly that something went wrong on our side.
 
     Telegram out of reach (a time-out, a 5xx) is a warning, not a traceback: nothing in our
@@ -291,16 +298,14 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("update failed, Telegram unreachable: %r", context.error)
     else:
         logger.error("update failed: %r", context.error, exc_info=context.error)
-    services = context.application.bot_data.get(SERVICES_KEY)
-    if services is not None:
-        services.metrics.update_errors.inc()
+    context.services.metrics.update_errors.inc()
     processor = context.application.update_processor
     if isinstance(processor, PerChatUpdateProcessor):
         processor.mark_failed(update)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     with contextlib.suppress(Exception):
-        _ = translator(update, context)
+        _ = context.translator
         await update.effective_chat.send_message(
             _("Oups, un souci de mon côté. Réessayez dans un instant, ou tapez /start.")
         )

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import ClinicConfig, VetConfig
+from bot.pickled import restore_fields
 from bot.schedule import DAYS_PER_WEEK, ClinicSchedule
 from bot.store import BookingDraft, BookingRecord, BookingState, Store
 from bot.treats import (
@@ -112,6 +113,8 @@ class Draft:
     """The red flags the owner was already asked about: the same signs typed again at a later
     step do not ask again, new ones do."""
     when_question: WhenQuestion | None = None
+    """A time the owner wrote that must be settled before slots ("jeudi 15" when the 15th is a
+    Friday): asked at the time step, its choices offered as buttons."""
     pet_unsure: bool = False
     """The first message spoke of a pet the bot could not be sure of ("le chat" with two
     cats, "mon chien" from the owner of a cat): the pet is asked, even of a one-pet owner."""
@@ -119,22 +122,10 @@ class Draft:
     """Pet or type ids the first message may mean, offered first at their step."""
     step_note: str | None = None
     """What the bot could not be sure of, said once above the next question."""
-    """A time the owner wrote that must be settled before slots ("jeudi 15" when the 15th is a
-    Friday): asked at the time step, its choices offered as buttons."""
 
     def __setstate__(self, state: object) -> None:
-        """Unpickle a draft saved before a field was added: the new field takes its default,
-        so a conversation stored by an older version goes on after an upgrade."""
-        values = state[1] if isinstance(state, tuple) else state
-        assert isinstance(values, dict)
-        for item in fields(self):
-            if item.name in values:
-                value = values[item.name]
-            elif item.default is not MISSING:
-                value = item.default
-            else:
-                value = item.default_factory()  # type: ignore[misc]
-            object.__setattr__(self, item.name, value)
+        """Unpickle a draft saved before a field was added (see `restore_fields`)."""
+        restore_fields(self, state)
 
     def new_offer(self, page: SlotPage) -> int:
         """Remember the slots shown; old keyboards keep an old generation and are refused."""

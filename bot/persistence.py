@@ -10,6 +10,11 @@ interval, which only costs an owner a repeated step (bookings themselves are in 
 Values are pickled one row per user, chat or conversation key (plain pickle: Telegram objects
 come back without a bot; call ``set_bot`` before using their shortcuts). Arbitrary callback data
 is not stored: the bot does not use it.
+
+A row written by an earlier version may hold user data of another shape than today's (the bot
+once kept a dict with string keys): ``restore_user_data`` turns each loaded row into today's
+type, so a conversation under way at an upgrade goes on. The row itself is rewritten in the new
+shape the next time PTB flushes that user.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Hashable, MutableMapping
+from collections.abc import Callable, Hashable, MutableMapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -50,12 +55,14 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         update_interval: float = DEFAULT_UPDATE_INTERVAL_SECONDS,
         store_data: PersistenceInput | None = None,
         context_types: ContextTypes[Any, UD, CD, BD] | None = None,
+        restore_user_data: Callable[[object], UD] | None = None,
     ) -> None:
         store = store_data or PersistenceInput(callback_data=False)
         if store.callback_data:
             raise ValueError("SqlitePersistence does not store arbitrary callback data")
         super().__init__(store_data=store, update_interval=update_interval)
         self._context_types = context_types or ContextTypes()
+        self._restore_user_data = restore_user_data
         self._conn = connect(path, synchronous=Synchronous.NORMAL)
         self._written: dict[tuple[str, Hashable], bytes] = {}
         """A digest of the last blob read or written per row, so unchanged data is not
@@ -68,7 +75,11 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
     # Loading (once, at Application.initialize) ---------------------------------------------
 
     async def get_user_data(self) -> dict[int, UD]:
-        return self._load_rows("SELECT user_id, data FROM ptb_user_data", "user")
+        loaded = self._load_rows("SELECT user_id, data FROM ptb_user_data", "user")
+        restore = self._restore_user_data
+        if restore is None:
+            return loaded
+        return {user_id: restore(data) for user_id, data in loaded.items()}
 
     async def get_chat_data(self) -> dict[int, CD]:
         return self._load_rows("SELECT chat_id, data FROM ptb_chat_data", "chat")

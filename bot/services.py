@@ -1,7 +1,8 @@
 """The domain services of one running bot, built together and closed together.
 
-Telegram handlers receive this object (through the application's bot_data, which is not
-persisted) and call it; they never build clients or open files themselves.
+Telegram handlers receive this object (as ``context.services``, from the application's typed
+bot_data, which is not persisted) and call it; they never build clients or open files
+themselves. The staff chat is not here: the composition root builds it (`bot.app`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ class Services:
     store: Store
     booking: BookingService
     catalogs: Catalogs
-    staff_chat_id: int | None
     link_secret: SecretStr | None
     data_dir: Path
     lexicon: Lexicon
@@ -92,7 +92,6 @@ async def open_services(
             store=store,
             booking=BookingService(treats, store, clinic, clock),
             catalogs=Catalogs(clinic.tz),
-            staff_chat_id=settings.staff_chat_id,
             link_secret=settings.vetbot_link_secret,
             data_dir=data_dir,
             lexicon=lexicon,

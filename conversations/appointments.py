@@ -23,20 +23,19 @@ from bot.treats import AppointmentStatus, NotFound, TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
-from conversations.common import Context, answer_callback, esc, services, show, translator
+from conversations.common import Context, answer_callback, esc, show
 from conversations.requests import changeable, own_booking
 
-DRAFT_KEY: Final = "draft"
 DEFAULT_MINUTES: Final = 30
 """The API's duration without an appointment type."""
 
 
 async def my_appointments(update: Update, context: Context) -> str:
     """Upcoming appointments booked here, each with its current status at the clinic."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None
-    _ = translator(update, context)
+    _ = context.translator
     stored = svc.store.upcoming_bookings(user.id, svc.clock())
     upcoming = [await _refreshed(context, record) for record in stored]
     upcoming = [r for r in upcoming if r.state != BookingState.CANCELLED]
@@ -55,7 +54,7 @@ async def my_appointments(update: Update, context: Context) -> str:
 
 async def _refreshed(context: Context, record: BookingRecord) -> BookingRecord:
     """The record with the clinic's current status (kept as is when the API cannot answer)."""
-    svc = services(context)
+    svc = context.services
     if record.state != BookingState.BOOKED or record.appointment_id is None:
         return record
     try:
@@ -130,8 +129,8 @@ def _buttons(
 
 async def calendar_again(update: Update, context: Context) -> str | None:
     """The .ics file of an appointment, sent again."""
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     record = own_booking(update, context, cb.CALENDAR)
     if record is None or update.effective_chat is None:
         await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
@@ -169,13 +168,12 @@ def calendar_file(
 async def move(update: Update, context: Context) -> str | None:
     """ "Déplacer": book a new slot for the same pet and reason; the old one is cancelled by
     the clinic (a request), and the owner sees both steps."""
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     record = await changeable(update, context, cb.MOVE)
     if record is None:
         return None  # refused: the owner stays where they were
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = Draft(
+    context.session.draft = Draft(
         client_id=record.client_id,
         started_at=svc.clock(),
         patient_id=record.patient_id,
@@ -194,7 +192,7 @@ async def move(update: Update, context: Context) -> str | None:
 
 async def forget_ask(update: Update, context: Context) -> str:
     """/oublier: say what will be erased, and ask."""
-    _ = translator(update, context)
+    _ = context.translator
     text = _(
         "Je peux oublier votre numéro, le lien avec votre dossier et les rendez-vous enregistrés "
         "ici. Votre dossier à la clinique et vos rendez-vous ne changent pas. On efface ?"
@@ -211,10 +209,10 @@ async def forget_ask(update: Update, context: Context) -> str:
 
 async def forget_confirmed(update: Update, context: Context) -> str:
     """Erase what the bot stored about this person; the conversation ends."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None
-    _ = translator(update, context)
+    _ = context.translator
     svc.store.forget_owner(user.id)
     with contextlib.suppress(KeyError):
         context.application.drop_user_data(user.id)

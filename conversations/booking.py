@@ -58,17 +58,13 @@ from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import (
-    NEW_PANEL_KEY,
-    PANEL_KEY,
     Context,
     answer_callback,
     esc,
-    services,
     show,
-    translator,
 )
 from conversations.owner_reach import tell_owner
-from conversations.reminders import REMINDERS_KEY, WATCHER_KEY, present
+from conversations.reminders import present
 from conversations.staff import (
     announce_settled,
     open_request,
@@ -88,12 +84,6 @@ from conversations.start import (
 
 logger = logging.getLogger("vetbot.booking")
 
-DRAFT_KEY: Final = "draft"
-STATE_KEY: Final = "state"
-PETS_KEY: Final = "pets_offered"
-OUTAGE_TRIES_KEY: Final = "confirm_unanswered"  # its first name, kept for stored conversations
-"""How many tries in a row met an API that did not answer: each retry must show a change, or
-the owner who taps "Réessayer" sees nothing happen."""
 CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
 ONLY_TEXT_AND_BUTTONS: Final = N_("Je ne sais lire que du texte et les boutons 🙂")
 MAX_TEXT: Final = 600
@@ -101,10 +91,6 @@ MAX_TEXT: Final = 600
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _draft(context: Context) -> Draft | None:
-    return context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
 
 
 def _text(update: Update) -> str:
@@ -115,10 +101,9 @@ def _text(update: Update) -> str:
 def _at(context: Context, state: str, *, outage: bool = False) -> str:
     """Record the state we are entering, so a fallback can show this step again; a step shown
     without an outage ends the count of tries into one (see `_unavailable`)."""
-    if context.user_data is not None:
-        context.user_data[STATE_KEY] = state
-        if not outage:
-            context.user_data.pop(OUTAGE_TRIES_KEY, None)
+    context.session.step = state
+    if not outage:
+        context.session.outage_tries = 0
     return state
 
 
@@ -130,10 +115,10 @@ async def _unavailable(
     Each try into the same outage says so, with its number and the clinic's phone from the
     second on: the same text again would edit nothing, and "Réessayer" would seem dead.
     ``booking``: it was the confirmation, so say the appointment is not taken yet."""
-    svc = services(context)
-    _ = translator(update, context)
-    user_data = context.user_data if context.user_data is not None else {}
-    tries = user_data[OUTAGE_TRIES_KEY] = user_data.get(OUTAGE_TRIES_KEY, 0) + 1
+    svc = context.services
+    _ = context.translator
+    context.session.outage_tries += 1
+    tries = context.session.outage_tries
     phone = esc(svc.clinic.phone_display)
     if tries == 1 and booking:
         text = _(
@@ -186,7 +171,7 @@ def _summary_lines(_: Translator, draft: Draft, vet_name: str) -> list[str]:
 
 async def book(update: Update, context: Context) -> str:
     """ "Prendre rendez-vous": a new draft for the linked owner."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None
     owner = svc.store.owner(user.id)
@@ -194,20 +179,19 @@ async def book(update: Update, context: Context) -> str:
         return await start(update, context)
     if await _paused(update, context):
         return _at(context, st.MENU)
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = Draft(client_id=owner.client_id, started_at=svc.clock())
+    context.session.draft = Draft(client_id=owner.client_id, started_at=svc.clock())
     return await advance(update, context)
 
 
 async def _paused(update: Update, context: Context, *, below: bool = False) -> bool:
     """Online booking paused by the staff: say so, with the phone (``below``: on a new
     message, under what was just said)."""
-    _ = translator(update, context)
+    _ = context.translator
     notice = paused_text(context, _)
     if notice is None:
         return False
-    if below and context.user_data is not None:
-        context.user_data[NEW_PANEL_KEY] = True
+    if below:
+        context.session.new_panel = True
     await show(update, context, notice, kb.back_to_menu(_))
     return True
 
@@ -217,20 +201,20 @@ async def one_message(update: Update, context: Context) -> str:
 
     Red flags are looked at first: an urgent first message asks the emergency question even
     when it names no pet, type or time (it used to get "je n'ai pas compris")."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
-    assert user is not None and context.user_data is not None
+    assert user is not None
     owner = svc.store.owner(user.id)
     if owner is None:
         return await start(update, context)
-    _ = translator(update, context)
+    _ = context.translator
     text = _text(update)
     triage = assess(text, svc.lexicon)
     urgent_words = triage.urgent_suspected or mentions_urgency(text)
     if not urgent_words and await _paused(update, context):
         return _at(context, st.MENU)
     draft = Draft(client_id=owner.client_id, started_at=svc.clock())
-    context.user_data[DRAFT_KEY] = draft
+    context.session.draft = draft
     try:
         pets = await svc.booking.pets(owner.client_id)
         types = await svc.booking.appointment_types()
@@ -248,7 +232,7 @@ async def one_message(update: Update, context: Context) -> str:
         language=_.language,
         type_words=svc.clinic.type_words,
     )
-    context.user_data[PETS_KEY] = {pet.id: (pet.name, pet.species) for pet in pets}
+    context.session.offered_pets = {pet.id: (pet.name, pet.species) for pet in pets}
     _take_what_is_sure(_, draft, reading, pets, types, svc.clinic)
     if reading.urgent_hint:
         return await urgent.ask(update, context, draft, triage, text)
@@ -265,7 +249,7 @@ async def one_message(update: Update, context: Context) -> str:
         and reading.when is None
     )
     if nothing_read:
-        _forget(context)
+        context.session.end_booking()
         await show(
             update,
             context,
@@ -348,7 +332,7 @@ def _hinted_first(draft: Draft, items: Sequence[_Item]) -> list[_Item]:
 
 async def advance(update: Update, context: Context) -> str:
     """Ask for the first thing the draft still lacks."""
-    draft = _draft(context)
+    draft = context.session.draft
     if draft is None:
         return await show_menu(update, context)
     if draft.patient_id is None:
@@ -368,8 +352,8 @@ async def advance(update: Update, context: Context) -> str:
 
 
 async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     try:
         pets = await svc.booking.pets(draft.client_id)
     except TreatsError:
@@ -391,8 +375,7 @@ async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
             ),
         )
         return _at(context, st.MENU)
-    assert context.user_data is not None
-    context.user_data[PETS_KEY] = {pet.id: (pet.name, pet.species) for pet in pets}
+    context.session.offered_pets = {pet.id: (pet.name, pet.species) for pet in pets}
     if len(pets) == 1 and not draft.pet_unsure:
         pet = pets[0]
         draft.patient_id, draft.pet_name, draft.pet_species = pet.id, pet.name, pet.species
@@ -405,7 +388,7 @@ async def ask_pet(update: Update, context: Context, draft: Draft) -> str:
 
 
 async def pet_tapped(update: Update, context: Context) -> str:
-    draft = _draft(context)
+    draft = context.session.draft
     query = update.callback_query
     assert query is not None
     pet_id = cb.value(query.data or "", cb.PET)
@@ -413,8 +396,8 @@ async def pet_tapped(update: Update, context: Context) -> str:
 
 
 async def pet_typed(update: Update, context: Context) -> str:
-    draft = _draft(context)
-    offered = (context.user_data or {}).get(PETS_KEY, {})
+    draft = context.session.draft
+    offered = context.session.offered_pets
     pet_id = match_pet(_text(update), [(pid, name) for pid, (name, _s) in offered.items()])
     return await _take_pet(update, context, draft, pet_id)
 
@@ -424,9 +407,9 @@ async def _take_pet(
 ) -> str:
     if draft is None:
         return await show_menu(update, context)
-    offered: dict[str, tuple[str, str | None]] = (context.user_data or {}).get(PETS_KEY, {})
+    offered = context.session.offered_pets
     if pet_id is None or pet_id not in offered:
-        _ = translator(update, context)
+        _ = context.translator
         await answer_callback(update, context, _("Choisissez un de vos animaux dans la liste."))
         return await ask_pet(update, context, draft)
     draft.patient_id = pet_id
@@ -438,8 +421,8 @@ async def _take_pet(
 
 
 async def ask_reason(update: Update, context: Context, draft: Draft) -> str:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     try:
         types = await svc.booking.appointment_types()
     except TreatsError:
@@ -457,7 +440,7 @@ async def ask_reason(update: Update, context: Context, draft: Draft) -> str:
             "décrivez-le en quelques mots.",
             pet=pet,
         )
-    only_pet = len((context.user_data or {}).get(PETS_KEY, {})) == 1
+    only_pet = len(context.session.offered_pets) == 1
     shown = kb.types(_, _hinted_first(draft, types), other_pet=only_pet)
     await show(update, context, _note(draft) + text, shown)
     return _at(context, st.REASON)
@@ -470,17 +453,17 @@ async def type_tapped(update: Update, context: Context) -> str:
 
 
 async def reason_typed(update: Update, context: Context) -> str:
-    draft = _draft(context)
+    draft = context.session.draft
     if draft is None:
         return await show_menu(update, context)
-    svc = services(context)
+    svc = context.services
     text = _text(update).strip()
     try:
         types = await svc.booking.appointment_types()
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
-    _ = translator(update, context)
-    when = read_when(text, services(context).local_now(), language=_.language)
+    _ = context.translator
+    when = read_when(text, context.services.local_now(), language=_.language)
     if when.request is not None and draft.when is None:
         draft.when = when.request  # "un vaccin demain à 10h": the time is kept for later
     draft.reason = reason_from(text, when.spans, [draft.pet_name or ""]) or draft.reason
@@ -491,8 +474,8 @@ async def reason_typed(update: Update, context: Context) -> str:
 
 
 async def _take_type(update: Update, context: Context, type_id: str | None) -> str:
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     if draft is None:
         return await show_menu(update, context)
     try:
@@ -500,7 +483,7 @@ async def _take_type(update: Update, context: Context, type_id: str | None) -> s
     except TreatsError:
         return await _unavailable(update, context, st.REASON)
     if type_id is None or type_id not in types:
-        _ = translator(update, context)
+        _ = context.translator
         await answer_callback(update, context, _("Choisissez un motif dans la liste."))
         return await ask_reason(update, context, draft)
     draft.appointment_type_id, draft.type_name = type_id, types[type_id].name
@@ -515,8 +498,8 @@ async def _take_type(update: Update, context: Context, type_id: str | None) -> s
 
 
 async def ask_vet(update: Update, context: Context, draft: Draft) -> str:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     assert draft.appointment_type_id is not None
     vets = svc.booking.vets_for(draft.appointment_type_id)
     if len(vets) == 1:
@@ -536,7 +519,7 @@ async def vet_tapped(update: Update, context: Context) -> str:
 
 
 async def vet_typed(update: Update, context: Context) -> str:
-    svc = services(context)
+    svc = context.services
     text = _text(update)
     if means_any(text):
         return await _take_vet(update, context, None, any_vet=True)
@@ -544,13 +527,13 @@ async def vet_typed(update: Update, context: Context) -> str:
 
 
 async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any_vet: bool) -> str:
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     if draft is None or draft.appointment_type_id is None:
         return await show_menu(update, context)
     allowed = {vet.id for vet in svc.booking.vets_for(draft.appointment_type_id)}
     if not any_vet and (vet_id is None or vet_id not in allowed):
-        _ = translator(update, context)
+        _ = context.translator
         await answer_callback(update, context, _("Choisissez un vétérinaire dans la liste."))
         return await ask_vet(update, context, draft)
     draft.vet_id, draft.any_vet = vet_id, any_vet
@@ -561,8 +544,8 @@ async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any
 
 
 async def ask_when(update: Update, context: Context, note: str = "") -> str:
-    _ = translator(update, context)
-    draft = _draft(context)
+    _ = context.translator
+    draft = context.session.draft
     if draft is not None and draft.when_question is not None:
         return await _ask_which_when(update, context, draft.when_question, note)
     text = note + _(
@@ -578,8 +561,8 @@ async def _ask_which_when(
 ) -> str:
     """A time that must be settled before slots: what is unsure, and the readings as buttons
     (never a guess booked silently). Nothing readable: say which words, ask again."""
-    _ = translator(update, context)
-    draft = _draft(context)
+    _ = context.translator
+    draft = context.session.draft
     words = esc(" ".join(question.words))
     if not question.choices:
         if draft is not None:
@@ -617,8 +600,8 @@ async def _take_reading(
 
 
 async def when_tapped(update: Update, context: Context) -> str:
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     query = update.callback_query
     assert query is not None
     if draft is None:
@@ -631,7 +614,7 @@ async def when_tapped(update: Update, context: Context) -> str:
     if pick is not None:
         question = draft.when_question
         if question is None or pick >= len(question.choices):
-            _ = translator(update, context)
+            _ = context.translator
             await answer_callback(update, context, _("Ce bouton n'est plus valable."))
             return await advance(update, context)
         draft.when, draft.slot, draft.when_question = question.choices[pick], None, None
@@ -650,11 +633,11 @@ async def when_tapped(update: Update, context: Context) -> str:
 
 
 async def when_typed(update: Update, context: Context) -> str:
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     if draft is None:
         return await show_menu(update, context)
-    _ = translator(update, context)
+    _ = context.translator
     reading = read_when(_text(update), svc.local_now(), language=_.language)
     if reading.problem is not None:
         return await _impossible_time(update, context, reading)
@@ -669,7 +652,7 @@ async def when_typed(update: Update, context: Context) -> str:
 
 async def _impossible_time(update: Update, context: Context, reading: WhenReading) -> str:
     """A date or an hour that does not exist ("31 février", "25h"): say which, ask again."""
-    _ = translator(update, context)
+    _ = context.translator
     words = esc(reading.problem_words)
     if reading.problem is WhenProblem.NO_SUCH_DATE:
         note = _("« {words} » : cette date n'existe pas.", words=words)
@@ -682,7 +665,7 @@ async def _impossible_time(update: Update, context: Context, reading: WhenReadin
 
 
 def _vet_ids(context: Context, draft: Draft) -> list[str]:
-    svc = services(context)
+    svc = context.services
     if draft.vet_id is not None:
         return [draft.vet_id]
     assert draft.appointment_type_id is not None
@@ -692,8 +675,8 @@ def _vet_ids(context: Context, draft: Draft) -> list[str]:
 async def show_slots(
     update: Update, context: Context, draft: Draft, page: SlotPage | None = None, note: str = ""
 ) -> str:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     assert draft.appointment_type_id is not None
     if page is None:
         try:
@@ -748,12 +731,12 @@ def _slots_heading(_: Translator, page: SlotPage, asked: TimeRequest | None) -> 
 
 
 async def slot_tapped(update: Update, context: Context) -> str:
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     query = update.callback_query
     assert query is not None
     pick = cb.slot_pick(query.data or "")
-    _ = translator(update, context)
+    _ = context.translator
     if draft is None:
         return await show_menu(update, context)
     if pick is None or pick.generation != draft.offer_generation:
@@ -788,11 +771,11 @@ async def slot_tapped(update: Update, context: Context) -> str:
 
 async def slot_typed(update: Update, context: Context) -> str:
     """Typed text at the slot step: another time to look for, else the same slots again."""
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     if draft is None:
         return await show_menu(update, context)
-    _ = translator(update, context)
+    _ = context.translator
     reading = read_when(_text(update), svc.local_now(), language=_.language, on_day=draft.offer_day)
     if reading.problem is not None:
         return await _impossible_time(update, context, reading)
@@ -810,8 +793,8 @@ async def slot_typed(update: Update, context: Context) -> str:
 
 
 async def show_summary(update: Update, context: Context, draft: Draft) -> str:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     assert draft.slot is not None
     vet = svc.clinic.vet(draft.slot.vet_id)
     booking_id = draft.new_booking_id()
@@ -850,7 +833,7 @@ async def confirm_tapped(update: Update, context: Context) -> str:
 
 
 async def summary_typed(update: Update, context: Context) -> str:
-    draft = _draft(context)
+    draft = context.session.draft
     text = _text(update)
     if draft is not None and means_yes(text):
         return await _confirm(update, context, draft.booking_id)
@@ -863,18 +846,18 @@ async def summary_typed(update: Update, context: Context) -> str:
 
 async def retry_tapped(update: Update, context: Context) -> str:
     """Réessayer after an outage: redo the confirmation, or show the current step again."""
-    state = (context.user_data or {}).get(STATE_KEY)
-    draft = _draft(context)
+    state = context.session.step
+    draft = context.session.draft
     if state == st.SUMMARY and draft is not None and draft.booking_id is not None:
         return await _confirm(update, context, draft.booking_id)
     return await advance(update, context)
 
 
 async def _confirm(update: Update, context: Context, booking_id: str | None) -> str:
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     user = update.effective_user
-    _ = translator(update, context)
+    _ = context.translator
     assert user is not None
     if draft is None or draft.slot is None or booking_id != draft.booking_id:
         record = svc.store.booking(booking_id) if booking_id else None
@@ -913,8 +896,8 @@ async def _confirm(update: Update, context: Context, booking_id: str | None) -> 
 async def _tell_outcome(
     update: Update, context: Context, draft: Draft, result: ConfirmResult
 ) -> str:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     vet = svc.clinic.vet(draft.slot.vet_id) if draft.slot else None
     lines = _summary_lines(_, draft, vet.name if vet else "")
     if not result.repeated:
@@ -930,7 +913,7 @@ async def _tell_outcome(
                 await _send_calendar(update, context, result)
                 await _cancel_replaced(update, context, draft, result)
                 svc.store.record_event(result.record.user_id, "booked")
-            _forget(context)
+            context.session.end_booking()
             return await _menu_below(update, context)
         case Outcome.UNCERTAIN:
             head = _(
@@ -941,7 +924,7 @@ async def _tell_outcome(
             await show(update, context, "\n".join([head, *lines]))
             if not result.repeated:
                 _told(context, result)
-            _forget(context)
+            context.session.end_booking()
             return await _menu_below(update, context)
         case Outcome.IN_PROGRESS:
             return st.SUMMARY
@@ -965,7 +948,7 @@ async def _tell_outcome(
         ),
         kb.back_to_menu(_),
     )
-    _forget(context)
+    context.session.end_booking()
     return st.END
 
 
@@ -975,12 +958,12 @@ def _told(context: Context, result: ConfirmResult) -> None:
     if result.repeated:
         return
     announce_settled(context.application, result.record)
-    services(context).store.mark_told(result.record.booking_id)
+    context.services.store.mark_told(result.record.booking_id)
 
 
 async def _send_calendar(update: Update, context: Context, result: ConfirmResult) -> None:
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     record = result.record
     if update.effective_chat is None:
         return
@@ -995,10 +978,10 @@ async def _send_calendar(update: Update, context: Context, result: ConfirmResult
 
 def _remind(context: Context, result: ConfirmResult) -> None:
     """Plan the reminders of a booking just confirmed."""
-    reminders = context.application.bot_data.get(REMINDERS_KEY)
+    reminders = context.reminders
     if reminders is not None:
         reminders.schedule(result.record)
-    watcher = context.application.bot_data.get(WATCHER_KEY)
+    watcher = context.watcher
     if watcher is not None:
         watcher.wake()  # start watching it for clinic-side changes
 
@@ -1007,11 +990,11 @@ async def _cancel_replaced(
     update: Update, context: Context, draft: Draft, result: ConfirmResult
 ) -> None:
     """A move booked its new slot: ask the clinic to cancel the old one, and say so."""
-    svc = services(context)
+    svc = context.services
     old = svc.store.booking(draft.replaces_booking_id) if draft.replaces_booking_id else None
     if old is None or update.effective_chat is None:
         return
-    _ = translator(update, context)
+    _ = context.translator
     staff_language = svc.catalogs[svc.clinic.locale]
     filed = open_request(
         context,
@@ -1044,19 +1027,12 @@ async def _cancel_replaced(
 
 async def _menu_below(update: Update, context: Context) -> str:
     """A fresh menu under an outcome that must stay readable in the chat."""
-    _ = translator(update, context)
+    _ = context.translator
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             _("Que souhaitez-vous faire ?"), reply_markup=kb.menu(_)
         )
     return _at(context, st.MENU)
-
-
-def _forget(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop(STATE_KEY, None)
-        context.user_data.pop(OUTAGE_TRIES_KEY, None)
 
 
 async def tell_untold(application: Application, svc: Services) -> int:  # type: ignore[type-arg]
@@ -1110,12 +1086,12 @@ async def _tell_owner(application: Application, svc: Services, record: BookingRe
 
 async def urgent_yes(update: Update, context: Context) -> str:
     """It is an emergency: staff alerted now, the phone to call, today's earliest slots."""
-    svc = services(context)
-    draft = _draft(context)
+    svc = context.services
+    draft = context.session.draft
     user = update.effective_user
     if draft is None or user is None:
         return await show_menu(update, context)
-    _ = translator(update, context)
+    _ = context.translator
     # Told "prévenue" only when the staff chat takes messages now; the alert waits otherwise.
     alerted = staff_can_hear(context)
     await answer_callback(
@@ -1124,7 +1100,7 @@ async def urgent_yes(update: Update, context: Context) -> str:
     await raise_urgent_alert(context, user.id, draft)
     await urgent.phone_now(update, context, alerted=alerted)
     if await _paused(update, context, below=True):
-        _forget(context)
+        context.session.end_booking()
         return _at(context, st.MENU)
     try:
         type_id = await urgent.urgent_type_id(context, draft)
@@ -1132,13 +1108,13 @@ async def urgent_yes(update: Update, context: Context) -> str:
         return await _unavailable(update, context, st.PET)
     urgent.prepare_urgent_booking(draft, svc.local_now(), type_id)
     query = update.callback_query
-    if query is not None and query.message is not None and context.user_data is not None:
+    session = context.session
+    if query is not None and query.message is not None:
         with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(reply_markup=None)
-        if context.user_data.get(PANEL_KEY) == query.message.message_id:
-            context.user_data.pop(PANEL_KEY)  # stripped: never stripped twice (Telegram refuses)
-    if context.user_data is not None:
-        context.user_data[NEW_PANEL_KEY] = True  # the slots go below the phone number
+        if session.panel_message_id == query.message.message_id:
+            session.panel_message_id = None  # stripped: never stripped twice (Telegram refuses)
+    session.new_panel = True  # the slots go below the phone number
     return await advance(update, context)
 
 
@@ -1155,7 +1131,7 @@ async def urgent_typed(update: Update, context: Context) -> str:
         return await urgent_yes(update, context)
     if means_no(text):
         return await urgent_no(update, context)
-    _ = translator(update, context)
+    _ = context.translator
     await show(
         update,
         context,
@@ -1170,8 +1146,8 @@ async def urgent_typed(update: Update, context: Context) -> str:
 
 async def back(update: Update, context: Context) -> str:
     """ "Retour": undo the last choice and show that step again."""
-    draft = _draft(context)
-    state = (context.user_data or {}).get(STATE_KEY)
+    draft = context.session.draft
+    state = context.session.step
     if draft is None:
         return await show_menu(update, context)
     if state == st.SUMMARY:
@@ -1182,7 +1158,7 @@ async def back(update: Update, context: Context) -> str:
         return await ask_when(update, context)
     if state == st.WHEN:
         draft.vet_id, draft.any_vet = None, False
-        svc = services(context)
+        svc = context.services
         if draft.appointment_type_id and len(svc.booking.vets_for(draft.appointment_type_id)) > 1:
             return await ask_vet(update, context, draft)
         draft.appointment_type_id = None
@@ -1190,18 +1166,18 @@ async def back(update: Update, context: Context) -> str:
     if state == st.VET:
         draft.appointment_type_id = None
         return await ask_reason(update, context, draft)
-    if state == st.REASON and len((context.user_data or {}).get(PETS_KEY, {})) > 1:
+    if state == st.REASON and len(context.session.offered_pets) > 1:
         draft.patient_id = None
         return await ask_pet(update, context, draft)
-    _forget(context)
+    context.session.end_booking()
     return await show_menu(update, context)
 
 
 async def abort(update: Update, context: Context) -> str:
     """/annuler, /cancel or ✖️: drop the draft, nothing was booked."""
-    _ = translator(update, context)
-    had_draft = _draft(context) is not None
-    _forget(context)
+    _ = context.translator
+    had_draft = context.session.draft is not None
+    context.session.end_booking()
     text = (
         _("C'est annulé : aucun rendez-vous n'a été pris.")
         if had_draft
@@ -1216,7 +1192,7 @@ async def abort(update: Update, context: Context) -> str:
 
 async def reshow(update: Update, context: Context) -> str | None:
     """A sticker, a photo, a voice note: say so kindly, show the step again."""
-    _ = translator(update, context)
+    _ = context.translator
     if update.effective_chat is not None:
         await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
     return await _carry_on(update, context)
@@ -1224,9 +1200,9 @@ async def reshow(update: Update, context: Context) -> str | None:
 
 async def unknown_command(update: Update, context: Context) -> str | None:
     """/aide, /help or any command we do not have: name the ones we do, then go on."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
-    _ = translator(update, context)
+    _ = context.translator
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             _(
@@ -1241,8 +1217,8 @@ async def unknown_command(update: Update, context: Context) -> str | None:
 
 async def _carry_on(update: Update, context: Context) -> str:
     """After a word about the unexpected: the booking step again, or the menu."""
-    state = (context.user_data or {}).get(STATE_KEY)
-    if state in st.BOOKING_STEPS and _draft(context) is not None:
+    state = context.session.step
+    if state in st.BOOKING_STEPS and context.session.draft is not None:
         return await advance(update, context)
     return await show_menu(update, context)
 
@@ -1254,10 +1230,10 @@ async def stray_tap(update: Update, context: Context) -> str | None:
     Never a dead end: a repeated confirmation says what is true of it now; a step's button is
     handled by its step (the draft decides whether it still fits, as for any tap); anything
     else shows the current step again, or the menu."""
-    svc = services(context)
+    svc = context.services
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    _ = translator(update, context)
+    _ = context.translator
     data = query.data or ""
     booking_id = cb.value(data, cb.CONFIRM)
     record = svc.store.booking(booking_id) if booking_id else None
@@ -1266,7 +1242,7 @@ async def stray_tap(update: Update, context: Context) -> str | None:
     if svc.store.owner(user.id) is None:
         await answer_callback(update, context, _("Ce bouton n'est plus valable."))
         return await start(update, context)
-    draft = _draft(context)
+    draft = context.session.draft
     if draft is not None:
         step = next(
             (
@@ -1291,7 +1267,7 @@ async def stray_tap(update: Update, context: Context) -> str | None:
 async def _confirmed_before(update: Update, context: Context, record: BookingRecord) -> str | None:
     """ "Confirmer" tapped again: what is true of that booking now, never "déjà fait" for a
     booking that failed or is still being checked; a failed one shows the way forward."""
-    _ = translator(update, context)
+    _ = context.translator
     match record.state:
         case BookingState.BOOKED:
             await answer_callback(
@@ -1321,10 +1297,10 @@ async def _confirmed_before(update: Update, context: Context, record: BookingRec
 
 async def stray_message(update: Update, context: Context) -> str:
     """A sticker, photo or voice note outside a conversation: point to what works."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None
-    _ = translator(update, context)
+    _ = context.translator
     if update.effective_chat is not None:
         await update.effective_chat.send_message(_(ONLY_TEXT_AND_BUTTONS))
     if svc.store.owner(user.id) is None:
@@ -1334,9 +1310,9 @@ async def stray_message(update: Update, context: Context) -> str:
 
 async def timed_out(update: Update, context: Context) -> None:
     """30 minutes without an answer: say goodbye kindly (the draft is dropped)."""
-    _ = translator(update, context)
-    had_draft = _draft(context) is not None
-    _forget(context)
+    _ = context.translator
+    had_draft = context.session.draft is not None
+    context.session.end_booking()
     if had_draft and update.effective_chat is not None:
         await update.effective_chat.send_message(
             _(
@@ -1356,7 +1332,7 @@ async def _urgent_words_first(update: Update, context: Context) -> str | None:
     Outside a booking (the menu, Mes rendez-vous, after a booking, describing a new pet) the
     text is read as a first message, so that after "non" the booking goes on from its words.
     Someone not identified yet gets the clinic's number at once."""
-    svc = services(context)
+    svc = context.services
     text = _text(update)
     triage = assess(text, svc.lexicon)
     said_urgent = mentions_urgency(text)
@@ -1366,15 +1342,15 @@ async def _urgent_words_first(update: Update, context: Context) -> str | None:
     if user is None or svc.store.owner(user.id) is None:
         await urgent.phone_now(update, context, alerted=False)
         return None  # identification goes on: the staff are alerted once we know who it is
-    draft = _draft(context)
-    state = (context.user_data or {}).get(STATE_KEY)
+    draft = context.session.draft
+    state = context.session.step
     if draft is None or state not in st.BOOKING_STEPS:
         return await one_message(update, context)
     new_signs = {flag.id for flag in triage.flags} - draft.triage_seen
     if draft.is_urgent or (draft.triage_asked and not new_signs and not said_urgent):
         return None
     if draft.reason is None:
-        _ = translator(update, context)
+        _ = context.translator
         spans = read_when(text, svc.local_now(), language=_.language).spans
         draft.reason = reason_from(text, spans, [draft.pet_name or ""])
     if draft.appointment_type_id is None:
@@ -1443,13 +1419,13 @@ async def command_typed(update: Update, context: Context) -> str | None:
     """ "annuler", "retour", "menu" typed: the same as the command or the button."""
     action = command_word(_text(update))
     user = update.effective_user
-    if user is None or services(context).store.owner(user.id) is None:
+    if user is None or context.services.store.owner(user.id) is None:
         return await start(update, context)
     if action == "abort":
         return await abort(update, context)
     if action == "back":
         return await back(update, context)
-    _forget(context)
+    context.session.end_booking()
     return await show_menu(update, context)
 
 
@@ -1461,7 +1437,7 @@ def _linked_or(handler):  # type: ignore[no-untyped-def]
     @functools.wraps(handler)
     async def linked_or(update: Update, context: Context) -> str | None:
         user = update.effective_user
-        if user is not None and services(context).store.owner(user.id) is not None:
+        if user is not None and context.services.store.owner(user.id) is not None:
             return await handler(update, context)  # type: ignore[no-any-return]
         return await contact_expected(update, context)
 

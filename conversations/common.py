@@ -1,4 +1,5 @@
-"""What every handler needs: the services, the owner's language, and showing a step.
+"""What every handler needs: a typed context (the services, the owner's session and language),
+and showing a step.
 
 A step is shown on one message, the panel: after a tap it is edited in place; after typed text
 a new panel is sent and the old one loses its buttons, so an old keyboard cannot be tapped.
@@ -14,9 +15,9 @@ import json
 import logging
 import time
 from collections.abc import Awaitable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ContextTypes, ExtBot
@@ -24,24 +25,27 @@ from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, Cont
 from bot.i18n import Translator, pick_language
 from bot.metrics import CURRENT_UPDATE, Metrics, UpdateTally
 from bot.services import Services
+from conversations.runtime import BotData
+from conversations.session import Session
+
+if TYPE_CHECKING:
+    from bot.reminders import Reminders
+    from bot.status_watch import StatusWatcher
+    from conversations.staff import StaffDesk
 
 logger = logging.getLogger("vetbot.updates")
 
-SERVICES_KEY: Final = "services"
-PANEL_KEY: Final = "panel_message_id"
-LANGUAGE_KEY: Final = "language"
-PANEL_CONTENT_KEY: Final = "panel_content"
-"""A digest of what the panel shows (see `_content_digest`)."""
-NEW_PANEL_KEY: Final = "new_panel"
-"""Set once to show the next step on a new message even after a tap (see `show`)."""
 
-
-class VetbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """PTB's context for one update, with what a handler must know about the update so far.
+class VetbotContext(CallbackContext[ExtBot[None], Session, dict[Any, Any], BotData]):
+    """PTB's context for one update, typed: the services, the owner's session and language,
+    and what a handler must know about the update so far.
 
     Telegram takes one answer per tap (answerCallbackQuery; a second one is refused with
     "query is too old ... or query ID is invalid"): the first answer given wins, and `show`
-    does not answer again after a toast."""
+    does not answer again after a toast.
+
+    PTB builds one context per update and hands it to every handler group, so what is
+    computed here (the translator) is computed once per update."""
 
     def __init__(
         self,
@@ -51,25 +55,74 @@ class VetbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.tap_answered = False
+        self._user: User | None = None
+        self._translator: Translator | None = None
+        self._no_user_session: Session | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> VetbotContext:
+        """PTB's context, remembering the update's user (their Telegram language)."""
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context._user = update.effective_user
+        return context
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def staff(self) -> StaffDesk | None:
+        """The staff desk; None when the clinic has no staff chat."""
+        return self.bot_data.staff_desk
+
+    @property
+    def reminders(self) -> Reminders | None:
+        """None until the bot runs (see `BotData`)."""
+        return self.bot_data.reminders
+
+    @property
+    def watcher(self) -> StatusWatcher | None:
+        """None until the bot runs (see `BotData`)."""
+        return self.bot_data.watcher
+
+    @property
+    def session(self) -> Session:
+        """The owner's session. An update without a user (a channel post) gets one that lasts
+        for this update only, as PTB gives it no ``user_data``."""
+        session = self.user_data
+        if session is not None:
+            return session
+        if self._no_user_session is None:
+            self._no_user_session = Session()
+        return self._no_user_session
+
+    @property
+    def translator(self) -> Translator:
+        """The owner's language: their /langue choice, else Telegram's, else the clinic's."""
+        if self._translator is None:
+            svc = self.services
+            user = self._user
+            chosen = self.session.language
+            if chosen is None and user is not None:
+                chosen = svc.store.language(user.id)
+            telegram_language = user.language_code if user is not None else None
+            self._translator = svc.catalogs[
+                pick_language(chosen, telegram_language, svc.clinic.locale)
+            ]
+        return self._translator
+
+    def choose_language(self, language: str) -> Translator:
+        """/langue: the owner's choice, kept in the session; the rest of the update speaks it."""
+        self.session.language = language
+        self._translator = None
+        return self.translator
 
 
 Context = VetbotContext
-CONTEXT_TYPES: Final = ContextTypes(context=VetbotContext)
-
-
-def services(context: Context) -> Services:
-    return context.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
-
-
-def translator(update: Update, context: Context) -> Translator:
-    """The owner's language: their /langue choice, else Telegram's, else the clinic's."""
-    svc = services(context)
-    user = update.effective_user
-    chosen = context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None
-    if chosen is None and user is not None:
-        chosen = svc.store.language(user.id)
-    telegram_language = user.language_code if user is not None else None
-    return svc.catalogs[pick_language(chosen, telegram_language, svc.clinic.locale)]
+CONTEXT_TYPES: Final = ContextTypes(context=VetbotContext, bot_data=BotData, user_data=Session)
 
 
 def esc(text: object) -> str:
@@ -84,13 +137,13 @@ async def show(
     stored (see `commit_before_reply`)."""
     await commit_before_reply(update, context)
     query = update.callback_query
-    user_data: dict[str, Any] = context.user_data if context.user_data is not None else {}
+    session = context.session
     if query is not None:
         await answer_callback(update, context)
-    if query is not None and query.message is not None and not user_data.pop(NEW_PANEL_KEY, False):
+    if query is not None and query.message is not None and not _take_new_panel(session):
         shown = _content_digest(text, keyboard)
-        same = user_data.get(PANEL_KEY) == query.message.message_id
-        if not (same and user_data.get(PANEL_CONTENT_KEY) == shown):  # Telegram refuses a no-op
+        same = session.panel_message_id == query.message.message_id
+        if not (same and session.panel_content == shown):  # Telegram refuses a no-op
             try:
                 await query.edit_message_text(
                     text, parse_mode=ParseMode.HTML, reply_markup=keyboard
@@ -98,18 +151,24 @@ async def show(
             except BadRequest as error:
                 if "not modified" not in error.message:
                     raise
-        _remember_panel(user_data, query.message.message_id, keyboard)
-        user_data[PANEL_CONTENT_KEY] = shown
+        _remember_panel(session, query.message.message_id, keyboard)
+        session.panel_content = shown
         return
     chat = update.effective_chat
     if chat is None:
         return
-    old_panel = user_data.get(PANEL_KEY)
+    old_panel = session.panel_message_id
     message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    _remember_panel(user_data, message.message_id, keyboard)
-    user_data[PANEL_CONTENT_KEY] = _content_digest(text, keyboard)
+    _remember_panel(session, message.message_id, keyboard)
+    session.panel_content = _content_digest(text, keyboard)
     if old_panel is not None and old_panel != message.message_id:
         await _quietly(context.bot.edit_message_reply_markup(chat.id, old_panel, reply_markup=None))
+
+
+def _take_new_panel(session: Session) -> bool:
+    """Whether a step asked for the next one on a new message; asked once, so cleared."""
+    new_panel, session.new_panel = session.new_panel, False
+    return new_panel
 
 
 def _content_digest(text: str, keyboard: InlineKeyboardMarkup | None) -> str:
@@ -120,14 +179,14 @@ def _content_digest(text: str, keyboard: InlineKeyboardMarkup | None) -> str:
 
 
 def _remember_panel(
-    user_data: dict[str, Any], message_id: int, keyboard: InlineKeyboardMarkup | None
+    session: Session, message_id: int, keyboard: InlineKeyboardMarkup | None
 ) -> None:
     """The panel whose buttons a later step strips: only a message that has some (stripping a
     message without buttons is refused by Telegram: "message is not modified")."""
     if keyboard is not None and keyboard.inline_keyboard:
-        user_data[PANEL_KEY] = message_id
+        session.panel_message_id = message_id
     else:
-        user_data.pop(PANEL_KEY, None)
+        session.panel_message_id = None
 
 
 async def commit_before_reply(update: Update, context: Context) -> None:

@@ -21,7 +21,7 @@ from telegram.ext import Application, BaseHandler, ChatMemberHandler, TypeHandle
 
 from bot import owner_reach
 from bot.services import Services
-from conversations.common import SERVICES_KEY, Context
+from conversations.common import Context
 from conversations.staff import tell_staff_unreachable
 
 REACH_GROUP: Final = -3
@@ -39,7 +39,7 @@ async def tell_owner(
 ) -> bool:
     """Sends ``text`` to the owner unless they are unreachable; False if not sent for that
     reason (marked now, on a 403, or before). Other Telegram errors are the caller's."""
-    svc: Services = application.bot_data[SERVICES_KEY]
+    svc: Services = application.bot_data.services
     if not owner_reach.reachable(svc.store, user_id):
         return False
     try:
@@ -52,18 +52,16 @@ async def tell_owner(
 
 async def owner_lost(application: Application, user_id: int, reason: str) -> None:  # type: ignore[type-arg]
     """Marks the owner unreachable; news of it reaches the staff if a case of theirs is urgent."""
-    svc: Services = application.bot_data[SERVICES_KEY]
+    svc: Services = application.bot_data.services
     if owner_reach.lost(svc.store, user_id, reason):
         await tell_staff_unreachable(application, user_id)
 
 
 def owner_back(application: Application, user_id: int) -> None:  # type: ignore[type-arg]
     """Clears the mark; clinic-side notices held meanwhile go out at once."""
-    from conversations.reminders import WATCHER_KEY  # it sends through this module
-
-    svc: Services = application.bot_data[SERVICES_KEY]
+    svc: Services = application.bot_data.services
     if owner_reach.regained(svc.store, user_id):
-        watcher = application.bot_data.get(WATCHER_KEY)
+        watcher = application.bot_data.watcher
         if watcher is not None:
             watcher.wake()
 

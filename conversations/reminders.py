@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import warnings
 from datetime import timedelta
-from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -31,11 +30,8 @@ from bot.status_watch import OnChange, StatusChange, StatusChangeKind
 from bot.store import BookingRecord, BookingState
 from bot.store.reminders import ReminderRecord
 from conversations import callbacks as cb
-from conversations.common import SERVICES_KEY, Context, answer_callback, esc, services
+from conversations.common import Context, answer_callback, esc
 from conversations.owner_reach import tell_owner
-
-REMINDERS_KEY: Final = "reminders"
-WATCHER_KEY: Final = "status_watch"
 
 
 def _owner_language(svc: Services, user_id: int) -> Translator:
@@ -85,7 +81,7 @@ def reminder_sender(application: Application) -> SendReminder:
     """The `send` of bot.reminders.Reminders, through this bot."""
 
     async def send(reminder: ReminderRecord, booking: BookingRecord) -> None:
-        svc: Services = application.bot_data[SERVICES_KEY]
+        svc: Services = application.bot_data.services
         _ = _owner_language(svc, booking.user_id)
         with _mapped_errors():
             told = await tell_owner(
@@ -121,7 +117,7 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
     """The `on_change` of bot.status_watch: tell the owner what the clinic changed."""
 
     async def on_change(change: StatusChange) -> None:
-        svc: Services = application.bot_data[SERVICES_KEY]
+        svc: Services = application.bot_data.services
         record = change.booking
         _ = _owner_language(svc, record.user_id)
         bot = application.bot
@@ -172,7 +168,7 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
 
 async def present(update: Update, context: Context) -> None:
     """ "Je serai là": recorded (staff see it on /aujourdhui), the button goes."""
-    svc = services(context)
+    svc = context.services
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     _ = _owner_language(svc, user.id)

@@ -8,7 +8,6 @@ open request: while one is with the clinic, "Annuler" and "Déplacer" on it are 
 from __future__ import annotations
 
 import contextlib
-from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -20,10 +19,8 @@ from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
-from conversations.common import Context, answer_callback, esc, services, show, translator
+from conversations.common import Context, answer_callback, esc, show
 from conversations.staff import Filing, open_request
-
-CONTACT_KEY: Final = "shared_contact"
 
 
 def registration_offer(_) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
@@ -36,8 +33,8 @@ async def ask_registration(update: Update, context: Context) -> str:
     """An unknown number asks the clinic to create their record."""
     user = update.effective_user
     assert user is not None
-    _ = translator(update, context)
-    contact = (context.user_data or {}).get(CONTACT_KEY)
+    _ = context.translator
+    contact = context.session.shared_contact
     if contact is None:
         await answer_callback(update, context, _("Partagez d'abord votre numéro, s'il vous plaît."))
         return st.END
@@ -46,14 +43,13 @@ async def ask_registration(update: Update, context: Context) -> str:
         RequestKind.REGISTER,
         user.id,
         details={
-            "Nom": contact["name"],
-            "Téléphone": contact["phone"],
+            "Nom": contact.name,
+            "Téléphone": contact.phone,
             "Telegram": f"@{user.username}" if user.username else str(user.id),
         },
     )
-    if context.user_data is not None:
-        context.user_data.pop(CONTACT_KEY, None)
-    svc = services(context)
+    context.session.shared_contact = None
+    svc = context.services
     text = (
         _(
             "C'est transmis : la clinique va créer votre dossier et vous préviendra ici. "
@@ -72,7 +68,7 @@ async def ask_registration(update: Update, context: Context) -> str:
 
 def own_booking(update: Update, context: Context, kind: str):  # type: ignore[no-untyped-def]
     """The booking named in the tap, if it is this owner's, booked and still to come."""
-    svc = services(context)
+    svc = context.services
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     record = svc.store.booking(cb.value(query.data or "", kind) or "")
@@ -108,8 +104,8 @@ def in_grace(svc: Services, record: BookingRecord) -> bool:
 
 async def changeable(update: Update, context: Context, kind: str) -> BookingRecord | None:
     """The tapped appointment if the owner may still cancel or move it here; else say why."""
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     record = own_booking(update, context, kind)
     if record is None:
         await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
@@ -136,7 +132,7 @@ async def cancel_ask(update: Update, context: Context) -> str | None:
     """ "Annuler" on an appointment: confirm first, or ask to phone when it is too close.
 
     Refused, the owner stays where they were (a booking in progress goes on)."""
-    _ = translator(update, context)
+    _ = context.translator
     record = await changeable(update, context, cb.CANCEL_ASK)
     if record is None:
         return None
@@ -162,10 +158,10 @@ async def cancel_ask(update: Update, context: Context) -> str | None:
 
 async def cancel_confirmed(update: Update, context: Context) -> str | None:
     """File the cancellation with the staff; the owner is told it is with the clinic."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None
-    _ = translator(update, context)
+    _ = context.translator
     record = own_booking(update, context, cb.CANCEL_CONFIRM)
     if record is None:
         await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
@@ -207,7 +203,7 @@ async def cancel_confirmed(update: Update, context: Context) -> str | None:
 
 async def add_pet_ask(update: Update, context: Context) -> str:
     """ "Un autre animal": the clinic adds pets; ask for what it needs in one message."""
-    _ = translator(update, context)
+    _ = context.translator
     text = _(
         "Écrivez le nom et l'espèce de votre animal, par exemple « Félix, chat, 2 ans ». "
         "Je transmets à la clinique, qui l'ajoutera à votre dossier."
@@ -218,10 +214,10 @@ async def add_pet_ask(update: Update, context: Context) -> str:
 
 async def add_pet_described(update: Update, context: Context) -> str:
     """The owner described the pet: file it with the staff."""
-    svc = services(context)
+    svc = context.services
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    _ = translator(update, context)
+    _ = context.translator
     owner = svc.store.owner(user.id)
     if owner is None:
         return st.END

@@ -74,12 +74,10 @@ from bot.store import BookingRecord, BookingState
 from bot.treats import Client, Patient, TreatsError
 from bot.triage import assess
 from conversations.callbacks import MENU_BOOK
-from conversations.common import SERVICES_KEY, Context, answer_callback, services
+from conversations.common import Context, answer_callback
 
 logger = logging.getLogger("vetbot.staff")
 
-STAFF_KEY: Final = "staff"
-STAFF_CHAT_KEY: Final = "staff_chat"
 ACK: Final = "ack"
 CALL: Final = "call"
 REQUEST: Final = "req"
@@ -110,12 +108,8 @@ class StaffDesk:
         return self.chat.chat_id
 
 
-def desk(context: Context) -> StaffDesk | None:
-    return context.application.bot_data.get(STAFF_KEY)
-
-
 def _staff_language(context: Context) -> Translator:
-    svc = services(context)
+    svc = context.services
     return svc.catalogs[svc.clinic.locale]
 
 
@@ -297,13 +291,13 @@ def with_line(message: StaffMessage, line: str, *, drop_ack: bool = False) -> St
 def staff_can_hear(context: Context) -> bool:
     """Whether an alert raised now reaches the staff chat now (not: no staff chat, or the bot
     removed from it). The owner is told "the team is alerted" only then."""
-    staff = desk(context)
+    staff = context.staff
     return staff is not None and staff.chat.reachable
 
 
 async def raise_urgent_alert(context: Context, user_id: int, draft: Draft) -> None:
     """Alert the staff now, before any booking; remember the alert to add the appointment."""
-    staff = desk(context)
+    staff = context.staff
     if staff is None:
         return
     case = await _gather_case(context, user_id, draft)
@@ -316,11 +310,11 @@ async def raise_urgent_alert(context: Context, user_id: int, draft: Draft) -> No
         needs_ack=True,
     )
     draft.urgent_alert_id = str(record.id)
-    services(context).metrics.urgent_alerts.inc()
+    context.services.metrics.urgent_alerts.inc()
 
 
 async def _gather_case(context: Context, user_id: int, draft: Draft) -> UrgentCase:
-    svc = services(context)
+    svc = context.services
     client: Client | None = None
     pet: Patient | None = None
     with contextlib.suppress(TreatsError):
@@ -357,10 +351,10 @@ def announce_settled(application: Application, record: BookingRecord) -> None:  
     """The staff side of a settled booking, the same whichever path settled it (a tap, a
     retry, a restart): an uncertain one becomes "RDV à vérifier" (at most one per booking),
     a booked one is announced and added to its urgent alert. A failed one needs nothing."""
-    staff: StaffDesk | None = application.bot_data.get(STAFF_KEY)
+    staff = application.bot_data.staff_desk
     if staff is None:
         return
-    svc: Services = application.bot_data[SERVICES_KEY]
+    svc: Services = application.bot_data.services
     _ = svc.catalogs[svc.clinic.locale]
     line = _one_line(_, record)
     if record.state is BookingState.UNCERTAIN:
@@ -494,7 +488,7 @@ def open_request(
 
     FILED: posted now; PENDING: this appointment already has an open request (nothing new);
     UNAVAILABLE: no staff chat to take it. Truthy unless UNAVAILABLE."""
-    staff = desk(context)
+    staff = context.staff
     if staff is None:
         return Filing.UNAVAILABLE
     opened = _file_request(
@@ -508,7 +502,7 @@ def open_request(
 
 async def _from_staff(update: Update, context: Context) -> str | None:
     """The tapping staff member's name, or None (and a refusal) for anyone else."""
-    staff = desk(context)
+    staff = context.staff
     query, user = update.callback_query, update.effective_user
     if staff is None or query is None or user is None:
         return None
@@ -528,7 +522,7 @@ async def _from_staff(update: Update, context: Context) -> str | None:
 
 async def acknowledge(update: Update, context: Context) -> None:
     """ "Je prends": the first staff member takes the case; the alert shows who and when."""
-    staff, query = desk(context), update.callback_query
+    staff, query = context.staff, update.callback_query
     assert query is not None
     name = await _from_staff(update, context)
     if staff is None or name is None or update.effective_user is None:
@@ -539,9 +533,9 @@ async def acknowledge(update: Update, context: Context) -> None:
     if taken is None:
         await answer_callback(update, context, _("Déjà pris en charge."))
         raise ApplicationHandlerStop
-    now = services(context).clock()
+    now = context.services.clock()
     waited = (now - (taken.sent_at or taken.created_at)).total_seconds()
-    services(context).metrics.ack_seconds.observe(max(0.0, waited))
+    context.services.metrics.ack_seconds.observe(max(0.0, waited))
     label = _("✅ Pris en charge par {name} à {time}", name=name, time=_.time(now))
     staff.outbox.update(outbox_id, with_line(taken.message, esc(label), drop_ack=True))
     await answer_callback(update, context, _("C'est noté, merci !"))
@@ -555,7 +549,7 @@ async def call_back(update: Update, context: Context) -> None:
     if await _from_staff(update, context) is None:
         raise ApplicationHandlerStop
     _ = _staff_language(context)
-    svc, staff = services(context), desk(context)
+    svc, staff = context.services, context.staff
     alert = staff.outbox.get(_int_after(query.data, CALL)) if staff else None
     owner = svc.store.owner(alert.owner_user_id) if alert and alert.owner_user_id else None
     client = None
@@ -574,7 +568,7 @@ async def call_back(update: Update, context: Context) -> None:
 
 async def decide(update: Update, context: Context) -> None:
     """ "Fait" / "Refusé" (or "Bien réservé" / "Pas réservé"): record, tell the owner."""
-    staff, query = desk(context), update.callback_query
+    staff, query = context.staff, update.callback_query
     assert query is not None
     name = await _from_staff(update, context)
     if staff is None or name is None or update.effective_user is None:
@@ -598,7 +592,7 @@ async def decide(update: Update, context: Context) -> None:
 
 
 async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
-    svc = services(context)
+    svc = context.services
     from bot.i18n import pick_language
 
     _ = svc.catalogs[pick_language(svc.store.language(request.user_id), svc.clinic.locale)]
@@ -658,10 +652,10 @@ async def tell_staff_unreachable(application: Application, user_id: int) -> bool
     in the staff chat, quoting the alert, with the phone to call instead (the Treats record's,
     else the alert's, else "?"). At most once per unreachable episode (see
     `bot.owner_reach.staff_must_hear`); True if posted."""
-    staff: StaffDesk | None = application.bot_data.get(STAFF_KEY)
+    staff = application.bot_data.staff_desk
     if staff is None:
         return False
-    svc: Services = application.bot_data[SERVICES_KEY]
+    svc: Services = application.bot_data.services
     alert = owner_reach.staff_must_hear(svc.store, user_id, svc.clock())
     away = svc.store.unreachable(user_id)
     if alert is None or away is None:
@@ -708,7 +702,7 @@ def _int_after(data: str | None, kind: str) -> int:
 
 async def today(update: Update, context: Context) -> None:
     """/aujourdhui: today's bookings made through the bot."""
-    svc = services(context)
+    svc = context.services
     _ = _staff_language(context)
     now = svc.clock()
     bookings = today_bookings(svc.store, now, svc.clinic.tz)
@@ -727,7 +721,7 @@ async def today(update: Update, context: Context) -> None:
 
 async def stats(update: Update, context: Context) -> None:
     """/stats: bookings per day over 7 days, urgent cases, median time to confirm."""
-    svc = services(context)
+    svc = context.services
     _ = _staff_language(context)
     figures = staff_stats(svc.store, svc.clock(), svc.clinic.tz)
     lines = [_("<b>Les 7 derniers jours</b>")]
@@ -744,7 +738,7 @@ async def stats(update: Update, context: Context) -> None:
 
 async def pause(update: Update, context: Context) -> None:
     """/pause [durée]: owners are asked to phone instead of booking online."""
-    svc = services(context)
+    svc = context.services
     _ = _staff_language(context)
     length = _duration(" ".join(context.args or []))
     if length is None:
@@ -763,7 +757,7 @@ async def pause(update: Update, context: Context) -> None:
 
 async def resume(update: Update, context: Context) -> None:
     """/reprise: online booking is open again."""
-    svc = services(context)
+    svc = context.services
     _ = _staff_language(context)
     svc.store.set_paused_until(None)
     await _reply(update, _("▶️ Réservation en ligne rouverte."))
@@ -771,7 +765,7 @@ async def resume(update: Update, context: Context) -> None:
 
 async def invitation(update: Update, context: Context) -> None:
     """/invitation <phone or client id>: a signed invite link for an owner."""
-    svc = services(context)
+    svc = context.services
     _ = _staff_language(context)
     wanted = " ".join(context.args or []).strip()
     if svc.link_secret is None:
@@ -807,7 +801,7 @@ async def invitation(update: Update, context: Context) -> None:
 
 async def refuse_outside(update: Update, context: Context) -> None:
     """A staff command anywhere but the staff chat."""
-    svc = services(context)
+    svc = context.services
     _ = svc.catalogs[svc.clinic.locale]
     await _reply(update, _("Cette commande est réservée au groupe de l'équipe de la clinique."))
     raise ApplicationHandlerStop
@@ -844,7 +838,7 @@ async def _only_private(update: Update, context: Context) -> None:
 async def bot_membership(update: Update, context: Context) -> None:
     """Telegram's ``my_chat_member`` in the staff chat: the bot removed (staff messages wait,
     /readyz says so) or added back (what waited goes now)."""
-    staff, change = desk(context), update.my_chat_member
+    staff, change = context.staff, update.my_chat_member
     if staff is None or change is None or change.chat.id not in staff.chat.ids:
         return
     status = change.new_chat_member.status
@@ -858,7 +852,7 @@ async def bot_membership(update: Update, context: Context) -> None:
 
 async def group_upgraded(update: Update, context: Context) -> None:
     """The service message Telegram posts when a group becomes a supergroup: follow it."""
-    staff, message = desk(context), update.effective_message
+    staff, message = context.staff, update.effective_message
     if staff is None or message is None:
         return
     if message.migrate_to_chat_id is not None:
@@ -930,7 +924,7 @@ def _stopping(callback):  # type: ignore[no-untyped-def]
 
 def paused_text(context: Context, _: Translator) -> str | None:
     """The owner-facing pause notice, or None when online booking is open."""
-    svc = services(context)
+    svc = context.services
     until = svc.store.paused_until()
     if until is None or until <= svc.clock():
         return None

@@ -11,7 +11,6 @@ import logging
 from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 
-from bot.i18n import Translator
 from bot.invites import InviteError, read_invite
 from bot.phones import mask
 from bot.treats import TreatsError
@@ -19,25 +18,23 @@ from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import (
-    LANGUAGE_KEY,
     Context,
     answer_callback,
     esc,
-    services,
     show,
-    translator,
 )
-from conversations.requests import CONTACT_KEY, registration_offer
+from conversations.requests import registration_offer
+from conversations.session import SharedContact
 
 logger = logging.getLogger("vetbot.start")
 
 
 async def start(update: Update, context: Context) -> str:
     """/start [invite]: greet; link the owner by invite or ask for their number."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None and update.effective_message is not None
-    _ = translator(update, context)
+    _ = context.translator
     await answer_callback(update, context)  # when a tap led here (an old menu, before identifying)
     svc.store.record_event(user.id, "start")
     if context.args:
@@ -59,10 +56,10 @@ async def start(update: Update, context: Context) -> str:
 
 async def contact_shared(update: Update, context: Context) -> str:
     """A contact arrived: accept only the sender's own, then match it to a client."""
-    svc = services(context)
+    svc = context.services
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.contact is not None and user is not None
-    _ = translator(update, context)
+    _ = context.translator
     if message.contact.user_id != user.id:
         await message.reply_text(
             _(
@@ -96,9 +93,8 @@ async def contact_shared(update: Update, context: Context) -> str:
             ),
             reply_markup=ReplyKeyboardRemove(),
         )
-        if context.user_data is not None:
-            name = " ".join(filter(None, [message.contact.first_name, message.contact.last_name]))
-            context.user_data[CONTACT_KEY] = {"name": name, "phone": message.contact.phone_number}
+        name = " ".join(filter(None, [message.contact.first_name, message.contact.last_name]))
+        context.session.shared_contact = SharedContact(name, message.contact.phone_number)
         await message.reply_text(
             _("Ou bien, je transmets votre demande d'inscription à la clinique :"),
             reply_markup=registration_offer(_),
@@ -115,7 +111,7 @@ async def contact_shared(update: Update, context: Context) -> str:
 
 async def contact_expected(update: Update, context: Context) -> str:
     """Anything but a contact while we wait for one: explain, show the button again."""
-    _ = translator(update, context)
+    _ = context.translator
     await answer_callback(update, context)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
@@ -130,10 +126,10 @@ async def contact_expected(update: Update, context: Context) -> str:
 
 
 async def _accept_invite(update: Update, context: Context, token: str) -> str:
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     assert user is not None and update.effective_message is not None
-    _ = translator(update, context)
+    _ = context.translator
     if svc.link_secret is None:
         problem = InviteError.INVALID
     else:
@@ -172,7 +168,7 @@ async def show_menu(
     update: Update, context: Context, *, fresh: bool = False, note: str = ""
 ) -> str:
     """The main menu; typing a request here books in one message. ``note``: a line above."""
-    _ = translator(update, context)
+    _ = context.translator
     text = _(
         "Que souhaitez-vous faire ?\n\nVous pouvez aussi m'écrire directement, par exemple : "
         "« un vaccin pour mon chat mardi prochain vers 10h »."
@@ -188,8 +184,8 @@ async def show_menu(
 
 async def clinic_info(update: Update, context: Context) -> str:
     """Address, phone, hours."""
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     lines = [f"<b>{esc(svc.clinic.name)}</b>"]
     if svc.clinic.address:
         lines.append(_("📍 {address}", address=esc(svc.clinic.address)))
@@ -203,7 +199,7 @@ async def clinic_info(update: Update, context: Context) -> str:
 
 async def choose_language(update: Update, context: Context) -> None:
     """/langue (/language): pick French or English."""
-    _ = translator(update, context)
+    _ = context.translator
     if update.effective_message is not None:
         await update.effective_message.reply_text(
             _("Choisissez votre langue :"), reply_markup=kb.languages()
@@ -211,7 +207,7 @@ async def choose_language(update: Update, context: Context) -> None:
 
 
 async def language_chosen(update: Update, context: Context) -> str | None:
-    svc = services(context)
+    svc = context.services
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     language = cb.value(query.data or "", cb.LANGUAGE)
@@ -219,9 +215,7 @@ async def language_chosen(update: Update, context: Context) -> str | None:
         await answer_callback(update, context)
         return
     svc.store.set_language(user.id, language)
-    if context.user_data is not None:
-        context.user_data[LANGUAGE_KEY] = language
-    _: Translator = svc.catalogs[language]
+    _ = context.choose_language(language)
     noted = _("C'est noté : je vous parlerai en français.")
     if svc.store.owner(user.id) is None:
         await answer_callback(update, context, noted)

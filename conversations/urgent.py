@@ -19,7 +19,7 @@ from bot.triage import Triage
 from bot.when import Grain, TimeRequest
 from conversations import callbacks as cb
 from conversations import states as st
-from conversations.common import Context, esc, services, show, translator
+from conversations.common import Context, esc, show
 
 
 def flag_labels(_: Translator, triage: Triage) -> str:
@@ -43,7 +43,7 @@ async def ask(
 
     ``triage`` is None when the owner chose the clinic's emergency type rather than wrote
     red-flag words: the question is the same, without signs to name."""
-    _ = translator(update, context)
+    _ = context.translator
     if words:
         draft.owner_words = words[:500]
     draft.triage_asked = True
@@ -60,8 +60,7 @@ async def ask(
             "et je vous donne son numéro."
         )
     await show(update, context, text, keyboard(_))
-    if context.user_data is not None:
-        context.user_data["state"] = st.URGENT
+    context.session.step = st.URGENT
     return st.URGENT
 
 
@@ -75,8 +74,8 @@ async def phone_now(update: Update, context: Context, *, alerted: bool = True) -
     """The number to call right now: the clinic's, or the emergency line when it is closed.
 
     ``alerted``: whether the staff have been told (not for someone not identified yet)."""
-    svc = services(context)
-    _ = translator(update, context)
+    svc = context.services
+    _ = context.translator
     now = svc.local_now()
     open_now = ClinicSchedule.from_clinic(svc.clinic).is_open(now)
     if open_now is False and svc.clinic.emergency_display:
@@ -105,7 +104,7 @@ async def phone_now(update: Update, context: Context, *, alerted: bool = True) -
 async def urgent_type_id(context: Context, draft: Draft) -> str | None:
     """The clinic's emergency type (its ``urgent_types``) if it has one, else what the owner
     chose."""
-    svc = services(context)
+    svc = context.services
     if draft.appointment_type_id is not None and svc.clinic.is_urgent_type(
         draft.appointment_type_id, draft.type_name or ""
     ):

@@ -12,8 +12,6 @@ import pytest
 from bot.emulator import Person
 from bot.reminders import UNREACHABLE
 from bot.store import ReminderState
-from conversations.reminders import REMINDERS_KEY
-from conversations.staff import STAFF_KEY
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun
@@ -71,7 +69,7 @@ def refused_for(vetbot: VetbotRun, owner: Person) -> list[str]:
 async def deliver_at(vetbot: VetbotRun, application, when: datetime) -> None:  # type: ignore[no-untyped-def]
     """Move the clock and let the reminders loop see it (an event, not a sleep)."""
     vetbot.clock.set(when)
-    await application.bot_data[REMINDERS_KEY].deliver_due()
+    await application.bot_data.reminders.deliver_due()
 
 
 async def report_emergency(owner: Person) -> None:
@@ -151,7 +149,7 @@ async def test_the_staff_hear_once_when_the_owner_of_an_urgent_case_blocks_the_b
 ) -> None:
     vetbot_setup.clock.advance(timedelta(hours=1, minutes=30))  # Monday 10:00: open
     async with vetbot_setup.running() as application:
-        outbox = application.bot_data[STAFF_KEY].outbox
+        outbox = application.bot_data.staff_desk.outbox
         await identify(marie)
         await report_emergency(marie)
         alert = await vetbot_setup.staff.next_message()
@@ -169,7 +167,7 @@ async def test_the_staff_hear_once_when_the_owner_of_an_urgent_case_blocks_the_b
         )
         assert notice.raw["reply_to_message"]["message_id"] == alert.message_id
 
-        await application.bot_data[REMINDERS_KEY].deliver_due()
+        await application.bot_data.reminders.deliver_due()
         vetbot_setup.clock.advance(timedelta(minutes=6))  # a re-alert of the untaken case
         await outbox.deliver_due()
         await outbox.deliver_due()
@@ -207,7 +205,7 @@ async def test_a_staff_decision_for_a_blocked_owner_is_neither_sent_nor_retried(
         figures = await vetbot_setup.staff.next_message()
         while "7 derniers jours" not in figures.text:
             figures = await vetbot_setup.staff.next_message()
-        await application.bot_data[STAFF_KEY].outbox.deliver_due()
+        await application.bot_data.staff_desk.outbox.deliver_due()
         assert sends_to(vetbot_setup, marie, since) == []
     with vetbot_setup.store() as store:
         assert store.upcoming_bookings(marie.user.id, vetbot_setup.clock()) == []

@@ -21,7 +21,6 @@ import pytest
 from bot.emulator import SeenMessage
 from bot.services import load_lexicon
 from bot.triage import assess
-from conversations.booking import DRAFT_KEY
 from tests.support.states import (
     ENGLISH,
     FRENCH,
@@ -71,7 +70,7 @@ async def typed_cancel_works_like_the_command(trip: Trip) -> None:
     answer = await trip.step()
     assert any(said in answer.text for said in words.cancelled), answer.text
     assert any(words.book in label for label in answer.buttons), answer.buttons
-    assert DRAFT_KEY not in trip.bot.user_data(trip.person), "a booking is still in progress"
+    assert trip.bot.session(trip.person).draft is None, "a booking is still in progress"
 
 
 async def typed_menu_shows_the_menu(trip: Trip) -> None:

@@ -16,8 +16,6 @@ import pytest
 from bot.emulator import Person
 from bot.flood import TELEGRAM_FLOOD_LIMITS
 from bot.store import BookingDraft, BookingState, OutboxKind, StaffMessage
-from conversations.reminders import REMINDERS_KEY
-from conversations.staff import STAFF_KEY
 from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun
 
@@ -34,7 +32,7 @@ async def test_a_burst_of_staff_alerts_respects_the_group_limit(vetbot_setup: Ve
     world, staff = vetbot_setup.world, vetbot_setup.staff
     world.bot.flood.configure(GROUP_FLOOD)
     async with vetbot_setup.running(flood=GROUP_FLOOD) as application:
-        outbox = application.bot_data[STAFF_KEY].outbox
+        outbox = application.bot_data.staff_desk.outbox
         # Telegram also refuses one message outright: it is waited out, not dropped.
         world.faults.fail_next(1, status=HTTPStatus.TOO_MANY_REQUESTS, method="sendmessage")
         for number in range(BURST):
@@ -57,7 +55,7 @@ async def test_a_burst_of_reminders_respects_the_overall_limit(vetbot_setup: Vet
         world.bot.flood.configure(OVERALL_FLOOD)
         with vetbot_setup.store() as store:
             bookings = [_booked(store, number, owner) for number, owner in enumerate(owners)]
-        reminders = application.bot_data[REMINDERS_KEY]
+        reminders = application.bot_data.reminders
         for booking in bookings:
             reminders.schedule(booking)
         vetbot_setup.clock.set(APPOINTMENT - timedelta(hours=24))

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from bot.emulator import Person, SeenMessage
 from bot.staff_requests import RequestState
-from conversations.staff import STAFF_KEY
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
 
@@ -47,7 +46,7 @@ async def ask_to_cancel(owner: Person, day: str = "jeu.") -> SeenMessage:
 
 async def staff_requests(vetbot: VetbotRun, application) -> list[SeenMessage]:
     """Every request the staff chat shows, once the outbox has delivered all it holds."""
-    await application.bot_data[STAFF_KEY].outbox.deliver_due()
+    await application.bot_data.staff_desk.outbox.deliver_due()
     return [m for m in vetbot.staff.messages if "Demande d'annulation" in m.text]
 
 
@@ -159,7 +158,7 @@ async def test_staff_deciding_twice_tells_the_owner_once(vetbot_setup: VetbotRun
         told = await next_step(marie)
         while "clinique a bien annulé" not in told.text:
             told = await next_step(marie)
-        await application.bot_data[STAFF_KEY].outbox.deliver_due()
+        await application.bot_data.staff_desk.outbox.deliver_due()
         assert not any("n'a pas pu annuler" in m.text for m in marie.messages)
     with vetbot_setup.store() as store:
         assert store.open_requests() == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from conversations.reminders import REMINDERS_KEY, WATCHER_KEY
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun
@@ -20,7 +19,7 @@ async def book_thursday_915(marie) -> None:
 async def at(vetbot: VetbotRun, application, when: datetime) -> None:
     """Move the clock, and let the reminders loop see it (an event, not a sleep)."""
     vetbot.clock.set(when)
-    await application.bot_data[REMINDERS_KEY].deliver_due()
+    await application.bot_data.reminders.deliver_due()
 
 
 def reminders_seen(marie) -> list[str]:
@@ -66,10 +65,10 @@ async def test_a_restart_loses_no_reminder_and_repeats_none(vetbot_setup: Vetbot
         await book_thursday_915(marie)
     vetbot_setup.clock.set(datetime(2026, 11, 25, 9, 30, tzinfo=PARIS))  # while it was down
     async with vetbot_setup.running() as application:
-        await application.bot_data[REMINDERS_KEY].deliver_due()
+        await application.bot_data.reminders.deliver_due()
         assert (await next_step(marie)).text.startswith("⏰ Rappel")
     async with vetbot_setup.running() as application:
-        await application.bot_data[REMINDERS_KEY].deliver_due()
+        await application.bot_data.reminders.deliver_due()
     assert len(reminders_seen(marie)) == 1
 
 
@@ -81,7 +80,7 @@ async def test_a_cancelled_appointment_gets_no_reminder(vetbot_setup: VetbotRun,
         )
         vetbot_setup.sandbox.set_status(appointment.id, "CANCELLED")
         vetbot_setup.clock.advance(timedelta(minutes=11))
-        watcher = application.bot_data[WATCHER_KEY]
+        watcher = application.bot_data.watcher
         watcher.wake()
         told = await next_step(marie, within=10)
         assert "La clinique a annulé le rendez-vous du jeudi 26 novembre à 09:15" in told.text

@@ -7,13 +7,12 @@ from datetime import timedelta
 import pytest
 
 from bot.emulator import Person
-from conversations.staff import STAFF_KEY
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
 
 
 def outbox(vetbot: VetbotRun, application):
-    return application.bot_data[STAFF_KEY].outbox
+    return application.bot_data.staff_desk.outbox
 
 
 async def report_emergency(owner: Person) -> None:

@@ -19,7 +19,6 @@ import pytest
 from telegram.ext import Application
 
 from bot.staff_chat import StaffChat
-from conversations.staff import STAFF_CHAT_KEY
 from tests.e2e.flow import identify, next_step
 from tests.e2e.test_staff import report_emergency
 from tests.support.vetbot_fixtures import VetbotRun
@@ -31,7 +30,7 @@ UPGRADED = "group chat was upgraded"
 
 
 def staff_chat(application: Application) -> StaffChat:
-    return application.bot_data[STAFF_CHAT_KEY]
+    return application.bot_data.staff_chat
 
 
 async def until(application: Application, condition: Callable[[StaffChat], bool]) -> None:

@@ -27,7 +27,6 @@ from bot.emulator import CallbackAnswer, Participant, Person, SeenMessage
 from bot.emulator.people import fold
 from bot.sandbox.records import Appointment, Client, Patient
 from conversations.callbacks import MENU_BOOK
-from conversations.staff import STAFF_KEY
 from tests.e2e.flow import next_step
 from tests.journeys import steps as s
 from tests.journeys.wallclock import PARIS, describe
@@ -323,7 +322,7 @@ class JourneyRunner:
                     break
                 await account.wait_for_call("getupdates", since=since)
             await self.application.update_queue.join()
-            desk = self.application.bot_data.get(STAFF_KEY)
+            desk = self.application.bot_data.staff_desk
             if desk is not None:
                 await desk.outbox.deliver_due()
 

@@ -17,13 +17,14 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import pytest
 from telegram.ext import Application
 
 from bot.emulator import Person, SeenMessage, TelegramWorld
 from bot.sandbox import SandboxState
+from conversations.session import Session
 from tests.e2e.flow import next_step
 from tests.support.vetbot_fixtures import VetbotRun
 
@@ -204,9 +205,9 @@ class LiveBot:
         self._stack = contextlib.AsyncExitStack()
         await self.__aenter__()
 
-    def user_data(self, person: Person) -> dict[str, Any]:
+    def session(self, person: Person) -> Session:
         """What the bot keeps for this owner's conversation (the draft, the step...)."""
-        return dict(self.application.user_data.get(person.user.id, {}))
+        return self.application.user_data.get(person.user.id) or Session()
 
 
 @dataclass

@@ -1,0 +1,47 @@
+"""What every handler may reach at run time: PTB's ``bot_data``, typed.
+
+The composition root (`bot.app`) builds the services and the staff and owner followers and
+sets them here; handlers read them through ``context.services``, ``context.staff`` and so on,
+never through a string key. PTB builds ``bot_data`` itself, with no arguments
+(``ContextTypes(bot_data=BotData)``), before the services exist: hence the fields start empty
+and `services`, which every handler needs, says so loudly if read before it is set. It is
+never persisted (it holds live clients).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.reminders import Reminders
+    from bot.services import Services
+    from bot.staff_chat import StaffChat
+    from bot.status_watch import StatusWatcher
+    from conversations.staff import StaffDesk
+
+
+class BotData:
+    """The live objects of one running bot, shared by every update."""
+
+    __slots__ = ("_services", "reminders", "staff_chat", "staff_desk", "watcher")
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self.staff_chat: StaffChat | None = None
+        """The staff group, when the clinic has one (STAFF_CHAT_ID)."""
+        self.staff_desk: StaffDesk | None = None
+        """The outbox, requests and announcement policy; set with `staff_chat`, at start."""
+        self.reminders: Reminders | None = None
+        """Set once the bot runs (not in a bare `build_application`)."""
+        self.watcher: StatusWatcher | None = None
+        """Set once the bot runs (not in a bare `build_application`)."""
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("BotData.services read before the composition root set it")
+        return self._services
+
+    @services.setter
+    def services(self, services: Services) -> None:
+        self._services = services
