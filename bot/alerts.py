@@ -20,9 +20,9 @@ Delivery guarantees
       never re-alerts twice for the same instant.
     * Only one bot process may deliver from a given file (as only one may poll Telegram).
 
-Errors: ``TransientSendError`` (429, 5xx, network) reschedules the row with backoff and ends
+Errors: ``TransientDeliveryError`` (429, 5xx, network) reschedules the row with backoff and ends
 the pass, so later messages do not overtake it; with ``retry_after`` (flood control) nothing is
-sent to Telegram before that delay. ``PermanentSendError`` (a bad request) marks the row
+sent to Telegram before that delay. ``RefusedDeliveryError`` (a bad request) marks the row
 FAILED and logs it. ``ChatUnreachableError`` (the bot removed from the staff group) holds the
 whole outbox with backoff, nothing marked failed: an urgent alert waits for the bot to be back
 (``retry_now``), and `bot.staff_chat.StaffChat` reports the outage once. ``ChatMovedError``
@@ -52,6 +52,12 @@ from bot.background import (
     run_passes,
 )
 from bot.clock import Clock
+from bot.delivery import (
+    ChatMovedError,
+    ChatUnreachableError,
+    RefusedDeliveryError,
+    TransientDeliveryError,
+)
 from bot.flood import GroupPacer
 from bot.staff_chat import StaffChat
 from bot.store import Store
@@ -68,19 +74,15 @@ __all__ = [
     "BACKOFF_MAX",
     "BACKOFF_START",
     "DEFAULT_MAX_REALERTS",
-    "ChatMovedError",
-    "ChatUnreachableError",
     "DeliveryReport",
     "MessageFor",
     "Outbox",
     "OutboxKind",
     "OutboxRecord",
     "OutboxState",
-    "PermanentSendError",
     "StaffButton",
     "StaffMessage",
     "StaffTransport",
-    "TransientSendError",
     "realert_message",
     "should_announce",
 ]
@@ -92,31 +94,6 @@ DEFAULT_MAX_REALERTS: Final = 6
 RUN_ERROR_PAUSE: Final = timedelta(seconds=30)
 """How long ``run`` waits after an unexpected error (e.g. a locked database) before retrying."""
 _TAG: Final = re.compile(r"<[^>]*>")
-
-
-class TransientSendError(Exception):
-    """Telegram could not take the message now (429, 5xx, network): try again later."""
-
-    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class PermanentSendError(Exception):
-    """Telegram will never take this message (a bad request): stop and log."""
-
-
-class ChatMovedError(Exception):
-    """The group became a supergroup: Telegram names its new id (``migrate_to_chat_id``)."""
-
-    def __init__(self, new_chat_id: int) -> None:
-        super().__init__(f"the chat is now {new_chat_id}")
-        self.new_chat_id = new_chat_id
-
-
-class ChatUnreachableError(Exception):
-    """Telegram refuses the bot in that chat (removed from the group, chat gone). Not the
-    message's fault: it waits, an urgent alert above all, until the bot is back."""
 
 
 class StaffTransport(Protocol):
@@ -355,7 +332,7 @@ class Outbox:
         await self._wait_turn(record.chat_id)
         try:
             message_id = await self._transport.send(record.chat_id, record.message)
-        except PermanentSendError as error:
+        except RefusedDeliveryError as error:
             logger.error("staff outbox: %s %s refused for good: %s", record.kind, record.id, error)
             self._store.outbox.mark_failed(record.id, error=describe_failure(error))
             return _Outcome.FAILED
@@ -376,7 +353,7 @@ class Outbox:
         assert record.message_id is not None
         try:
             await self._transport.edit(record.chat_id, record.message_id, record.message)
-        except PermanentSendError as error:
+        except RefusedDeliveryError as error:
             logger.warning("staff outbox: edit of %s refused for good: %s", record.id, error)
             self._store.outbox.give_up_edit(record.id, error=describe_failure(error))
             return _Outcome.FAILED
@@ -401,8 +378,8 @@ class Outbox:
             self._staff_chat.regained()
 
     def _retry(self, record: OutboxRecord, error: Exception) -> None:
-        retry_after = error.retry_after if isinstance(error, TransientSendError) else None
-        if isinstance(error, TransientSendError):
+        retry_after = error.retry_after if isinstance(error, TransientDeliveryError) else None
+        if isinstance(error, TransientDeliveryError):
             logger.warning("staff outbox: %s %s delayed: %s", record.kind, record.id, error)
         elif isinstance(error, ChatUnreachableError):
             if self._staff_chat is not None and record.chat_id == self._staff_chat.chat_id:

@@ -37,11 +37,6 @@ BLOCKED: Final = "blocked"
 """What Telegram's refusal, or the member update, says when the owner blocked the bot."""
 
 
-class OwnerUnreachableError(Exception):
-    """The owner cannot be written to (blocked the bot): not sent, and not worth retrying
-    until they are back."""
-
-
 def reachable(store: Store, user_id: int) -> bool:
     """Whether the bot may write to the user now (no refusal since they last wrote)."""
     return store.unreachable(user_id) is None

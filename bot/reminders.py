@@ -42,10 +42,10 @@ due, then sleeps until the next due instant, a ``wake()``, or at most ``MAX_IDLE
       pass; call ``schedule`` (or ``wake``) to have it done at once.
     * Only one bot process may deliver from a given file (as only one may poll Telegram).
 
-Errors from ``send``: ``TransientReminderError`` reschedules the row with backoff (with
-``retry_after``, flood control: nothing more is sent before then, and the pass ends);
-``PermanentReminderError`` (the owner blocked the bot) drops the row; any other exception is
-logged and rescheduled like a transient one.
+Errors from ``send`` (`bot.delivery`): ``TransientDeliveryError`` reschedules the row with
+backoff (with ``retry_after``, flood control: nothing more is sent before then, and the pass
+ends); ``RefusedDeliveryError`` or ``ChatUnreachableError`` (the owner blocked the bot) drops
+the row; any other exception is logged and rescheduled like a transient one.
 
 An owner marked unreachable in the store (they blocked the bot: ``bot.owner_reach``) gets
 nothing: each of their reminders falling due is dropped with ``UNREACHABLE`` as its reason,
@@ -72,6 +72,7 @@ from bot.background import (
 )
 from bot.clock import Clock
 from bot.config import QuietHours
+from bot.delivery import ChatUnreachableError, RefusedDeliveryError, TransientDeliveryError
 from bot.store import BookingRecord, BookingState, Store
 from bot.store.reminders import (
     PlannedReminder,
@@ -89,7 +90,6 @@ __all__ = [
     "MAX_IDLE",
     "MIN_GAP",
     "UNREACHABLE",
-    "PermanentReminderError",
     "PlannedReminder",
     "QuietHours",
     "ReminderKind",
@@ -98,7 +98,6 @@ __all__ = [
     "ReminderState",
     "Reminders",
     "SendReminder",
-    "TransientReminderError",
     "plan_reminders",
 ]
 
@@ -122,21 +121,6 @@ UNREACHABLE: Final = "the owner is unreachable (blocked the bot)"
 SendReminder = Callable[[ReminderRecord, BookingRecord], Awaitable[None]]
 """Sends one reminder to the owner (text and "Je serai là" / "Annuler" / "Déplacer" buttons
 are the Telegram layer's business). Return normally once Telegram has accepted it."""
-
-
-class TransientReminderError(Exception):
-    """Telegram could not take the reminder now (429, 5xx, network): try again later.
-
-    ``retry_after`` (seconds, Telegram's flood control) holds every reminder until then.
-    """
-
-    def __init__(self, retry_after: float | None = None, message: str = "") -> None:
-        super().__init__(message or "reminder not sent, try later")
-        self.retry_after = retry_after
-
-
-class PermanentReminderError(Exception):
-    """Telegram will never take it (the owner blocked the bot, chat gone): drop the reminder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,13 +377,13 @@ class Reminders:
     async def _send(self, record: ReminderRecord, booking: BookingRecord) -> _Outcome:
         try:
             await self._send_reminder(record, booking)
-        except PermanentReminderError as error:
+        except (RefusedDeliveryError, ChatUnreachableError) as error:
             logger.warning("reminder %s cannot reach user %s: %s", record.id, record.user_id, error)
             self._store.reminders.mark_dropped(record.id, describe_failure(error))
             return _Outcome.DROPPED
         except Exception as error:
-            retry_after = error.retry_after if isinstance(error, TransientReminderError) else None
-            if isinstance(error, TransientReminderError):
+            retry_after = error.retry_after if isinstance(error, TransientDeliveryError) else None
+            if isinstance(error, TransientDeliveryError):
                 logger.warning("reminder %s delayed: %s", record.id, error)
             else:
                 logger.exception("reminders: unexpected error sending %s", record.id)

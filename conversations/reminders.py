@@ -5,25 +5,20 @@ bot/status_watch.py): the texts, the buttons, and "Je serai là". Sent through
 from __future__ import annotations
 
 import contextlib
-import warnings
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery import ChatUnreachableError
 from bot.i18n import Translator, pick_language
 from bot.ics import ics_filename
-from bot.owner_reach import OwnerUnreachableError
 from bot.reminders import (
     UNREACHABLE,
-    PermanentReminderError,
     ReminderKind,
     Reminders,
     SendReminder,
-    TransientReminderError,
 )
 from bot.services import Services
 from bot.status_watch import OnChange, StatusChange, StatusChangeKind
@@ -31,6 +26,7 @@ from bot.store import BookingRecord, BookingState
 from bot.store.reminders import ReminderRecord
 from conversations import callbacks as cb
 from conversations.common import Context, answer_callback, esc
+from conversations.delivery import mapped_errors
 from conversations.owner_reach import tell_owner
 
 
@@ -83,7 +79,7 @@ def reminder_sender(application: Application) -> SendReminder:
     async def send(reminder: ReminderRecord, booking: BookingRecord) -> None:
         svc: Services = application.bot_data.services
         _ = _owner_language(svc, booking.user_id)
-        with _mapped_errors():
+        with mapped_errors():
             told = await tell_owner(
                 application,
                 booking.user_id,
@@ -92,25 +88,9 @@ def reminder_sender(application: Application) -> SendReminder:
                 reply_markup=reminder_keyboard(_, booking),
             )
         if not told:
-            raise PermanentReminderError(UNREACHABLE)
+            raise ChatUnreachableError(UNREACHABLE)
 
     return send
-
-
-@contextlib.contextmanager
-def _mapped_errors():  # type: ignore[no-untyped-def]
-    try:
-        yield
-    except RetryAfter as error:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            retry = error.retry_after
-        seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
-        raise TransientReminderError(seconds, str(error)) from None
-    except (Forbidden, BadRequest) as error:
-        raise PermanentReminderError(error.message) from None
-    except NetworkError as error:
-        raise TransientReminderError(None, str(error)) from None
 
 
 def change_notifier(application: Application, reminders: Reminders) -> OnChange:
@@ -132,10 +112,10 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
             markup = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=cb.MENU_BOOK)]]
             )
-            with _mapped_errors():
+            with mapped_errors():
                 told = await tell_owner(application, record.user_id, text, reply_markup=markup)
             if not told:
-                raise OwnerUnreachableError(UNREACHABLE)
+                raise ChatUnreachableError(UNREACHABLE)
             reminders.drop(record.booking_id)
         elif change.kind is StatusChangeKind.MOVED:
             new_start = change.new_start or record.scheduled_at
@@ -146,10 +126,10 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
                 when=_.when(new_start),
                 old=_.when(change.old_start or record.scheduled_at),
             )
-            with _mapped_errors():
+            with mapped_errors():
                 told = await tell_owner(application, record.user_id, text)
             if not told:
-                raise OwnerUnreachableError(UNREACHABLE)
+                raise ChatUnreachableError(UNREACHABLE)
             current = svc.store.booking(record.booking_id) or record
             from conversations.appointments import calendar_file
 

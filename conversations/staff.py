@@ -12,7 +12,6 @@ import contextlib
 import html
 import logging
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -24,8 +23,6 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
-    RetryAfter,
     TelegramError,
 )
 from telegram.ext import (
@@ -39,22 +36,18 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import owner_reach
 from bot.alerts import (
-    ChatMovedError,
-    ChatUnreachableError,
     Outbox,
     OutboxKind,
     OutboxRecord,
-    PermanentSendError,
     StaffButton,
     StaffMessage,
-    TransientSendError,
     should_announce,
 )
 from bot.booking import Draft
+from bot.delivery import RefusedDeliveryError
 from bot.i18n import Translator
 from bot.invites import invite_link, make_invite
 from bot.services import Services
@@ -75,6 +68,7 @@ from bot.treats import Client, Patient, TreatsError
 from bot.triage import assess
 from conversations.callbacks import MENU_BOOK
 from conversations.common import Context, answer_callback
+from conversations.delivery import CHAT_GONE, mapped_errors
 
 logger = logging.getLogger("vetbot.staff")
 
@@ -89,8 +83,6 @@ MEMBER_STATUSES: Final = frozenset(
 )
 DEFAULT_PAUSE: Final = timedelta(hours=2)
 _DURATION: Final = re.compile(r"^(\d{1,3})\s*(m|min|minutes?|h|heures?|j|jours?)?$")
-_CHAT_GONE: Final = frozenset({"chat not found"})
-"""400s that say the staff chat, not the message, is the problem: the message waits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +121,7 @@ class TelegramStaffTransport:
     async def send(self, chat_id: int, message: StaffMessage) -> int:
         try:
             return await self._send(chat_id, message)
-        except PermanentSendError:
+        except RefusedDeliveryError:
             if not _has_links(message):
                 raise
             # A link button refused (the owner's privacy settings forbid tg://user links):
@@ -138,7 +130,7 @@ class TelegramStaffTransport:
             return await self._send(chat_id, _without_links(message))
 
     async def _send(self, chat_id: int, message: StaffMessage) -> int:
-        with _mapped_errors():
+        with mapped_errors():
             sent = await self._bot.send_message(
                 chat_id,
                 message.text,
@@ -151,7 +143,7 @@ class TelegramStaffTransport:
     async def edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
         try:
             await self._edit(chat_id, message_id, message)
-        except PermanentSendError as error:
+        except RefusedDeliveryError as error:
             if "not modified" in str(error):
                 return
             if not _has_links(message):
@@ -159,7 +151,7 @@ class TelegramStaffTransport:
             await self._edit(chat_id, message_id, _without_links(message))
 
     async def _edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
-        with _mapped_errors():
+        with mapped_errors():
             await self._bot.edit_message_text(
                 message.text,
                 chat_id=chat_id,
@@ -178,28 +170,6 @@ def _without_links(message: StaffMessage) -> StaffMessage:
         row for row in (tuple(b for b in r if b.url is None) for r in message.buttons) if row
     )
     return StaffMessage(message.text, rows, message.reply_to_message_id)
-
-
-@contextlib.contextmanager
-def _mapped_errors():  # type: ignore[no-untyped-def]
-    try:
-        yield
-    except RetryAfter as error:
-        with warnings.catch_warnings():  # PTB moves retry_after to timedelta: both handled
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            retry = error.retry_after
-        seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
-        raise TransientSendError(str(error), retry_after=seconds) from None
-    except ChatMigrated as error:  # the group became a supergroup: its new id
-        raise ChatMovedError(error.new_chat_id) from None
-    except Forbidden as error:  # the bot was removed from the group
-        raise ChatUnreachableError(error.message) from None
-    except BadRequest as error:
-        if error.message.lower() in _CHAT_GONE:
-            raise ChatUnreachableError(error.message) from None
-        raise PermanentSendError(error.message) from None
-    except NetworkError as error:  # includes TimedOut and 5xx answers
-        raise TransientSendError(str(error)) from None
 
 
 def _quoting(message: StaffMessage) -> ReplyParameters | None:
@@ -878,7 +848,7 @@ async def check_staff_chat(bot: Bot, chat: StaffChat) -> None:
         chat.lost(error.message)
         return
     except BadRequest as error:
-        if error.message.lower() in _CHAT_GONE:
+        if error.message.lower() in CHAT_GONE:
             chat.lost(error.message)
         return
     except TelegramError:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.alerts import (
+from bot.alerts import StaffButton, StaffMessage
+from bot.delivery import (
     ChatMovedError,
     ChatUnreachableError,
-    PermanentSendError,
-    StaffButton,
-    StaffMessage,
-    TransientSendError,
+    RefusedDeliveryError,
+    TransientDeliveryError,
 )
 from conversations.staff import TelegramStaffTransport
 
@@ -56,9 +55,9 @@ async def test_a_refused_link_button_does_not_lose_the_alert() -> None:
 @pytest.mark.parametrize(
     ("error", "mapped"),
     [
-        (RetryAfter(7), TransientSendError),
-        (NetworkError("Bad Gateway"), TransientSendError),
-        (BadRequest("Message is too long"), PermanentSendError),
+        (RetryAfter(7), TransientDeliveryError),
+        (NetworkError("Bad Gateway"), TransientDeliveryError),
+        (BadRequest("Message is too long"), RefusedDeliveryError),
         (BadRequest("Chat not found"), ChatUnreachableError),
         (Forbidden("Forbidden: bot was kicked from the supergroup chat"), ChatUnreachableError),
         (ChatMigrated(-1001234), ChatMovedError),

@@ -12,15 +12,8 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import parse_quiet_hours
-from bot.reminders import (
-    PermanentReminderError,
-    ReminderKind,
-    ReminderRecord,
-    Reminders,
-    ReminderState,
-    SendReminder,
-    TransientReminderError,
-)
+from bot.delivery import ChatUnreachableError, TransientDeliveryError
+from bot.reminders import ReminderKind, ReminderRecord, Reminders, ReminderState, SendReminder
 from bot.store import BookingRecord, Store
 from tests.unit.reminders.conftest import PARIS, book, paris
 
@@ -151,7 +144,7 @@ async def test_across_a_daylight_saving_change(
 async def test_a_transient_failure_is_retried_and_the_owner_gets_it_once(
     store: Store, clock: ManualClock
 ) -> None:
-    owner = Owner(clock, failures=[TransientReminderError()])
+    owner = Owner(clock, failures=[TransientDeliveryError()])
     reminders = reminders_for(store, clock, owner, first=None)
     reminders.schedule(book(store, WEDNESDAY_15))
     clock.set(paris(2026, 11, 25, 13))
@@ -167,7 +160,7 @@ async def test_a_transient_failure_is_retried_and_the_owner_gets_it_once(
 
 
 async def test_flood_control_holds_every_reminder(store: Store, clock: ManualClock) -> None:
-    owner = Owner(clock, failures=[TransientReminderError(retry_after=30)])
+    owner = Owner(clock, failures=[TransientDeliveryError(retry_after=30)])
     reminders = reminders_for(store, clock, owner, first=None)
     reminders.schedule(book(store, WEDNESDAY_15, booking_id="a"))
     reminders.schedule(book(store, WEDNESDAY_15, booking_id="b", user_id=7))
@@ -197,7 +190,7 @@ async def test_a_bug_in_the_sender_delays_the_reminder_without_losing_it(
 async def test_an_owner_who_blocked_the_bot_is_not_retried(
     store: Store, clock: ManualClock
 ) -> None:
-    owner = Owner(clock, failures=[PermanentReminderError("Forbidden: bot was blocked")])
+    owner = Owner(clock, failures=[ChatUnreachableError("Forbidden: bot was blocked")])
     reminders = reminders_for(store, clock, owner)
     reminders.schedule(book(store, WEDNESDAY_15))
     await run_until(reminders, clock, WEDNESDAY_15)

@@ -12,14 +12,8 @@ from starlette.applications import Starlette
 
 from bot.clock import ManualClock
 from bot.config import parse_quiet_hours
-from bot.reminders import (
-    UNREACHABLE,
-    PermanentReminderError,
-    ReminderKind,
-    ReminderRecord,
-    Reminders,
-    ReminderState,
-)
+from bot.delivery import ChatUnreachableError
+from bot.reminders import UNREACHABLE, ReminderKind, ReminderRecord, Reminders, ReminderState
 from bot.status_watch import HELD, StatusChange, StatusChangeKind, StatusWatcher
 from bot.store import BookingRecord, NoticeState, Store
 from bot.treats import RetryPolicy, TreatsClient
@@ -53,7 +47,7 @@ class OwnerChat:
         self.attempts += 1
         if self.refuse:
             self._store.mark_unreachable(user_id, BLOCKED)
-            raise PermanentReminderError(BLOCKED)
+            raise ChatUnreachableError(BLOCKED)
 
 
 def reminders_for(store: Store, clock: ManualClock, chat: OwnerChat) -> Reminders:

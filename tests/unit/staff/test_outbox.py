@@ -16,13 +16,12 @@ from bot.alerts import (
     Outbox,
     OutboxKind,
     OutboxState,
-    PermanentSendError,
     StaffButton,
     StaffMessage,
-    TransientSendError,
     should_announce,
 )
 from bot.clock import ManualClock
+from bot.delivery import RefusedDeliveryError, TransientDeliveryError
 from bot.flood import FloodLimits, GroupPacer
 from bot.store import Store
 from tests.unit.staff.conftest import REALERT_AFTER, STAFF_CHAT, FakeStaffChat
@@ -82,7 +81,7 @@ async def test_urgent_alerts_go_before_older_announcements(
 async def test_telegram_flood_control_delays_the_alert_and_it_is_sent_exactly_once(
     outbox: Outbox, chat: FakeStaffChat, clock: ManualClock
 ) -> None:
-    chat.errors.append(TransientSendError("429", retry_after=30))
+    chat.errors.append(TransientDeliveryError("429", retry_after=30))
     record = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT)
     outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, BOOKING_LINE)
 
@@ -103,7 +102,7 @@ async def test_telegram_flood_control_delays_the_alert_and_it_is_sent_exactly_on
 async def test_a_network_error_backs_off_and_never_gives_up(
     outbox: Outbox, chat: FakeStaffChat, clock: ManualClock
 ) -> None:
-    chat.errors.extend(TransientSendError("network down") for _ in range(3))
+    chat.errors.extend(TransientDeliveryError("network down") for _ in range(3))
     record = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT)
 
     delays = []
@@ -124,7 +123,7 @@ async def test_a_network_error_backs_off_and_never_gives_up(
 async def test_a_restart_delivers_what_was_pending_and_nothing_twice(
     db_file: Path, clock: ManualClock
 ) -> None:
-    before = FakeStaffChat(errors=[TransientSendError("502")])
+    before = FakeStaffChat(errors=[TransientDeliveryError("502")])
     with Store.open(db_file, clock) as store:
         outbox = Outbox(store, before, clock, realert_after=REALERT_AFTER)
         outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, BOOKING_LINE)
@@ -297,7 +296,7 @@ async def test_a_re_alert_still_pending_when_the_alert_is_taken_is_never_sent(
     record = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT, needs_ack=True)
     await outbox.deliver_due()
     clock.advance(REALERT_AFTER)
-    chat.errors.append(TransientSendError("502"))
+    chat.errors.append(TransientDeliveryError("502"))
     await outbox.deliver_due()  # the re-alert is recorded, its send fails
 
     outbox.acknowledge(record.id, by_id=7, by_name="Julie")
@@ -310,7 +309,7 @@ async def test_a_re_alert_still_pending_when_the_alert_is_taken_is_never_sent(
 async def test_a_chat_that_refuses_for_good_fails_the_message_and_logs_it(
     outbox: Outbox, chat: FakeStaffChat, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    chat.errors.append(PermanentSendError("Forbidden: bot was kicked from the group chat"))
+    chat.errors.append(RefusedDeliveryError("Forbidden: bot was kicked from the group chat"))
     record = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT, needs_ack=True)
     following = outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, BOOKING_LINE)
 
@@ -333,7 +332,7 @@ async def test_an_edit_refused_for_good_is_dropped_and_the_rest_goes_on(
     record = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT)
     await outbox.deliver_due()
     outbox.update(record.id, StaffMessage("edited"))
-    chat.errors.append(PermanentSendError("message to edit not found"))
+    chat.errors.append(RefusedDeliveryError("message to edit not found"))
 
     report = await outbox.deliver_due()
 
