@@ -282,15 +282,6 @@ def confirm_presence(conn: sqlite3.Connection, booking_id: str, at: datetime) ->
         return require_booking(conn, booking_id)
 
 
-def clear_presence(conn: sqlite3.Connection, booking_id: str) -> None:
-    """Forgets "Je serai là" (it was for a time the clinic has since changed)."""
-    with transaction(conn):
-        conn.execute(
-            "UPDATE bookings SET presence_confirmed_at = NULL WHERE booking_id = ?",
-            (booking_id,),
-        )
-
-
 def _record(row: sqlite3.Row) -> ReminderRecord:
     return ReminderRecord(
         id=row["id"],
