@@ -38,7 +38,7 @@ An owner marked unreachable (they blocked the bot: ``bot.owner_reach``) is not w
 notices stay pending, ``last_error`` ``HELD``, with no Telegram call and no attempt counted after
 the first, and go out at the first round after the owner is back. Held rather than dropped: an
 owner who unblocks the bot before the appointment must still learn that the clinic cancelled
-or moved it.
+or moved it. A notice whose appointment has passed is never sent (``OUTDATED``).
 """
 
 from __future__ import annotations
@@ -223,6 +223,10 @@ class StatusWatcher:
         Returns how many were delivered."""
         delivered = 0
         for change in self._store.status_changes.pending():
+            if max(change.old_start, change.new_start) <= self._now():
+                self._store.status_changes.mark_outdated(change.id)
+                logger.info("status watch: notice %s outdated (its appointment is past)", change.id)
+                continue
             if self._store.unreachable(change.booking.user_id) is not None:
                 self._hold(change)
                 continue

@@ -38,6 +38,9 @@ class NoticeState(StrEnum):
     NOTIFIED = "notified"
     FAILED = "failed"
     """Sending failed ``MAX_NOTICE_ATTEMPTS`` times; never retried."""
+    OUTDATED = "outdated"
+    """Never sent: the appointment had passed before the owner could be told (they had
+    blocked the bot meanwhile); news of a past appointment would only confuse."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,6 +192,14 @@ class StatusChangeTable:
                     attempts = attempts + 1, last_error = NULL
                 WHERE id = ? AND state = ?""",
                 (NoticeState.NOTIFIED.value, to_db(at), change_id, NoticeState.PENDING.value),
+            )
+
+    def mark_outdated(self, change_id: int) -> None:
+        """The notice is about an appointment now past: never sent."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE status_changes SET state = ? WHERE id = ? AND state = ?",
+                (NoticeState.OUTDATED.value, change_id, NoticeState.PENDING.value),
             )
 
     def notice_failed(self, change_id: int, error: str) -> NoticeState:

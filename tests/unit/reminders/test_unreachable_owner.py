@@ -183,3 +183,20 @@ async def test_a_refused_notice_is_held_not_retried(
     assert chat.attempts == 1
     held = store.status_changes.get(change.id)
     assert held is not None and (held.state, held.last_error) == (NoticeState.PENDING, HELD)
+
+
+async def test_a_held_notice_whose_appointment_has_passed_is_never_sent(
+    store: Store, clock: ManualClock, watcher: StatusWatcher
+) -> None:
+    chat = OwnerChat(store)
+    change = cancelled_by_clinic(store, clock)
+    store.mark_unreachable(42, BLOCKED)
+    await watcher.notify_pending(chat.notice)
+
+    clock.advance(THURSDAY_915 - clock() + timedelta(hours=1))  # the appointment is past
+    store.mark_reachable(42)
+    delivered = await watcher.notify_pending(chat.notice)
+
+    assert delivered == 0 and chat.attempts == 0
+    outdated = store.status_changes.get(change.id)
+    assert outdated is not None and outdated.state is NoticeState.OUTDATED
