@@ -17,6 +17,7 @@ from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, Settings
 from bot.telegram_http import AiohttpRequest
 from bot.treats import AuthError, RateLimited, TreatsClient, TreatsError
+from bot.type_words import resolve_type_key
 
 REQUIRED_PERMISSIONS = ("CLIENT_READ", "PATIENT_READ", "APPOINTMENT_READ", "APPOINTMENT_CREATE")
 
@@ -133,6 +134,12 @@ async def _check_treats(
     if not granted["APPOINTMENT_READ"]:
         return
     types = {t.id: t for t in await treats.appointment_types()}
+    named = [(t.id, t.name) for t in types.values()]
+    for key, _words in clinic.type_words:
+        if resolve_type_key(key, named) is None:
+            yield CheckResult(
+                False, "type_words", f"{key!r} names no appointment type of the clinic"
+            )
     tomorrow = (clock().astimezone(clinic.tz) + timedelta(days=1)).date()
     for vet in clinic.vets:
         type_ids = [t for t in (vet.appointment_types or tuple(types)) if t in types]

@@ -219,3 +219,27 @@ async def test_check_tells_the_new_id_of_a_staff_group_upgraded_to_a_supergroup(
 
     assert code == 1, out + err
     assert f"set STAFF_CHAT_ID={new_id}" in out
+
+
+async def test_check_names_type_words_for_a_type_the_clinic_does_not_have(
+    tmp_path: Path,
+    telegram_world: TelegramWorld,
+    telegram_url: str,
+    sandbox: SandboxState,
+    sandbox_url: str,
+) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(
+        french_clinic_toml(sandbox, phone="01 23 45 67 89", emergency="3115")
+        + '\n[type_words]\n"Dentisterie" = ["tartre"]\n"Ostéopathie" = ["ostéo*"]\n',
+        encoding="utf-8",
+    )
+    staff = telegram_world.person("Léa", "Accueil")
+    group = telegram_world.group("Accueil", [staff], admins=[staff])
+    env = operator_env(telegram_url, sandbox, sandbox_url, clinic, group.id)
+
+    code, out, err = await run_vetbot("check", env=env, cwd=tmp_path)
+
+    assert code == 1, out + err
+    assert "FAIL type_words: 'Ostéopathie' names no appointment type of the clinic" in out
+    assert "'Dentisterie'" not in out
