@@ -45,10 +45,11 @@ from bot.telegram_http import AiohttpRequest
 from bot.treats import RetryPolicy, TreatsError
 from bot.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.when import warm_up
-from conversations import owner_reach, staff
-from conversations.booking import CONVERSATION_TIMEOUT, build_conversation, tell_untold
+from conversations import owner_reach, staff, staff_desk
+from conversations.after_booking import tell_untold
 from conversations.common import CONTEXT_TYPES, Context, PerChatUpdateProcessor
 from conversations.reminders import change_notifier, reminder_sender
+from conversations.router import CONVERSATION_TIMEOUT, build_conversation
 from conversations.runtime import BotData
 from conversations.session import restore_session
 
@@ -183,14 +184,14 @@ def _staff_desk(
     staff_chat = runtime.staff_chat
     outbox = Outbox(
         services.store,
-        staff.TelegramStaffTransport(application.bot),
+        staff_desk.TelegramStaffTransport(application.bot),
         services.clock,
         realert_after=settings.staff_realert_after,
         pacer=GroupPacer(flood),
         staff_chat=staff_chat,
     )
     if staff_chat is not None:
-        runtime.staff_desk = staff.StaffDesk(
+        runtime.staff_desk = staff_desk.StaffDesk(
             outbox=outbox,
             requests=StaffRequests(services.store, services.clock),
             chat=staff_chat,

@@ -24,6 +24,7 @@ from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, show
+from conversations.flow import ask_when
 from conversations.requests import changeable, own_booking
 
 DEFAULT_MINUTES: Final = 30
@@ -184,8 +185,6 @@ async def move(update: Update, context: Context) -> str | None:
         vet_id=record.vet_id,
         replaces_booking_id=record.booking_id,
     )
-    from conversations.booking import ask_when
-
     note = _("Déplacement du rendez-vous du {when}.", when=_.when(record.scheduled_at)) + "\n"
     return await ask_when(update, context, note)
 

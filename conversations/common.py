@@ -31,7 +31,7 @@ from conversations.session import Session
 if TYPE_CHECKING:
     from bot.reminders import Reminders
     from bot.status_watch import StatusWatcher
-    from conversations.staff import StaffDesk
+    from conversations.staff_desk import StaffDesk
 
 logger = logging.getLogger("vetbot.updates")
 

@@ -12,6 +12,9 @@ The mark clears when the owner writes or taps in their private chat, or unblocks
 
 from __future__ import annotations
 
+import contextlib
+import html
+import re
 from typing import Any, Final
 
 from telegram import Update
@@ -20,9 +23,10 @@ from telegram.error import Forbidden
 from telegram.ext import Application, BaseHandler, ChatMemberHandler, TypeHandler
 
 from bot import owner_reach
+from bot.alerts import OutboxKind, OutboxRecord
 from bot.services import Services
+from bot.treats import TreatsError
 from conversations.common import Context
-from conversations.staff import tell_staff_unreachable
 
 REACH_GROUP: Final = -3
 """Before the staff handlers (-2, which stop the update) and the private-chat gate (-1): an
@@ -114,3 +118,51 @@ class _OwnerActivity(TypeHandler[Update, Any, None]):
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     """For ``REACH_GROUP``; each handles its own updates and lets them go on."""
     return [_PrivateMembership(_membership, ChatMemberHandler.MY_CHAT_MEMBER), _OwnerActivity()]
+
+
+# -- the staff told ------------------------------------------------------------------------
+
+
+async def tell_staff_unreachable(application: Application, user_id: int) -> bool:  # type: ignore[type-arg]
+    """The owner of an urgent case under way can no longer be reached on Telegram: one line
+    in the staff chat, quoting the alert, with the phone to call instead (the Treats record's,
+    else the alert's, else "?"). At most once per unreachable episode (see
+    `bot.owner_reach.staff_must_hear`); True if posted."""
+    staff = application.bot_data.staff_desk
+    if staff is None:
+        return False
+    svc: Services = application.bot_data.services
+    alert = owner_reach.staff_must_hear(svc.store, user_id, svc.clock())
+    away = svc.store.unreachable(user_id)
+    if alert is None or away is None:
+        return False
+    name, phone = _case_contact(alert)
+    owner = svc.store.owner(user_id)
+    if owner is not None:
+        with contextlib.suppress(TreatsError):
+            client = await svc.treats.get_client(owner.client_id)
+            name, phone = client.full_name, client.phone or phone
+    _ = svc.catalogs[svc.clinic.locale]
+    notice = owner_reach.unreachable_notice(
+        _,
+        owner=name or "?",
+        phone=phone,
+        blocked=owner_reach.was_blocked(away.reason),
+        quote=alert.message_id if alert.chat_id == staff.chat_id else None,
+    )
+    staff.outbox.enqueue(OutboxKind.NOTICE, staff.chat_id, notice, owner_user_id=user_id)
+    return True
+
+
+_CONTACT_LINE: Final = re.compile(r"^👤 (?P<name>.*) · 📞 (?P<phone>.*)$", re.MULTILINE)
+"""The owner's line in `conversations.staff.urgent_message`."""
+
+
+def _case_contact(alert: OutboxRecord) -> tuple[str | None, str | None]:
+    """The owner's name and phone as the alert shows them: what the staff saw, for when
+    Treats cannot be asked now."""
+    match = _CONTACT_LINE.search(alert.message.text)
+    if match is None:
+        return None, None
+    name, phone = (html.unescape(match[key]).strip() for key in ("name", "phone"))
+    return (name if name != "?" else None), (phone if phone != "?" else None)

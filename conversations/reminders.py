@@ -25,6 +25,7 @@ from bot.status_watch import OnChange, StatusChange, StatusChangeKind
 from bot.store import BookingRecord, BookingState
 from bot.store.reminders import ReminderRecord
 from conversations import callbacks as cb
+from conversations.appointments import calendar_file
 from conversations.common import Context, answer_callback, esc
 from conversations.delivery import mapped_errors
 from conversations.owner_reach import tell_owner
@@ -131,8 +132,6 @@ def change_notifier(application: Application, reminders: Reminders) -> OnChange:
             if not told:
                 raise ChatUnreachableError(UNREACHABLE)
             current = svc.store.booking(record.booking_id) or record
-            from conversations.appointments import calendar_file
-
             with contextlib.suppress(TelegramError):
                 await bot.send_document(
                     record.user_id,

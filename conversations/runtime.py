@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bot.services import Services
     from bot.staff_chat import StaffChat
     from bot.status_watch import StatusWatcher
-    from conversations.staff import StaffDesk
+    from conversations.staff_desk import StaffDesk
 
 
 class BotData:

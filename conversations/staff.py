@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Final
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import (
     BadRequest,
@@ -37,18 +37,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import owner_reach
 from bot.alerts import (
-    Outbox,
     OutboxKind,
-    OutboxRecord,
     StaffButton,
     StaffMessage,
     should_announce,
 )
 from bot.booking import Draft
-from bot.delivery import RefusedDeliveryError
-from bot.i18n import Translator
+from bot.i18n import Translator, pick_language
 from bot.invites import invite_link, make_invite
 from bot.services import Services
 from bot.staff_chat import StaffChat
@@ -59,7 +55,6 @@ from bot.staff_requests import (
     RequestKind,
     RequestRecord,
     RequestState,
-    StaffRequests,
     decision_label,
 )
 from bot.staff_stats import staff_stats, today_bookings
@@ -68,7 +63,9 @@ from bot.treats import Client, Patient, TreatsError
 from bot.triage import assess
 from conversations.callbacks import MENU_BOOK
 from conversations.common import Context, answer_callback
-from conversations.delivery import CHAT_GONE, mapped_errors
+from conversations.delivery import CHAT_GONE
+from conversations.owner_reach import tell_owner
+from conversations.staff_desk import StaffDesk
 
 logger = logging.getLogger("vetbot.staff")
 
@@ -85,21 +82,6 @@ DEFAULT_PAUSE: Final = timedelta(hours=2)
 _DURATION: Final = re.compile(r"^(\d{1,3})\s*(m|min|minutes?|h|heures?|j|jours?)?$")
 
 
-@dataclass(frozen=True, slots=True)
-class StaffDesk:
-    """What the staff side needs at run time (built by the composition root)."""
-
-    outbox: Outbox
-    requests: StaffRequests
-    chat: StaffChat
-    announce: str
-
-    @property
-    def chat_id(self) -> int:
-        """The staff chat now (it follows an upgrade to a supergroup)."""
-        return self.chat.chat_id
-
-
 def _staff_language(context: Context) -> Translator:
     svc = context.services
     return svc.catalogs[svc.clinic.locale]
@@ -107,87 +89,6 @@ def _staff_language(context: Context) -> Translator:
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
-
-
-# -- the transport the outbox delivers through --------------------------------------------
-
-
-class TelegramStaffTransport:
-    """Sends and edits staff messages with the bot; maps Telegram errors for the outbox."""
-
-    def __init__(self, bot: Bot) -> None:
-        self._bot = bot
-
-    async def send(self, chat_id: int, message: StaffMessage) -> int:
-        try:
-            return await self._send(chat_id, message)
-        except RefusedDeliveryError:
-            if not _has_links(message):
-                raise
-            # A link button refused (the owner's privacy settings forbid tg://user links):
-            # the alert matters more than the button; its text has the phone.
-            logger.warning("staff message refused with its link buttons: sent without them")
-            return await self._send(chat_id, _without_links(message))
-
-    async def _send(self, chat_id: int, message: StaffMessage) -> int:
-        with mapped_errors():
-            sent = await self._bot.send_message(
-                chat_id,
-                message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=_markup(message),
-                reply_parameters=_quoting(message),
-            )
-        return sent.message_id
-
-    async def edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
-        try:
-            await self._edit(chat_id, message_id, message)
-        except RefusedDeliveryError as error:
-            if "not modified" in str(error):
-                return
-            if not _has_links(message):
-                raise
-            await self._edit(chat_id, message_id, _without_links(message))
-
-    async def _edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
-        with mapped_errors():
-            await self._bot.edit_message_text(
-                message.text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=_markup(message),
-            )
-
-
-def _has_links(message: StaffMessage) -> bool:
-    return any(button.url for row in message.buttons for button in row)
-
-
-def _without_links(message: StaffMessage) -> StaffMessage:
-    rows = tuple(
-        row for row in (tuple(b for b in r if b.url is None) for r in message.buttons) if row
-    )
-    return StaffMessage(message.text, rows, message.reply_to_message_id)
-
-
-def _quoting(message: StaffMessage) -> ReplyParameters | None:
-    """Re-alerts quote their alert; sent anyway if that message was deleted."""
-    if message.reply_to_message_id is None:
-        return None
-    return ReplyParameters(message.reply_to_message_id, allow_sending_without_reply=True)
-
-
-def _markup(message: StaffMessage) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in row]
-            for row in message.buttons
-        ]
-    )
 
 
 # -- urgent alerts ---------------------------------------------------------------------------
@@ -563,7 +464,6 @@ async def decide(update: Update, context: Context) -> None:
 
 async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
     svc = context.services
-    from bot.i18n import pick_language
 
     _ = svc.catalogs[pick_language(svc.store.language(request.user_id), svc.clinic.locale)]
     done = request.state == "done"
@@ -607,59 +507,12 @@ async def tell_owner_decision(context: Context, request: RequestRecord) -> None:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("📅 Prendre rendez-vous"), callback_data=MENU_BOOK)]]
         )
-    from conversations.owner_reach import tell_owner  # it posts through this module
-
     try:
         await tell_owner(context.application, request.user_id, text, reply_markup=markup)
     except TelegramError as error:  # the decision stands; the staff see it in the chat
         logger.warning(
             "telling user %s of request %s failed: %s", request.user_id, request.id, error
         )
-
-
-async def tell_staff_unreachable(application: Application, user_id: int) -> bool:  # type: ignore[type-arg]
-    """The owner of an urgent case under way can no longer be reached on Telegram: one line
-    in the staff chat, quoting the alert, with the phone to call instead (the Treats record's,
-    else the alert's, else "?"). At most once per unreachable episode (see
-    `bot.owner_reach.staff_must_hear`); True if posted."""
-    staff = application.bot_data.staff_desk
-    if staff is None:
-        return False
-    svc: Services = application.bot_data.services
-    alert = owner_reach.staff_must_hear(svc.store, user_id, svc.clock())
-    away = svc.store.unreachable(user_id)
-    if alert is None or away is None:
-        return False
-    name, phone = _case_contact(alert)
-    owner = svc.store.owner(user_id)
-    if owner is not None:
-        with contextlib.suppress(TreatsError):
-            client = await svc.treats.get_client(owner.client_id)
-            name, phone = client.full_name, client.phone or phone
-    _ = svc.catalogs[svc.clinic.locale]
-    notice = owner_reach.unreachable_notice(
-        _,
-        owner=name or "?",
-        phone=phone,
-        blocked=owner_reach.was_blocked(away.reason),
-        quote=alert.message_id if alert.chat_id == staff.chat_id else None,
-    )
-    staff.outbox.enqueue(OutboxKind.NOTICE, staff.chat_id, notice, owner_user_id=user_id)
-    return True
-
-
-_CONTACT_LINE: Final = re.compile(r"^👤 (?P<name>.*) · 📞 (?P<phone>.*)$", re.MULTILINE)
-"""The owner's line in `urgent_message`."""
-
-
-def _case_contact(alert: OutboxRecord) -> tuple[str | None, str | None]:
-    """The owner's name and phone as the alert shows them: what the staff saw, for when
-    Treats cannot be asked now."""
-    match = _CONTACT_LINE.search(alert.message.text)
-    if match is None:
-        return None, None
-    name, phone = (html.unescape(match[key]).strip() for key in ("name", "phone"))
-    return (name if name != "?" else None), (phone if phone != "?" else None)
 
 
 def _int_after(data: str | None, kind: str) -> int:

@@ -6,6 +6,7 @@ whose user_id is the sender's is accepted. A signed invite link is the second wa
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from telegram import ReplyKeyboardRemove, Update
@@ -23,6 +24,7 @@ from conversations.common import (
     esc,
     show,
 )
+from conversations.flow import show_menu
 from conversations.requests import registration_offer
 from conversations.session import SharedContact
 
@@ -164,24 +166,6 @@ async def _accept_invite(update: Update, context: Context, token: str) -> str:
     return st.SHARE_CONTACT
 
 
-async def show_menu(
-    update: Update, context: Context, *, fresh: bool = False, note: str = ""
-) -> str:
-    """The main menu; typing a request here books in one message. ``note``: a line above."""
-    _ = context.translator
-    text = _(
-        "Que souhaitez-vous faire ?\n\nVous pouvez aussi m'écrire directement, par exemple : "
-        "« un vaccin pour mon chat mardi prochain vers 10h »."
-    )
-    if note:
-        text = f"{note}\n\n{text}"
-    if fresh and update.callback_query is None and update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=kb.menu(_))
-    else:
-        await show(update, context, text, kb.menu(_))
-    return st.MENU
-
-
 async def clinic_info(update: Update, context: Context) -> str:
     """Address, phone, hours."""
     svc = context.services
@@ -221,3 +205,18 @@ async def language_chosen(update: Update, context: Context) -> str | None:
         await answer_callback(update, context, noted)
         return await start(update, context)
     return await show_menu(update, context, note=noted)  # an answer that ends a step shows the next
+
+
+def linked_or(handler):  # type: ignore[no-untyped-def]
+    """While the phone number is awaited: an owner already linked (a state restored a step
+    behind after a crash, a link made meanwhile) goes on with ``handler``, never asked for the
+    number again; anyone else is shown the share button."""
+
+    @functools.wraps(handler)
+    async def linked_or(update: Update, context: Context) -> str | None:
+        user = update.effective_user
+        if user is not None and context.services.store.owner(user.id) is not None:
+            return await handler(update, context)  # type: ignore[no-any-return]
+        return await contact_expected(update, context)
+
+    return linked_or

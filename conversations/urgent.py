@@ -8,18 +8,24 @@ booking is made with isUrgent.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.booking import Draft
 from bot.i18n import Translator
+from bot.matching import means_no, means_yes
 from bot.schedule import ClinicSchedule
+from bot.treats import TreatsError
 from bot.triage import Triage
 from bot.when import Grain, TimeRequest
 from conversations import callbacks as cb
 from conversations import states as st
-from conversations.common import Context, esc, show
+from conversations.common import Context, answer_callback, esc, show
+from conversations.flow import advance, at, paused, show_menu, typed_text, unavailable
+from conversations.staff import raise_urgent_alert, staff_can_hear
 
 
 def flag_labels(_: Translator, triage: Triage) -> str:
@@ -124,3 +130,63 @@ def prepare_urgent_booking(draft: Draft, now: datetime, type_id: str | None) -> 
     draft.appointment_type_id = type_id
     draft.when = today_from(now)
     draft.slot = None
+
+
+# -- the answers to the emergency question ----------------------------------------------
+
+
+async def urgent_yes(update: Update, context: Context) -> str:
+    """It is an emergency: staff alerted now, the phone to call, today's earliest slots."""
+    svc = context.services
+    draft = context.session.draft
+    user = update.effective_user
+    if draft is None or user is None:
+        return await show_menu(update, context)
+    _ = context.translator
+    # Told "prévenue" only when the staff chat takes messages now; the alert waits otherwise.
+    alerted = staff_can_hear(context)
+    await answer_callback(
+        update, context, _("L'équipe de la clinique est prévenue.") if alerted else None
+    )
+    await raise_urgent_alert(context, user.id, draft)
+    await phone_now(update, context, alerted=alerted)
+    if await paused(update, context, below=True):
+        context.session.end_booking()
+        return at(context, st.MENU)
+    try:
+        type_id = await urgent_type_id(context, draft)
+    except TreatsError:
+        return await unavailable(update, context, st.PET)
+    prepare_urgent_booking(draft, svc.local_now(), type_id)
+    query = update.callback_query
+    session = context.session
+    if query is not None and query.message is not None:
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(reply_markup=None)
+        if session.panel_message_id == query.message.message_id:
+            session.panel_message_id = None  # stripped: never stripped twice (Telegram refuses)
+    session.new_panel = True  # the slots go below the phone number
+    return await advance(update, context)
+
+
+async def urgent_no(update: Update, context: Context) -> str:
+    """Not an emergency: the booking goes on as usual."""
+    return await advance(update, context)
+
+
+async def urgent_typed(update: Update, context: Context) -> str:
+    """ "oui" or "non" typed at the emergency question count as the buttons; anything else
+    asks again, with the buttons."""
+    text = typed_text(update)
+    if means_yes(text):
+        return await urgent_yes(update, context)
+    if means_no(text):
+        return await urgent_no(update, context)
+    _ = context.translator
+    await show(
+        update,
+        context,
+        _("Est-ce une urgence ? Répondez oui ou non, ou touchez un bouton."),
+        keyboard(_),
+    )
+    return st.URGENT

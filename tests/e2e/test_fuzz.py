@@ -37,7 +37,7 @@ from bot.i18n import LOCALES_DIR
 from bot.sandbox.seed import seed_id
 from bot.store import BookingDraft, BookingRecord, BookingState
 from conversations import callbacks as cb
-from conversations.booking import ONLY_TEXT_AND_BUTTONS
+from conversations.navigation import ONLY_TEXT_AND_BUTTONS
 from tests.support.vetbot_fixtures import VetbotRun
 
 FUZZ = settings(

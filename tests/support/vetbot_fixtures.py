@@ -30,7 +30,7 @@ from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.sandbox import SandboxState, render_clinic_toml
 from bot.store import Store, db_path
 from bot.treats import RetryPolicy
-from conversations.booking import CONVERSATION_TIMEOUT
+from conversations.router import CONVERSATION_TIMEOUT
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 
 LINK_SECRET = "test-link-secret-0123456789abcdef"

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from conversations import states as st
-from conversations.booking import build_conversation
+from conversations.router import build_conversation
 
 DIAGRAM = Path(__file__).resolve().parents[2] / "conversations" / "booking.mmd"
 

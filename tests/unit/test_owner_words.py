@@ -19,7 +19,7 @@ from bot.request_reading import mentions_urgency, read_request
 from bot.species_words import SPECIES, record_group, record_species
 from bot.type_words import KINDS, check_word, kinds_of
 from bot.word_index import WordIndex, similar, tokenize
-from conversations.booking import command_word
+from conversations.navigation import command_word
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 23, 8, 30, tzinfo=PARIS)

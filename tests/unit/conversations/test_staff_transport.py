@@ -13,7 +13,7 @@ from bot.delivery import (
     RefusedDeliveryError,
     TransientDeliveryError,
 )
-from conversations.staff import TelegramStaffTransport
+from conversations.staff_desk import TelegramStaffTransport
 
 ALERT = StaffMessage(
     "🚨 <b>URGENCE</b>",

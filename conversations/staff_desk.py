@@ -1,0 +1,116 @@
+"""The staff desk and the Telegram transport the staff outbox delivers through.
+
+`StaffDesk` is what the staff side needs at run time (built by the composition root, read as
+``context.staff``); `TelegramStaffTransport` sends and edits the outbox's staff messages and
+maps Telegram's errors to bot/delivery.py's vocabulary. Both sit below the handlers
+(conversations/common.py names the desk's type), so they import no handler module.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
+
+from bot.alerts import Outbox, StaffMessage
+from bot.delivery import RefusedDeliveryError
+from bot.staff_chat import StaffChat
+from bot.staff_requests import StaffRequests
+from conversations.delivery import mapped_errors
+
+logger = logging.getLogger("vetbot.staff")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffDesk:
+    """What the staff side needs at run time (built by the composition root)."""
+
+    outbox: Outbox
+    requests: StaffRequests
+    chat: StaffChat
+    announce: str
+
+    @property
+    def chat_id(self) -> int:
+        """The staff chat now (it follows an upgrade to a supergroup)."""
+        return self.chat.chat_id
+
+
+class TelegramStaffTransport:
+    """Sends and edits staff messages with the bot; maps Telegram errors for the outbox."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, chat_id: int, message: StaffMessage) -> int:
+        try:
+            return await self._send(chat_id, message)
+        except RefusedDeliveryError:
+            if not _has_links(message):
+                raise
+            # A link button refused (the owner's privacy settings forbid tg://user links):
+            # the alert matters more than the button; its text has the phone.
+            logger.warning("staff message refused with its link buttons: sent without them")
+            return await self._send(chat_id, _without_links(message))
+
+    async def _send(self, chat_id: int, message: StaffMessage) -> int:
+        with mapped_errors():
+            sent = await self._bot.send_message(
+                chat_id,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(message),
+                reply_parameters=_quoting(message),
+            )
+        return sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
+        try:
+            await self._edit(chat_id, message_id, message)
+        except RefusedDeliveryError as error:
+            if "not modified" in str(error):
+                return
+            if not _has_links(message):
+                raise
+            await self._edit(chat_id, message_id, _without_links(message))
+
+    async def _edit(self, chat_id: int, message_id: int, message: StaffMessage) -> None:
+        with mapped_errors():
+            await self._bot.edit_message_text(
+                message.text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(message),
+            )
+
+
+def _has_links(message: StaffMessage) -> bool:
+    return any(button.url for row in message.buttons for button in row)
+
+
+def _without_links(message: StaffMessage) -> StaffMessage:
+    rows = tuple(
+        row for row in (tuple(b for b in r if b.url is None) for r in message.buttons) if row
+    )
+    return StaffMessage(message.text, rows, message.reply_to_message_id)
+
+
+def _quoting(message: StaffMessage) -> ReplyParameters | None:
+    """Re-alerts quote their alert; sent anyway if that message was deleted."""
+    if message.reply_to_message_id is None:
+        return None
+    return ReplyParameters(message.reply_to_message_id, allow_sending_without_reply=True)
+
+
+def _markup(message: StaffMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in message.buttons
+        ]
+    )
