@@ -357,6 +357,46 @@ class BookingService:
         return ConfirmResult(Outcome.UNCERTAIN, record)
 
 
+class BookingStep(StrEnum):
+    """The booking's steps, named as the conversation names its states."""
+
+    PET = "pet"
+    REASON = "reason"
+    VET = "vet"
+    WHEN = "when"
+    SLOT = "slot"
+    SUMMARY = "summary"
+
+
+def step_back(
+    draft: Draft, at: str | None, *, several_vets: bool, several_pets: bool
+) -> BookingStep | None:
+    """ "Retour" at step ``at``: undo the choice that led there and name the step to show
+    again; None when there is nothing to go back to (the booking ends, the menu shows).
+
+    A step the owner never saw is skipped on the way back: the vet step when only one vet
+    does that type (``several_vets``), the pet step for a one-pet owner (``several_pets``)."""
+    if at == BookingStep.SUMMARY:
+        draft.slot = None
+        return BookingStep.SLOT
+    if at == BookingStep.SLOT:
+        draft.when = None
+        return BookingStep.WHEN
+    if at == BookingStep.WHEN:
+        draft.vet_id, draft.any_vet = None, False
+        if draft.appointment_type_id and several_vets:
+            return BookingStep.VET
+        draft.appointment_type_id = None
+        return BookingStep.REASON
+    if at == BookingStep.VET:
+        draft.appointment_type_id = None
+        return BookingStep.REASON
+    if at == BookingStep.REASON and several_pets:
+        draft.patient_id = None
+        return BookingStep.PET
+    return None
+
+
 def already_coming(
     upcoming: Sequence[BookingRecord],
     patient_id: str | None,

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.booking import Draft
+from bot.booking import BookingStep, Draft, step_back
 from bot.i18n import N_
 from bot.text import fold
 from conversations import callbacks as cb
@@ -52,28 +52,26 @@ ONLY_TEXT_AND_BUTTONS: Final = N_("Je ne sais lire que du texte et les boutons ð
 async def back(update: Update, context: Context) -> str:
     """ "Retour": undo the last choice and show that step again."""
     draft = context.session.draft
-    state = context.session.step
     if draft is None:
         return await show_menu(update, context)
-    if state == st.SUMMARY:
-        draft.slot = None
-        return await show_slots(update, context, draft)
-    if state == st.SLOT:
-        draft.when = None
-        return await ask_when(update, context)
-    if state == st.WHEN:
-        draft.vet_id, draft.any_vet = None, False
-        svc = context.services
-        if draft.appointment_type_id and len(svc.booking.vets_for(draft.appointment_type_id)) > 1:
+    kind = draft.appointment_type_id
+    several_vets = kind is not None and len(context.services.booking.vets_for(kind)) > 1
+    match step_back(
+        draft,
+        context.session.step,
+        several_vets=several_vets,
+        several_pets=len(context.session.offered_pets) > 1,
+    ):
+        case BookingStep.SLOT:
+            return await show_slots(update, context, draft)
+        case BookingStep.WHEN:
+            return await ask_when(update, context)
+        case BookingStep.VET:
             return await ask_vet(update, context, draft)
-        draft.appointment_type_id = None
-        return await ask_reason(update, context, draft)
-    if state == st.VET:
-        draft.appointment_type_id = None
-        return await ask_reason(update, context, draft)
-    if state == st.REASON and len(context.session.offered_pets) > 1:
-        draft.patient_id = None
-        return await ask_pet(update, context, draft)
+        case BookingStep.REASON:
+            return await ask_reason(update, context, draft)
+        case BookingStep.PET:
+            return await ask_pet(update, context, draft)
     context.session.end_booking()
     return await show_menu(update, context)
 
