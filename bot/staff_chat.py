@@ -100,7 +100,6 @@ class StaffChat:
             )
             self._unreachable = reason
             self._changed()
-        self._unreachable = reason
 
     def regained(self) -> None:
         """The bot posted there again, or was added back."""

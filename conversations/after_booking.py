@@ -18,13 +18,12 @@ from bot.followups import BookingFollowUps
 from bot.i18n import Translator, pick_language
 from bot.ics import ics_filename
 from bot.services import Services
-from bot.staff_requests import RequestKind
 from bot.store import BookingRecord, BookingState
 from conversations import keyboards as kb
 from conversations.appointments import calendar_file
 from conversations.common import Context, esc
 from conversations.owner_reach import tell_owner
-from conversations.staff import announce_settled, open_request
+from conversations.staff import announce_settled, ask_to_cancel
 
 logger = logging.getLogger("vetbot.booking")
 
@@ -62,22 +61,7 @@ class TelegramStaffSide:
 
     def ask_to_cancel(self, old: BookingRecord, replaced_by: BookingRecord) -> bool:
         """The staff see the old appointment and its replacement in the clinic's language."""
-        svc = self.context.services
-        staff_language = svc.catalogs[svc.clinic.locale]
-        filed = open_request(
-            self.context,
-            RequestKind.CANCEL,
-            old.user_id,
-            client_id=old.client_id,
-            booking_id=old.booking_id,
-            details={
-                "RDV": f"{staff_language.short(old.scheduled_at)} · {old.pet_name} · "
-                f"{old.type_name} · {old.vet_name}",
-                "RDV Treats": old.appointment_id or "?",
-                "Remplacé par": staff_language.short(replaced_by.scheduled_at),
-            },
-        )
-        return bool(filed)
+        return bool(ask_to_cancel(self.context, old, replaced_by=replaced_by))
 
 
 def followups(context: Context) -> BookingFollowUps:

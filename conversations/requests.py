@@ -20,7 +20,7 @@ from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, show
-from conversations.staff import Filing, open_request
+from conversations.staff import Filing, ask_to_cancel, open_request
 
 
 def registration_offer(_) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
@@ -166,19 +166,7 @@ async def cancel_confirmed(update: Update, context: Context) -> str | None:
     if record is None:
         await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
         return None
-    staff_language = svc.catalogs[svc.clinic.locale]
-    filed = open_request(
-        context,
-        RequestKind.CANCEL,
-        user.id,
-        client_id=record.client_id,
-        booking_id=record.booking_id,
-        details={
-            "RDV": f"{staff_language.short(record.scheduled_at)} · {record.pet_name} · "
-            f"{record.type_name} · {record.vet_name}",
-            "RDV Treats": record.appointment_id or "?",
-        },
-    )
+    filed = ask_to_cancel(context, record)
     if filed is Filing.PENDING:  # a repeated tap or an old button: nothing new was filed
         pending = svc.store.pending_request(record.booking_id)
         refusal = (

@@ -368,6 +368,30 @@ def open_request(
     return Filing.FILED if opened.filed else Filing.PENDING
 
 
+def ask_to_cancel(
+    context: Context, record: BookingRecord, *, replaced_by: BookingRecord | None = None
+) -> Filing:
+    """A cancellation request for ``record``, as the staff read it in the clinic's language:
+    the appointment, its Treats id, and what replaces it when the owner moved it."""
+    svc = context.services
+    staff_language = svc.catalogs[svc.clinic.locale]
+    details = {
+        "RDV": f"{staff_language.short(record.scheduled_at)} · {record.pet_name} · "
+        f"{record.type_name} · {record.vet_name}",
+        "RDV Treats": record.appointment_id or "?",
+    }
+    if replaced_by is not None:
+        details["Remplacé par"] = staff_language.short(replaced_by.scheduled_at)
+    return open_request(
+        context,
+        RequestKind.CANCEL,
+        record.user_id,
+        client_id=record.client_id,
+        booking_id=record.booking_id,
+        details=details,
+    )
+
+
 # -- staff buttons ---------------------------------------------------------------------------
 
 
