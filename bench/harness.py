@@ -22,9 +22,9 @@ REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bot.asgi_server import serve_asgi  # noqa: E402
-from bot.emulator import TelegramWorld, create_emulator_app  # noqa: E402
-from bot.sandbox import SandboxState, create_sandbox_app, render_clinic_toml  # noqa: E402
+from bot.runtime.asgi_server import serve_asgi  # noqa: E402
+from bot.standins.emulator import TelegramWorld, create_emulator_app  # noqa: E402
+from bot.standins.sandbox import SandboxState, create_sandbox_app, render_clinic_toml  # noqa: E402
 
 BENCH_TOKEN: Final = "7000000001:bench-token-not-a-secret"
 BENCH_LINK_SECRET: Final = "bench-link-secret-0123456789abcdef"

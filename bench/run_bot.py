@@ -25,12 +25,12 @@ if str(REPO_ROOT) not in sys.path:
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot import event_loop  # noqa: E402
-from bot.app import running_bot  # noqa: E402
 from bot.config import load_clinic, load_settings  # noqa: E402
-from bot.flood import FloodLimits  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.telegram_http import AiohttpRequest  # noqa: E402
+from bot.launch.application import running_bot  # noqa: E402
+from bot.runtime import event_loop  # noqa: E402
+from bot.runtime.flood_limits import FloodLimits  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.runtime.telegram_http import AiohttpRequest  # noqa: E402
 
 NO_FLOOD_LIMITS: Final = FloodLimits(1e9, 1.0, 1e9, 1.0)
 

@@ -36,10 +36,10 @@ from bot.config import (
     load_clinic,
     load_configuration,
 )
-from bot.logs import configure_logging
+from bot.runtime.logs import configure_logging
 
 if TYPE_CHECKING:
-    from bot.sandbox import SandboxState
+    from bot.standins.sandbox import SandboxState
 
 EXIT_CONFIG = 2
 EXIT_CHECK_FAILED = 1
@@ -147,26 +147,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         case "run":
             settings, clinic = load_configuration()
             _logging(args, settings)
-            from bot.app import run_polling
+            from bot.launch.application import run_polling
 
             run_polling(settings, clinic)
             return 0
         case "webhook":
             settings, clinic = load_configuration(WEBHOOK_URL_NEEDED)
             _logging(args, settings)
-            from bot.app import run_webhook
+            from bot.launch.application import run_webhook
 
             run_webhook(settings, clinic)
             return 0
         case "demo":
-            from bot import event_loop
-            from bot.demo import run_demo
+            from bot.launch.demo import run_demo
+            from bot.runtime import event_loop
 
             return event_loop.run(run_demo())
         case "sandbox":
             configure_logging(level=args.log_level)
             from bot.clock import ManualClock, system_clock
-            from bot.sandbox import SandboxState
+            from bot.standins.sandbox import SandboxState
 
             frozen = _instant(args.now, ZoneInfo(DEFAULT_TIMEZONE)) if args.now else None
             state = SandboxState.seeded(ManualClock(frozen) if frozen else system_clock)
@@ -199,7 +199,7 @@ def _logging(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _check(settings: Settings, clinic: ClinicConfig) -> int:
-    from bot.check import run_checks
+    from bot.launch.check import run_checks
 
     failed = False
     async for result in run_checks(settings, clinic):
@@ -248,7 +248,7 @@ async def _invite(settings: Settings, clinic: ClinicConfig, client_id: str, days
 
 
 def _clinic_toml(state: SandboxState) -> str:
-    from bot.sandbox import render_clinic_toml
+    from bot.standins.sandbox import render_clinic_toml
 
     return render_clinic_toml(state)
 
@@ -256,8 +256,8 @@ def _clinic_toml(state: SandboxState) -> str:
 async def _serve_sandbox(
     state: SandboxState, port: int, strict: bool, write_clinic: Path | None
 ) -> int:
-    from bot.asgi_server import serve_asgi
-    from bot.sandbox import create_sandbox_app
+    from bot.runtime.asgi_server import serve_asgi
+    from bot.standins.sandbox import create_sandbox_app
 
     async with serve_asgi(create_sandbox_app(state, strict=strict), port=port) as url:
         print(f"Treats sandbox listening on {url}/api/v1 (strict={strict})")

@@ -1,8 +1,8 @@
 """What can go wrong when a message is delivered through Telegram, in the domain's words.
 
-The staff outbox (`bot.alerts`), the reminders (`bot.reminders`) and the status watcher send
+The staff outbox (`bot.outbox`), the reminders (`bot.reminders`) and the status watcher send
 through the Telegram layer, which turns Telegram's answers into these four errors (one
-mapping, `conversations.delivery.mapped_errors`). Each sender decides what they mean for it:
+mapping, `conversations.telegram_errors.mapped_errors`). Each sender decides what they mean for it:
 
 * `TransientDeliveryError`: not now (429 flood control with its ``retry_after``, a 5xx, the
   network): try again later, nothing lost.

@@ -18,8 +18,8 @@ from bot.booking import ConfirmResult
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
-    from bot.metrics import Metrics
     from bot.reminders import Reminders
+    from bot.runtime.metrics import Metrics
     from bot.status_watch import StatusWatcher
     from bot.store import BookingRecord, Store
 

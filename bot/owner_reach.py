@@ -10,11 +10,11 @@ Sending anyway only collects refusals, one reminder at a time, and tells nobody.
 * **Nothing is sent while it stands**: reminders are dropped with that reason
   (``bot.reminders``), clinic-side change notices wait for the owner's return
   (``bot.status_watch``: a cancellation must still reach someone who unblocks the bot before
-  the appointment), owner notices are skipped (``conversations.owner_reach.tell_owner``).
+  the appointment), owner notices are skipped (``conversations.blocked_owners.tell_owner``).
 * **The staff hear of it when it matters**: when the owner has an urgent case under way
   (``alert_to_follow``), one staff message per unreachable episode, quoting the alert.
 
-Domain side, no Telegram: ``conversations/owner_reach.py`` turns Telegram's answers into these
+Domain side, no Telegram: ``conversations/blocked_owners.py`` turns Telegram's answers into these
 calls.
 """
 

@@ -21,8 +21,8 @@ Planning rules (``plan_reminders``), in this order
        ``CATCH_UP_MIN_LEAD`` (30 min) away.
     5. **Collisions.** Two reminders less than ``MIN_GAP`` apart: the first one is dropped.
 
-Delivery (``Reminders``) follows ``bot.alerts.Outbox``: every reminder is a committed row
-(``bot.store.reminders``) before it is a message; one background task ``run()`` delivers what is
+Delivery (``Reminders``) follows ``bot.outbox.Outbox``: every reminder is a committed row
+(``bot.store.reminder_rows``) before it is a message; one background task ``run()`` delivers what is
 due, then sleeps until the next due instant, a ``wake()``, or at most ``MAX_IDLE``.
 
     * Nothing is sent during quiet hours: a reminder that falls there after a retry or a
@@ -62,7 +62,10 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Final
 
-from bot.background import (
+from bot.clock import Clock
+from bot.config import QuietHours
+from bot.delivery import ChatUnreachableError, RefusedDeliveryError, TransientDeliveryError
+from bot.runtime.background import (
     BACKOFF_MAX,
     BACKOFF_START,
     Waker,
@@ -70,11 +73,8 @@ from bot.background import (
     retry_delay,
     run_passes,
 )
-from bot.clock import Clock
-from bot.config import QuietHours
-from bot.delivery import ChatUnreachableError, RefusedDeliveryError, TransientDeliveryError
 from bot.store import BookingRecord, BookingState, Store
-from bot.store.reminders import (
+from bot.store.reminder_rows import (
     PlannedReminder,
     ReminderKind,
     ReminderRecord,

@@ -2,7 +2,7 @@
 
 Telegram handlers receive this object (as ``context.services``, from the application's typed
 bot_data, which is not persisted) and call it; they never build clients or open files
-themselves. The staff chat is not here: the composition root builds it (`bot.app`).
+themselves. The staff chat is not here: the composition root builds it (`bot.launch.application`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.booking import BookingService
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.i18n import Catalogs
-from bot.metrics import Metrics
+from bot.runtime.metrics import Metrics
 from bot.store import Store, db_path
 from bot.treats import CallObserver, RetryPolicy, TreatsClient
 from bot.triage import Lexicon, default_lexicon

@@ -3,7 +3,7 @@
 Cancel, reschedule, "register me" and "add a pet" are decided "Fait" / "Refusé"; an uncertain
 booking becomes a check, decided "Bien réservé" / "Pas réservé". Both map to DONE / REFUSED.
 The first decision wins (two staff tapping at once: the second is told it is already decided),
-and the booking follows the decision in the same commit (see ``bot.store.requests``). An
+and the booking follows the decision in the same commit (see ``bot.store.request_rows``). An
 appointment has at most one open request: a second one for it is not filed, the open one is
 returned (``Opened.filed`` is False).
 """
@@ -17,7 +17,7 @@ from typing import Final
 
 from bot.clock import Clock
 from bot.store import Store
-from bot.store.requests import Opened, RequestKind, RequestRecord, RequestState
+from bot.store.request_rows import Opened, RequestKind, RequestRecord, RequestState
 
 __all__ = [
     "DECISION_LABELS",

@@ -49,8 +49,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from bot.background import Waker, run_passes
 from bot.clock import Clock
+from bot.runtime.background import Waker, run_passes
 from bot.store import BookingRecord, Store
 from bot.store.status_changes import (
     MAX_NOTICE_ATTEMPTS,

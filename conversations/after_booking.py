@@ -21,8 +21,8 @@ from bot.services import Services
 from bot.store import BookingRecord, BookingState
 from conversations import keyboards as kb
 from conversations.appointments import calendar_file
+from conversations.blocked_owners import tell_owner
 from conversations.common import Context, esc
-from conversations.owner_reach import tell_owner
 from conversations.staff import announce_settled, ask_to_cancel
 
 logger = logging.getLogger("vetbot.booking")

@@ -2,7 +2,7 @@
 
 The Treats API cannot list appointments, so the list is the bot's own (the store), each one
 re-read from the API for its current status. Cancelling and moving go through the staff
-(conversations/requests.py): the API cannot do either.
+(conversations/owner_requests.py): the API cannot do either.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, show
 from conversations.flow import ask_when
-from conversations.requests import changeable, own_booking
+from conversations.owner_requests import changeable, own_booking
 
 DEFAULT_MINUTES: Final = 30
 """The API's duration without an appointment type."""

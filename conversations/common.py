@@ -23,7 +23,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ContextTypes, ExtBot
 
 from bot.i18n import Translator, pick_language
-from bot.metrics import CURRENT_UPDATE, Metrics, UpdateTally
+from bot.runtime.metrics import CURRENT_UPDATE, Metrics, UpdateTally
 from bot.services import Services
 from conversations.runtime import BotData
 from conversations.session import Session

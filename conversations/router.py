@@ -28,7 +28,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from conversations import appointments, requests
+from conversations import appointments, owner_requests
 from conversations import callbacks as cb
 from conversations import states as st
 from conversations.entry import book, one_message, triaged
@@ -45,7 +45,7 @@ from conversations.navigation import (
     timed_out,
     unknown_command,
 )
-from conversations.reminders import present
+from conversations.reminder_messages import present
 from conversations.start import (
     choose_language,
     clinic_info,
@@ -178,9 +178,9 @@ def _anywhere() -> list[BaseHandler]:
         tap(present, pattern=cb.pattern(cb.PRESENT)),
         CommandHandler(["oublier", "forget"], appointments.forget_ask),
         tap(appointments.forget_confirmed, pattern=cb.pattern(cb.FORGET)),
-        tap(requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
-        tap(requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
-        tap(requests.add_pet_ask, pattern=cb.pattern(cb.ADD_PET)),
+        tap(owner_requests.cancel_ask, pattern=cb.pattern(cb.CANCEL_ASK)),
+        tap(owner_requests.cancel_confirmed, pattern=cb.pattern(cb.CANCEL_CONFIRM)),
+        tap(owner_requests.add_pet_ask, pattern=cb.pattern(cb.ADD_PET)),
     ]
 
 
@@ -217,7 +217,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
         conversation_timeout=timeout.total_seconds(),
         entry_points=[
             *anywhere,
-            tap(requests.ask_registration, pattern=cb.pattern(cb.REGISTER)),
+            tap(owner_requests.ask_registration, pattern=cb.pattern(cb.REGISTER)),
             MessageHandler(filters.CONTACT, contact_shared),
             _text_in(one_message),
             tap(stray_tap),
@@ -233,7 +233,7 @@ def build_conversation(timeout: timedelta = CONVERSATION_TIMEOUT) -> Conversatio
                 tap(linked_or(stray_tap)),
             ],
             st.MENU: [*anywhere, _text_in(one_message)],
-            st.ADD_PET: [*anywhere, _text_in(requests.add_pet_described)],
+            st.ADD_PET: [*anywhere, _text_in(owner_requests.add_pet_described)],
             **_step_states(steps, anywhere),
             st.TIMEOUT: [MessageHandler(filters.ALL, timed_out), tap(timed_out)],
         },

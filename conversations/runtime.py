@@ -1,11 +1,11 @@
 """What every handler may reach at run time: PTB's ``bot_data``, typed.
 
-The composition root (`bot.app`) builds the services and the staff and owner followers and
-sets them here; handlers read them through ``context.services``, ``context.staff`` and so on,
-never through a string key. PTB builds ``bot_data`` itself, with no arguments
-(``ContextTypes(bot_data=BotData)``), before the services exist: hence the fields start empty
-and `services`, which every handler needs, says so loudly if read before it is set. It is
-never persisted (it holds live clients).
+The composition root (`bot.launch.application`) builds the services and the staff and owner
+followers and sets them here; handlers read them through ``context.services``,
+``context.staff`` and so on, never through a string key. PTB builds ``bot_data`` itself, with
+no arguments (``ContextTypes(bot_data=BotData)``), before the services exist: hence the
+fields start empty and `services`, which every handler needs, says so loudly if read before it
+is set. It is never persisted (it holds live clients).
 """
 
 from __future__ import annotations

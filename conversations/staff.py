@@ -1,6 +1,6 @@
 """The clinic staff's side: alerts, announcements and requests in the staff chat, and commands.
 
-Staff messages go through the outbox (bot/alerts.py): recorded first, then delivered, so a
+Staff messages go through the outbox (bot/outbox.py): recorded first, then delivered, so a
 Telegram error or a restart delays them and never loses them. Buttons in the staff chat answer
 only members of that chat: a forged callback from anyone else is refused. Staff commands work
 only in the staff chat.
@@ -37,15 +37,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.alerts import (
+from bot.booking import Draft
+from bot.i18n import Translator, pick_language
+from bot.invites import invite_link, make_invite
+from bot.outbox import (
     OutboxKind,
     StaffButton,
     StaffMessage,
     should_announce,
 )
-from bot.booking import Draft
-from bot.i18n import Translator, pick_language
-from bot.invites import invite_link, make_invite
 from bot.services import Services
 from bot.staff_chat import StaffChat
 from bot.staff_requests import (
@@ -61,11 +61,11 @@ from bot.staff_stats import staff_stats, today_bookings
 from bot.store import BookingRecord, BookingState
 from bot.treats import Client, Patient, TreatsError
 from bot.triage import assess
+from conversations.blocked_owners import tell_owner
 from conversations.callbacks import MENU_BOOK
 from conversations.common import Context, answer_callback
-from conversations.delivery import CHAT_GONE
-from conversations.owner_reach import tell_owner
 from conversations.staff_desk import StaffDesk
+from conversations.telegram_errors import CHAT_GONE
 
 logger = logging.getLogger("vetbot.staff")
 

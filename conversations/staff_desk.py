@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 
-from bot.alerts import Outbox, StaffMessage
 from bot.delivery import RefusedDeliveryError
+from bot.outbox import Outbox, StaffMessage
 from bot.staff_chat import StaffChat
 from bot.staff_requests import StaffRequests
-from conversations.delivery import mapped_errors
+from conversations.telegram_errors import mapped_errors
 
 logger = logging.getLogger("vetbot.staff")
 

@@ -25,7 +25,7 @@ from conversations.common import (
     show,
 )
 from conversations.flow import show_menu
-from conversations.requests import registration_offer
+from conversations.owner_requests import registration_offer
 from conversations.session import SharedContact
 
 logger = logging.getLogger("vetbot.start")

@@ -12,7 +12,7 @@ pytest_plugins = [
 
 def pytest_asyncio_loop_factories(config, item):
     """Tests marked ``both_loops`` run on asyncio's loop and on uvloop, the loop `vetbot run`
-    uses (bot/event_loop.py); every other test runs on asyncio's."""
+    uses (bot/runtime/event_loop.py); every other test runs on asyncio's."""
     loops = {"asyncio": asyncio.new_event_loop}
     if item.get_closest_marker("both_loops") is not None:
         try:

@@ -3,17 +3,9 @@ the staff side (outbox, requests, the booking pause), owners' reminders and the 
 changes to their appointments.
 
 PTB's own state (user_data, conversations) lives in the same file through
-``bot.persistence.SqlitePersistence``.
+``bot.runtime.persistence.SqlitePersistence``.
 """
 
-from bot.store.alerts import (
-    OutboxKind,
-    OutboxRecord,
-    OutboxState,
-    OutboxTable,
-    StaffButton,
-    StaffMessage,
-)
 from bot.store.bookings import BookingDraft, BookingRecord, BookingState, Claim
 from bot.store.db import DB_FILENAME, SCHEMA_VERSION, db_path
 from bot.store.errors import (
@@ -24,15 +16,23 @@ from bot.store.errors import (
 )
 from bot.store.events import FlowEvent
 from bot.store.flags import PAUSED_INDEFINITELY
+from bot.store.outbox_rows import (
+    OutboxKind,
+    OutboxRecord,
+    OutboxState,
+    OutboxTable,
+    StaffButton,
+    StaffMessage,
+)
 from bot.store.owners import LinkVia, OwnerLink
-from bot.store.reminders import (
+from bot.store.reminder_rows import (
     PlannedReminder,
     ReminderKind,
     ReminderRecord,
     ReminderState,
     ReminderTable,
 )
-from bot.store.requests import RequestKind, RequestRecord, RequestState
+from bot.store.request_rows import RequestKind, RequestRecord, RequestState
 from bot.store.stats import MadeBooking
 from bot.store.status_changes import (
     NoticeState,

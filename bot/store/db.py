@@ -93,7 +93,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             seen_at TEXT NOT NULL
         )""",
         "CREATE INDEX processed_updates_by_time ON processed_updates (seen_at)",
-        # Written by bot.persistence.SqlitePersistence; PTB owns their contents.
+        # Written by bot.runtime.persistence.SqlitePersistence; PTB owns their contents.
         "CREATE TABLE ptb_user_data (user_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
         "CREATE TABLE ptb_chat_data (chat_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
         """CREATE TABLE ptb_bot_data (

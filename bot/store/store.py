@@ -17,15 +17,24 @@ from types import TracebackType
 from typing import Self
 
 from bot.clock import Clock
-from bot.store import bookings, events, flags, owners, privacy, requests, stats, updates
-from bot.store import reminders as reminder_rows
-from bot.store.alerts import OutboxTable
+from bot.store import (
+    bookings,
+    events,
+    flags,
+    owners,
+    privacy,
+    reminder_rows,
+    request_rows,
+    seen_updates,
+    stats,
+)
 from bot.store.bookings import ON_CALENDAR, BookingDraft, BookingRecord, BookingState, Claim
 from bot.store.db import Synchronous, connect
 from bot.store.events import FlowEvent
+from bot.store.outbox_rows import OutboxTable
 from bot.store.owners import LinkVia, OwnerLink, Unreachable
-from bot.store.reminders import ReminderTable
-from bot.store.requests import Opened, RequestKind, RequestRecord
+from bot.store.reminder_rows import ReminderTable
+from bot.store.request_rows import Opened, RequestKind, RequestRecord
 from bot.store.stats import MadeBooking
 from bot.store.status_changes import StatusChangeTable
 
@@ -209,13 +218,13 @@ class Store:
 
     def seen_update(self, update_id: int) -> bool:
         """Records the update id; True if this update was already handled (a redelivery)."""
-        return updates.seen_update(self._conn, self._clock(), update_id)
+        return seen_updates.seen_update(self._conn, self._clock(), update_id)
 
     # Staff: outbox, requests, pause, stats ---------------------------------------------------
 
     @property
     def outbox(self) -> OutboxTable:
-        """The staff outbox's rows; ``bot.alerts.Outbox`` is what delivers them."""
+        """The staff outbox's rows; ``bot.outbox.Outbox`` is what delivers them."""
         return OutboxTable(self._conn, self._clock)
 
     def open_request(
@@ -229,7 +238,7 @@ class Store:
     ) -> Opened:
         """Files the request, unless one naming the same booking is still open (then returns
         that one, ``filed=False``): at most one open request per appointment, atomically."""
-        return requests.open_request(
+        return request_rows.open_request(
             self._conn,
             self._clock(),
             kind,
@@ -243,26 +252,26 @@ class Store:
         self, request_id: int, *, done: bool, by_id: int, by_name: str
     ) -> RequestRecord | None:
         """First decision wins (None otherwise); the booking follows in the same commit."""
-        return requests.decide_request(
+        return request_rows.decide_request(
             self._conn, self._clock(), request_id, done=done, by_id=by_id, by_name=by_name
         )
 
     def request(self, request_id: int) -> RequestRecord | None:
-        return requests.get_request(self._conn, request_id)
+        return request_rows.get_request(self._conn, request_id)
 
     def open_requests(self) -> list[RequestRecord]:
-        return requests.open_requests(self._conn)
+        return request_rows.open_requests(self._conn)
 
     def pending_request(self, booking_id: str) -> RequestRecord | None:
         """The undecided request naming this booking (cancel, move...), if any."""
-        return requests.pending_request(self._conn, booking_id)
+        return request_rows.pending_request(self._conn, booking_id)
 
     def link_request_outbox(self, request_id: int, outbox_id: int) -> RequestRecord | None:
-        return requests.link_outbox(self._conn, request_id, outbox_id)
+        return request_rows.link_outbox(self._conn, request_id, outbox_id)
 
     def resolve_uncertain(self, booking_id: str, state: BookingState) -> BookingRecord:
         """Moves an ``uncertain`` booking to ``booked`` or ``failed`` once staff have checked."""
-        return requests.resolve_uncertain(self._conn, self._clock(), booking_id, state)
+        return request_rows.resolve_uncertain(self._conn, self._clock(), booking_id, state)
 
     def set_paused_until(self, when: datetime | None) -> None:
         """Pauses online booking until ``when`` (``flags.PAUSED_INDEFINITELY``: until resumed);

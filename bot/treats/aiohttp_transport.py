@@ -19,7 +19,7 @@ from typing import Final
 import aiohttp
 import httpx
 
-from bot.aiohttp_shared import EnvironmentProxies, client_timeout, verified_tls
+from bot.runtime.aiohttp_shared import EnvironmentProxies, client_timeout, verified_tls
 
 CHUNK_BYTES: Final = 64 * 1024
 CONNECTIONS: Final = 16
@@ -30,7 +30,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session with up to ``max_connections`` kept-alive connections.
 
     Time-outs come from each request's httpx ``Timeout``, proxies from the environment
-    (both as ``bot/aiohttp_shared.py`` reads them)."""
+    (both as ``bot/runtime/aiohttp_shared.py`` reads them)."""
 
     def __init__(self, *, max_connections: int = CONNECTIONS) -> None:
         self._max_connections = max_connections

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator import Person, SeenMessage
+from bot.standins.emulator import Person, SeenMessage
 
 
 async def next_step(person: Person, within: float = 5.0) -> SeenMessage:

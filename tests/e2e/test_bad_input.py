@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.emulator import Person
+from bot.standins.emulator import Person
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import VetbotRun
 

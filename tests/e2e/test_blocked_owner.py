@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.emulator import Person
 from bot.reminders import UNREACHABLE
+from bot.standins.emulator import Person
 from bot.store import ReminderState
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.treats_fixtures import PARIS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import Person
+from bot.standins.emulator import Person
 from tests.e2e.flow import identify, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
 

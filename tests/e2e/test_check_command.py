@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_clinic
-from bot.emulator import Person, TelegramWorld
-from bot.sandbox import SandboxState
+from bot.standins.emulator import Person, TelegramWorld
+from bot.standins.sandbox import SandboxState
 from tests.e2e.flow import next_step, to_when
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 from tests.support.vetbot_fixtures import VetbotRun

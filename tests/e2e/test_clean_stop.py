@@ -14,8 +14,8 @@ import signal
 
 import pytest
 
-from bot.app import POLL_TIMEOUT_SECONDS
-from bot.emulator import ApiCall, BotAccount
+from bot.launch.application import POLL_TIMEOUT_SECONDS
+from bot.standins.emulator import ApiCall, BotAccount
 from tests.support.vetbot_fixtures import VetbotRun
 
 STOP_WITHIN = 20

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import TelegramWorld
-from bot.sandbox import SandboxState, render_clinic_toml
+from bot.standins.emulator import TelegramWorld
+from bot.standins.sandbox import SandboxState, render_clinic_toml
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN, TEST_BOT_USERNAME
 from tests.support.vetbot_fixtures import LINK_SECRET
 
@@ -78,7 +78,7 @@ async def test_check_names_a_wrong_key(operator_env, tmp_path) -> None:
 
 
 async def test_check_names_a_missing_permission(operator_env, sandbox, tmp_path) -> None:
-    from bot.sandbox import Permission
+    from bot.standins.sandbox import Permission
 
     key = sandbox.add_key({Permission.APPOINTMENT_READ, Permission.CLIENT_READ})
     code, out, _ = await vetbot("check", env={**operator_env, "TREATS_API_KEY": key}, cwd=tmp_path)
@@ -141,7 +141,7 @@ async def test_check_against_a_running_vetbot_sandbox(
     telegram_world: TelegramWorld, telegram_url: str, tmp_path: Path
 ) -> None:
     """The operator's path: `vetbot sandbox` in one terminal, `vetbot check` in another."""
-    from bot.asgi_server import bind_loopback
+    from bot.runtime.asgi_server import bind_loopback
 
     with bind_loopback() as probe:
         port = probe.getsockname()[1]

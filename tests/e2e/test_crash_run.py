@@ -33,7 +33,7 @@ from datetime import datetime
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox import SandboxState, create_sandbox_app
+from bot.standins.sandbox import SandboxState, create_sandbox_app
 from tests.support.crash_run import (
     APPOINTMENTS,
     BotProcess,

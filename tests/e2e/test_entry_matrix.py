@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.emulator import SeenMessage
 from bot.services import load_lexicon
+from bot.standins.emulator import SeenMessage
 from bot.triage import assess
 from tests.support.states import (
     ENGLISH,

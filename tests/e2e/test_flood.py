@@ -13,8 +13,8 @@ from http import HTTPStatus
 
 import pytest
 
-from bot.emulator import Person
-from bot.flood import TELEGRAM_FLOOD_LIMITS
+from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS
+from bot.standins.emulator import Person
 from bot.store import BookingDraft, BookingState, OutboxKind, StaffMessage
 from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun

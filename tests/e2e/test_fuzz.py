@@ -30,11 +30,11 @@ from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator import CallbackAnswer, Person, SeenMessage, TelegramWorld
-from bot.emulator.transcript import DELETED, SENT
-from bot.flood import TELEGRAM_FLOOD_LIMITS
 from bot.i18n import LOCALES_DIR
-from bot.sandbox.seed import seed_id
+from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS
+from bot.standins.emulator import CallbackAnswer, Person, SeenMessage, TelegramWorld
+from bot.standins.emulator.transcript import DELETED, SENT
+from bot.standins.sandbox.seed import seed_id
 from bot.store import BookingDraft, BookingRecord, BookingState
 from conversations import callbacks as cb
 from conversations.navigation import ONLY_TEXT_AND_BUTTONS

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.emulator import Person, SeenMessage
 from bot.staff_requests import RequestState
+from bot.standins.emulator import Person, SeenMessage
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
 

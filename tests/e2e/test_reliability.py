@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from bot.flood import TELEGRAM_FLOOD_LIMITS
+from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS
 from tests.e2e.flow import next_step
 from tests.support.owners import Outcome, SimulatedOwner, enrol_owners
 from tests.support.reliability import broken_promises, fault_for, outcomes_report

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.emulator import Person
+from bot.standins.emulator import Person
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
 

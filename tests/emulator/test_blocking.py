@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden
 
-from bot.emulator import Person, TelegramWorld
+from bot.standins.emulator import Person, TelegramWorld
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 

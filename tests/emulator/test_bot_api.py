@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator import ANSWER_WINDOW, TelegramWorld, create_emulator_app
+from bot.standins.emulator import ANSWER_WINDOW, TelegramWorld, create_emulator_app
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import IN_PROCESS_BASE_URL, TEST_BOT_TOKEN
 

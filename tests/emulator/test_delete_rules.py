@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator import Person, TelegramWorld, create_emulator_app
+from bot.standins.emulator import Person, TelegramWorld, create_emulator_app
 from tests.support.telegram_fixtures import IN_PROCESS_BASE_URL, TEST_BOT_TOKEN
 
 CANT = "Bad Request: message can't be deleted"

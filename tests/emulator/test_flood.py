@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.emulator import FloodControl
-from bot.flood import FloodLimits
+from bot.runtime.flood_limits import FloodLimits
+from bot.standins.emulator import FloodControl
 
 LIMITS = FloodLimits(overall_rate=30, overall_period=1.0, group_rate=20, group_period=60.0)
 GROUP = -1001000000001

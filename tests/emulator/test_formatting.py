@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.formatting import (
+from bot.standins.emulator.formatting import (
     EntityParseError,
     parse_formatted_text,
     parse_html,

@@ -7,7 +7,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden
 
-from bot.emulator import Group, Person, TelegramWorld
+from bot.standins.emulator import Group, Person, TelegramWorld
 from tests.emulator.chat_calls import CALLS_ABOUT_A_CHAT
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN

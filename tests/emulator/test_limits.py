@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import pytest
 
-from bot.emulator import Person, TelegramWorld
+from bot.standins.emulator import Person, TelegramWorld
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.emulator import Person, TelegramWorld
+from bot.standins.emulator import Person, TelegramWorld
 from tests.emulator.conftest import BotApi
 
 KEYBOARD = {

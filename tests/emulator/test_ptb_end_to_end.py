@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import TelegramWorld
+from bot.standins.emulator import TelegramWorld
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN, AnyApplication, run_ptb_application
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

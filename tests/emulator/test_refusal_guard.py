@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import BotApiError, RefusedCall, ResponseParameters, TelegramWorld
-from bot.emulator.errors import group_upgraded, too_many_requests
+from bot.standins.emulator import BotApiError, RefusedCall, ResponseParameters, TelegramWorld
+from bot.standins.emulator.refusals import group_upgraded, too_many_requests
 from tests.emulator.conftest import BotApi
 from tests.support.vetbot_fixtures import unexpected_refusals
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
-from bot.emulator import SECRET_TOKEN_HEADER, Person, TelegramWorld, create_emulator_app
+from bot.standins.emulator import SECRET_TOKEN_HEADER, Person, TelegramWorld, create_emulator_app
 from tests.emulator.conftest import BotApi
 from tests.support.telegram_fixtures import IN_PROCESS_BASE_URL, TEST_BOT_TOKEN
 

@@ -23,9 +23,9 @@ from typing import NoReturn
 import pytest
 from telegram.ext import Application
 
-from bot.emulator import CallbackAnswer, Participant, Person, SeenMessage
-from bot.emulator.people import fold
-from bot.sandbox.records import Appointment, Client, Patient
+from bot.standins.emulator import CallbackAnswer, Participant, Person, SeenMessage
+from bot.standins.emulator.people import fold
+from bot.standins.sandbox.records import Appointment, Client, Patient
 from conversations.callbacks import MENU_BOOK
 from tests.e2e.flow import next_step
 from tests.journeys import steps as s

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox import AccessLevel, Permission, SandboxState
+from bot.standins.sandbox import AccessLevel, Permission, SandboxState
 
 APPOINTMENT_TYPES = "/appointments/types"
 

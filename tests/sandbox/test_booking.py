@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox import SandboxState
+from bot.standins.sandbox import SandboxState
 from tests.support.treats_fixtures import PARIS
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from bot.sandbox import SandboxState, render_clinic_toml
+from bot.standins.sandbox import SandboxState, render_clinic_toml
 
 
 def test_round_trip(sandbox: SandboxState) -> None:

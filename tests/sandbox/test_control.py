@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sandbox import SandboxState, create_sandbox_app
+from bot.standins.sandbox import SandboxState, create_sandbox_app
 
 MONDAY_9H = "2026-11-23T08:00:00Z"
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox import Call, FaultKind, SandboxState
+from bot.standins.sandbox import Call, FaultKind, SandboxState
 
 APPOINTMENTS = "/api/v1/appointments"
 MONDAY_9H = "2026-11-23T08:00:00Z"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.sandbox import SandboxState, create_sandbox_app
+from bot.standins.sandbox import SandboxState, create_sandbox_app
 from tests.support.treats_fixtures import API_ROOT, SANDBOX_ORIGIN
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"

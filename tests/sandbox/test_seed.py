@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
-from bot.sandbox import SandboxState, build_seed, seed_id
-from bot.sandbox.slots import is_grid_start
+from bot.standins.sandbox import SandboxState, build_seed, seed_id
+from bot.standins.sandbox.availability import is_grid_start
 from tests.support.treats_fixtures import PARIS
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox import SandboxState, WorkingBlock
+from bot.standins.sandbox import SandboxState, WorkingBlock
 from tests.support.treats_fixtures import PARIS
 
 MONDAY, TUESDAY, WEDNESDAY, SATURDAY, SUNDAY = (

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-from bot.emulator import Group, Person, SeenMessage, TelegramWorld
 from bot.i18n import Catalogs, Translator
-from bot.sandbox import SandboxState
-from bot.sandbox.records import Appointment, AppointmentStatus
+from bot.standins.emulator import Group, Person, SeenMessage, TelegramWorld
+from bot.standins.sandbox import SandboxState
+from bot.standins.sandbox.records import Appointment, AppointmentStatus
 from bot.store import RequestKind, Store
 from tests.support.owners import EnrolledOwner, Plan, _has
 from tests.support.vetbot_fixtures import VetbotRun

@@ -1,6 +1,6 @@
 """No secret in any log line of any test: the bot token, Treats keys, the link secret, the
-owners' phone numbers. Production's logger levels apply (bot.logs.QUIET_LOGGERS), but not its
-redaction filter: the code must not log them in the first place; redaction is the safety net.
+owners' phone numbers. Production's logger levels apply (bot.runtime.logs.QUIET_LOGGERS), but not
+its redaction filter: the code must not log them in the first place; redaction is the safety net.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import QUIET_LOGGERS
+from bot.runtime.logs import QUIET_LOGGERS
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 from tests.support.vetbot_fixtures import LINK_SECRET
 

@@ -19,9 +19,9 @@ from typing import Final
 
 from babel.dates import format_date
 
-from bot.emulator import Person, SeenMessage, TelegramWorld
-from bot.sandbox import SandboxState
-from bot.sandbox.slots import free_slots
+from bot.standins.emulator import Person, SeenMessage, TelegramWorld
+from bot.standins.sandbox import SandboxState
+from bot.standins.sandbox.availability import free_slots
 
 REASON: Final = "Consultation"
 VETS: Final = ("Dr Claire Martin", "Dr Julien Durand", "Dr Sophie Lefèvre")

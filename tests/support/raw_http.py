@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.asgi_server import bind_loopback
+from bot.runtime.asgi_server import bind_loopback
 
 
 @dataclass

@@ -4,8 +4,8 @@ afterwards (tests/e2e/test_reliability.py in process, test_reliability_process.p
 
 from __future__ import annotations
 
-from bot.emulator import SeenMessage
-from bot.sandbox import SandboxState
+from bot.standins.emulator import SeenMessage
+from bot.standins.sandbox import SandboxState
 from tests.support.owners import EnrolledOwner, Outcome, SimulatedOwner
 
 

@@ -22,8 +22,8 @@ from typing import Self
 import pytest
 from telegram.ext import Application
 
-from bot.emulator import Person, SeenMessage, TelegramWorld
-from bot.sandbox import SandboxState
+from bot.standins.emulator import Person, SeenMessage, TelegramWorld
+from bot.standins.sandbox import SandboxState
 from conversations.session import Session
 from tests.e2e.flow import next_step
 from tests.support.vetbot_fixtures import VetbotRun

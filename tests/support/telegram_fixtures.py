@@ -1,4 +1,4 @@
-"""Telegram emulator fixtures (see bot/emulator): a world, its URL, and a PTB runner.
+"""Telegram emulator fixtures (see bot/standins/emulator): a world, its URL, and a PTB runner.
 
 ``telegram_world`` is the emulated Telegram with one bot registered for `TEST_BOT_TOKEN`;
 ``telegram_url`` serves it on a free loopback port (use it as TELEGRAM_API_URL, i.e. PTB's
@@ -16,8 +16,8 @@ import httpx
 import pytest
 from telegram.ext import Application
 
-from bot.asgi_server import bind_loopback, serve_asgi
-from bot.emulator import TelegramWorld, create_emulator_app
+from bot.runtime.asgi_server import bind_loopback, serve_asgi
+from bot.standins.emulator import TelegramWorld, create_emulator_app
 
 TEST_BOT_TOKEN = "123456:TEST-TOKEN-not-a-secret"
 """Shaped like a token (digits, colon, letters) so config validation accepts it; not real."""

@@ -1,4 +1,4 @@
-"""Treats sandbox fixtures (see bot/sandbox).
+"""Treats sandbox fixtures (see bot/standins/sandbox).
 
 `sandbox_clock` starts on Monday 2026-11-23 at 08:30 in Paris (07:30Z), before the clinic
 opens, so the whole day is bookable; move it with `.set()` / `.advance()`.
@@ -14,9 +14,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.asgi_server import serve_asgi
 from bot.clock import ManualClock
-from bot.sandbox import SandboxState, create_sandbox_app
+from bot.runtime.asgi_server import serve_asgi
+from bot.standins.sandbox import SandboxState, create_sandbox_app
 
 PARIS = ZoneInfo("Europe/Paris")
 SANDBOX_START = datetime(2026, 11, 23, 8, 30, tzinfo=PARIS)

@@ -21,13 +21,13 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.app import running_bot
-from bot.asgi_server import bind_loopback
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, Settings, load_clinic, load_settings
-from bot.emulator import Group, Person, RefusedCall, TelegramWorld
-from bot.flood import TELEGRAM_FLOOD_LIMITS, FloodLimits
-from bot.sandbox import SandboxState, render_clinic_toml
+from bot.launch.application import running_bot
+from bot.runtime.asgi_server import bind_loopback
+from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS, FloodLimits
+from bot.standins.emulator import Group, Person, RefusedCall, TelegramWorld
+from bot.standins.sandbox import SandboxState, render_clinic_toml
 from bot.store import Store, db_path
 from bot.treats import RetryPolicy
 from conversations.router import CONVERSATION_TIMEOUT

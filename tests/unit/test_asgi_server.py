@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from bot.asgi_server import bind_loopback, serve_asgi
+from bot.runtime.asgi_server import bind_loopback, serve_asgi
 
 
 async def _hello(request):

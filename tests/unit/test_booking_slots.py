@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from bot.booking import BookingService, PageFit, SlotPage
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, load_clinic
-from bot.sandbox import SandboxState, render_clinic_toml
+from bot.standins.sandbox import SandboxState, render_clinic_toml
 from bot.store import Store
 from bot.treats import RetryPolicy, TreatsClient
 from bot.when import parse_when

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import ConfigError, load_clinic, load_settings
-from bot.sandbox import SandboxState, render_clinic_toml
+from bot.standins.sandbox import SandboxState, render_clinic_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot import event_loop
+from bot.runtime import event_loop
 
 pytest.importorskip("uvloop", reason="uvloop is not installed on Windows")
 

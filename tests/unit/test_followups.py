@@ -12,7 +12,7 @@ import pytest
 from bot.booking import ConfirmResult, Outcome
 from bot.followups import BookingFollowUps
 from bot.i18n import Catalogs, Translator
-from bot.metrics import Metrics
+from bot.runtime.metrics import Metrics
 from bot.store import BookingRecord, BookingState
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import configure_logging, redact
+from bot.runtime.logs import configure_logging, redact
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.telegram_http import AiohttpRequest
+from bot.runtime.telegram_http import AiohttpRequest
 from tests.support.raw_http import Seen, json_response, raw_server, refused_url, self_signed_tls
 
 TOKEN = "123456:SECRET-token-never-shown"

@@ -12,7 +12,7 @@ import pytest
 from telegram.ext import PersistenceInput
 
 from bot.booking import Draft
-from bot.persistence import SqlitePersistence
+from bot.runtime.persistence import SqlitePersistence
 from conversations.session import Session, SharedContact, restore_session
 
 DRAFT = Draft(client_id="c-1", started_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), pet_name="Mimi")

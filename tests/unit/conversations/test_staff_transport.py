@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.alerts import StaffButton, StaffMessage
 from bot.delivery import (
     ChatMovedError,
     ChatUnreachableError,
     RefusedDeliveryError,
     TransientDeliveryError,
 )
+from bot.outbox import StaffButton, StaffMessage
 from conversations.staff_desk import TelegramStaffTransport
 
 ALERT = StaffMessage(

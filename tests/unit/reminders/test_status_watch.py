@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from bot.clock import ManualClock
 from bot.config import parse_quiet_hours
 from bot.reminders import ReminderKind, Reminders, ReminderState
-from bot.sandbox import Permission, SandboxState
+from bot.standins.sandbox import Permission, SandboxState
 from bot.status_watch import StatusChange, StatusChangeKind, StatusWatcher
 from bot.store import BookingRecord, BookingState, NoticeState, Store, db_path
 from bot.treats import RetryPolicy, TreatsClient

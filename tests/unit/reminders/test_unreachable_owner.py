@@ -27,7 +27,7 @@ THURSDAY_915 = paris(2026, 11, 26, 9, 15)
 class OwnerChat:
     """The Telegram side as the loops see it: what reached the owner, what was attempted.
     ``refuse`` plays Telegram's 403 after the owner blocked the bot: the Telegram layer marks
-    them in the store and raises, as conversations.owner_reach does."""
+    them in the store and raises, as conversations.blocked_owners does."""
 
     def __init__(self, store: Store) -> None:
         self._store = store

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import Outbox, StaffMessage
 from bot.clock import ManualClock
+from bot.outbox import Outbox, StaffMessage
 from bot.store import Store, db_path
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import (
+from bot.clock import ManualClock
+from bot.delivery import RefusedDeliveryError, TransientDeliveryError
+from bot.outbox import (
     BACKOFF_START,
     DEFAULT_MAX_REALERTS,
     Outbox,
@@ -20,9 +22,7 @@ from bot.alerts import (
     StaffMessage,
     should_announce,
 )
-from bot.clock import ManualClock
-from bot.delivery import RefusedDeliveryError, TransientDeliveryError
-from bot.flood import FloodLimits, GroupPacer
+from bot.runtime.flood_limits import FloodLimits, GroupPacer
 from bot.store import Store
 from tests.unit.staff.conftest import REALERT_AFTER, STAFF_CHAT, FakeStaffChat
 

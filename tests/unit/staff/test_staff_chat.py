@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.alerts import Outbox, OutboxKind, OutboxState
 from bot.clock import ManualClock
 from bot.delivery import ChatMovedError, ChatUnreachableError
+from bot.outbox import Outbox, OutboxKind, OutboxState
 from bot.staff_chat import StaffChat
 from bot.store import Store
 from tests.unit.staff.conftest import REALERT_AFTER, STAFF_CHAT, FakeStaffChat

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.alerts import Outbox, OutboxKind, StaffMessage
 from bot.clock import ManualClock
+from bot.outbox import Outbox, OutboxKind, StaffMessage
 from bot.staff_stats import staff_stats, today_bookings
 from bot.store import BookingState, Store
 from tests.unit.staff.conftest import NOW, STAFF_CHAT

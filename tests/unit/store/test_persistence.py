@@ -9,7 +9,7 @@ import pytest
 from telegram import User
 from telegram.ext import PersistenceInput
 
-from bot.persistence import DEFAULT_UPDATE_INTERVAL_SECONDS, SqlitePersistence
+from bot.runtime.persistence import DEFAULT_UPDATE_INTERVAL_SECONDS, SqlitePersistence
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from bot.persistence import SqlitePersistence
+from bot.runtime.persistence import SqlitePersistence
 
 STEP1, STEP2 = "STEP1", "STEP2"
 OWNER = User(id=42, first_name="Camille", is_bot=False)

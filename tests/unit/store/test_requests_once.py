@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.staff_requests import DECISION_MARKS, RequestKind, RequestState
 from bot.store import BookingState, Store
 from bot.store.db import to_db
-from bot.store.requests import Opened
+from bot.store.request_rows import Opened
 from tests.unit.store.drafts import draft
 
 

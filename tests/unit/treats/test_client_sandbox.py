@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.sandbox import Permission, SandboxState
+from bot.standins.sandbox import Permission, SandboxState
 from bot.treats import (
     AuthError,
     Booked,
@@ -160,7 +160,7 @@ async def test_unknown_appointment_is_not_found(treats) -> None:
 
 @pytest.mark.parametrize("strict", [False, True], ids=["filters", "strict"])
 async def test_owner_found_by_phone_in_any_format(sandbox, strict) -> None:
-    from bot.sandbox import create_sandbox_app
+    from bot.standins.sandbox import create_sandbox_app
 
     app = create_sandbox_app(sandbox, strict=strict)
     owner = sandbox.seed.demo_owner_one_pet
