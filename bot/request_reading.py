@@ -181,8 +181,34 @@ class RequestReading:
 
 
 def mentions_urgency(text: str) -> bool:
-    """Whether the owner says in so many words that it is urgent."""
-    return bool(URGENT_WORDS.intersection(words(text)))
+    """Whether the owner says in so many words that it is urgent. "Ce n'est pas urgent", "rien
+    d'urgent", "sans urgence", "not an emergency" say the opposite: the urgent word is negated
+    when the nearest word before it that carries meaning is a negation. Symptoms are a separate
+    matter (`bot.triage.assess` reads red flags whatever the owner thinks of them)."""
+    folded = words(text)
+    return any(
+        word in URGENT_WORDS and not _negated(folded[:index]) for index, word in enumerate(folded)
+    )
+
+
+_NEGATIONS: Final = frozenset(
+    {"pas", "non", "sans", "rien", "not", "no", "nothing", "isn", "never"}
+)
+_BETWEEN: Final = frozenset(
+    {"tres", "trop", "si", "vraiment", "une", "un", "de", "d", "du", "tout", "an", "a", "t"}
+    | {"very", "really", "that", "so", "too"}
+)
+"""Words that may stand between a negation and "urgent" without lifting it: "pas très
+urgent", "pas d'urgence", "not an emergency", "isn't urgent" (read "isn", "t")."""
+
+
+def _negated(before: list[str]) -> bool:
+    for word in reversed(before[-4:]):
+        if word in _NEGATIONS:
+            return True
+        if word not in _BETWEEN:
+            return False
+    return False
 
 
 def read_request(
