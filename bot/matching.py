@@ -118,21 +118,6 @@ def match_pet(text: str, pets: Sequence[tuple[str, str]]) -> str | None:
     return reading.patient_id
 
 
-@dataclass(frozen=True, slots=True)
-class _SpeciesPet:
-    id: str
-    name: str
-    species: str | None
-
-
-def match_species(text: str, pets: Sequence[tuple[str, str | None]]) -> str | None:
-    """The id of the one pet of the species the text names ("mon chien" for an owner with one
-    dog among cats); pets are (id, species). None when no species is named, several pets are
-    of it, or several species are named."""
-    listed = [_SpeciesPet(pid, "", species) for pid, species in pets]
-    return read_pets(text, tokenize(text), listed).patient_id
-
-
 # -- vets ------------------------------------------------------------------------------
 
 

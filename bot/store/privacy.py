@@ -55,7 +55,9 @@ _PURGES: Final = (
 def purge_old(conn: sqlite3.Connection, now: datetime, retention: timedelta = RETENTION) -> int:
     """Deletes what is older than the retention (run at start-up); returns rows deleted.
 
-    Owner links and language choices stay until /oublier: they are the owner's choice."""
+    Owner links, language choices and the mark of an owner who blocked the bot
+    (``owner_reach``) stay until /oublier or until the owner writes again: they are the
+    owner's choices, and forgetting the block would have the bot write to them again."""
     deleted = 0
     cutoff = to_db(now - retention)
     with transaction(conn):

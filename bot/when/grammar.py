@@ -820,22 +820,6 @@ class Scan:
         return [(item.start, item.end) for item in self.negated]
 
 
-def scan(text: str, *, english: bool = False) -> list[Found]:
-    """All components in ``text``, in order; a component right after "pas", "depuis"... is
-    dropped because it names a time the owner does not want or one in the past.
-    ``english``: the owner writes in English (see ``_PAST_EVENT_ENGLISH``)."""
-    return scan_all(text, english=english).found
-
-
-def scan_with_negations(
-    text: str, *, english: bool = False
-) -> tuple[list[Found], list[tuple[int, int]]]:
-    """``scan`` and the spans of the times it dropped after a negation ("pas demain"),
-    from the negation word to the end of the time."""
-    result = scan_all(text, english=english)
-    return result.found, result.negated_spans
-
-
 def scan_all(text: str, *, english: bool = False) -> Scan:
     """``scan``, with the excluded times and the times set aside (see ``Scan``)."""
     found: list[Found] = []

@@ -313,12 +313,6 @@ def correct_typo(token: str) -> str:
     return matches[0] if len(_meanings(matches)) == 1 else token
 
 
-def is_ambiguous_typo(token: str) -> bool:
-    """Whether ``token`` is one edit away from several time words of different meanings, so
-    it was left as it is: a time word the reader could not read."""
-    return len(_meanings(_typo_matches(token))) > 1
-
-
 def _rewrite(token: str) -> tuple[str, bool]:
     """The canonical word(s) for ``token``, and whether it is a typo of a time word we could
     not correct (several meanings are one edit away)."""

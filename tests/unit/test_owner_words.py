@@ -14,12 +14,29 @@ import pytest
 
 from bot.booking import Draft
 from bot.config import ClinicConfig
-from bot.matching import match_species
+from bot.pet_reading import read_pets
 from bot.request_reading import mentions_urgency, read_request
 from bot.species_words import SPECIES, record_group, record_species
 from bot.type_words import KINDS, check_word, kinds_of
 from bot.word_index import WordIndex, similar, tokenize
 from conversations.navigation import command_word
+
+
+@dataclass(frozen=True, slots=True)
+class _Pet:
+    """A pet known by its species only: what names it in these tests is the species word."""
+
+    id: str
+    name: str
+    species: str | None
+
+
+def match_species(text: str, pets: list[tuple[str, str | None]]) -> str | None:
+    """The one pet of the species the text names, as the one-message reader finds it."""
+    return read_pets(
+        text, tokenize(text), [_Pet(pid, "", species) for pid, species in pets]
+    ).patient_id
+
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 23, 8, 30, tzinfo=PARIS)
