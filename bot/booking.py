@@ -397,6 +397,50 @@ def step_back(
     return None
 
 
+# -- stray taps ---------------------------------------------------------------------------
+# A tap on a step's button that reaches the conversation in another state (an old keyboard,
+# or the screen a step ahead of a state restored after a crash) is handed to that step only
+# when the draft already holds what the step builds on; otherwise the current step shows
+# again. Each function answers for one button, named by the step it belongs to.
+
+
+def pet_tap_ready(draft: Draft) -> bool:
+    """Always handed to the pet step: a pet is the first thing a booking asks, and the step
+    checks the tapped pet against the pets this owner was offered."""
+    return True
+
+
+def type_tap_ready(draft: Draft) -> bool:
+    """An appointment type is for a pet: one must be chosen."""
+    return draft.patient_id is not None
+
+
+def vet_tap_ready(draft: Draft) -> bool:
+    """Which vets fit depends on the appointment type: it must be chosen."""
+    return draft.appointment_type_id is not None
+
+
+def when_tap_ready(draft: Draft) -> bool:
+    """Slots are searched for a type and a vet (or any vet): both must be settled."""
+    return draft.appointment_type_id is not None and (draft.vet_id is not None or draft.any_vet)
+
+
+def slot_tap_ready(draft: Draft) -> bool:
+    """A slot is taken from a page of slots already shown for a type."""
+    return draft.appointment_type_id is not None and draft.offer_day is not None
+
+
+def confirm_tap_ready(draft: Draft) -> bool:
+    """Always handed to the confirmation: it checks the booking id against the draft itself
+    and says what is true of an older one."""
+    return True
+
+
+def urgent_answer_ready(draft: Draft) -> bool:
+    """ "Yes"/"no" to the emergency question counts only once the question was asked."""
+    return draft.triage_asked
+
+
 def already_coming(
     upcoming: Sequence[BookingRecord],
     patient_id: str | None,

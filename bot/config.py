@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import phones
-from bot.text import fold
+from bot.emergency_type import is_urgent
 from bot.type_words import check_word, phrase_words
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
@@ -46,9 +46,6 @@ _API_KEY = re.compile(r"^vk_[A-Za-z0-9_-]+={0,2}$")
 _OPENING_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 MAX_REMINDER_HOURS: Final = 24 * 7
 """A reminder further ahead than a week would be forgotten before the appointment."""
-URGENT_TYPE_WORDS: Final = ("urgen", "emergenc")
-"""A type whose folded name holds one of these reads as an emergency ("Urgence", "Urgences
-vétérinaires", "Emergency"), when the clinic file does not list its urgent types."""
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """The ``[schedule]`` keys, in ``date.weekday()`` order."""
 TYPE_WORDS_EXAMPLE: Final = '["détartrer", "tartre"]'
@@ -482,11 +479,9 @@ class ClinicConfig(BaseModel):
         return next((vet for vet in self.vets if vet.id == vet_id), None)
 
     def is_urgent_type(self, type_id: str, name: str) -> bool:
-        """Whether booking this appointment type starts the urgent path (see ``urgent_types``)."""
-        if self.urgent_types is None:
-            folded = fold(name)
-            return any(word in folded for word in URGENT_TYPE_WORDS)
-        return any(entry == type_id or fold(entry) == fold(name) for entry in self.urgent_types)
+        """Whether booking this appointment type starts the urgent path (see ``urgent_types``;
+        the rule is ``bot.emergency_type.is_urgent``)."""
+        return is_urgent(self.urgent_types, type_id, name)
 
     @property
     def min_notice(self) -> timedelta:

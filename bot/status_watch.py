@@ -47,11 +47,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, Protocol
 
 from bot.clock import Clock
 from bot.runtime.background import Waker, run_passes
-from bot.store import BookingRecord, Store
+from bot.store import BookingRecord, BookingState, Store
 from bot.store.status_changes import (
     MAX_NOTICE_ATTEMPTS,
     NOT_FOUND_STATUS,
@@ -76,11 +76,13 @@ __all__ = [
     "MAX_NOTICE_ATTEMPTS",
     "MAX_SHARE",
     "MIN_RECHECK",
+    "AppointmentReader",
     "OnChange",
     "StatusChange",
     "StatusChangeKind",
     "StatusWatcher",
     "classify",
+    "refreshed_booking",
 ]
 
 logger = logging.getLogger("vetbot.status_watch")
@@ -102,6 +104,43 @@ HELD: Final = "held: the owner is unreachable (blocked the bot)"
 
 OnChange = Callable[[StatusChange], Awaitable[None]]
 """Tells the owner about one change; return once Telegram accepted it, raise to retry later."""
+
+
+class AppointmentReader(Protocol):
+    """What ``refreshed_booking`` needs of the Treats client (a fake one in tests)."""
+
+    async def get_appointment(self, appointment_id: str) -> Appointment: ...
+
+
+async def refreshed_booking(
+    reader: AppointmentReader, store: Store, record: BookingRecord
+) -> BookingRecord:
+    """The booking with the clinic's current status, read now for an owner looking at it
+    ("Mes rendez-vous"), and recorded in the store.
+
+    Read the way the watcher reads it (``classify`` says what a cancellation is), but written
+    without a notice: the owner sees the change on the screen they asked for. A 404 means the
+    clinic deleted the appointment: cancelled. When the API cannot answer, the record is kept
+    as it is: an owner is never shown a cancellation that is only a failed read. Only booked
+    bookings with an appointment id are read; the others are returned unchanged.
+    """
+    if record.state != BookingState.BOOKED or record.appointment_id is None:
+        return record
+    try:
+        appointment = await reader.get_appointment(record.appointment_id)
+    except NotFound:
+        return store.mark_cancelled(record.booking_id)
+    except TreatsError:
+        return record
+    updated = store.set_booking_status(
+        record.booking_id,
+        api_status=appointment.status,
+        display_status=appointment.display_status,
+        scheduled_at=appointment.scheduled_at,
+    )
+    if classify(record, appointment) is StatusChangeKind.CANCELLED:
+        return store.mark_cancelled(record.booking_id)
+    return updated
 
 
 def classify(booking: BookingRecord, appointment: Appointment) -> StatusChangeKind | None:

@@ -18,8 +18,8 @@ from bot.i18n import Translator
 from bot.ics import CalendarEvent, build_ics, ics_filename
 from bot.services import Services
 from bot.staff_requests import RequestKind, RequestRecord
+from bot.status_watch import refreshed_booking
 from bot.store import BookingRecord, BookingState
-from bot.treats import AppointmentStatus, NotFound, TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
@@ -56,23 +56,7 @@ async def my_appointments(update: Update, context: Context) -> str:
 async def _refreshed(context: Context, record: BookingRecord) -> BookingRecord:
     """The record with the clinic's current status (kept as is when the API cannot answer)."""
     svc = context.services
-    if record.state != BookingState.BOOKED or record.appointment_id is None:
-        return record
-    try:
-        appointment = await svc.treats.get_appointment(record.appointment_id)
-    except NotFound:
-        return svc.store.mark_cancelled(record.booking_id)
-    except TreatsError:
-        return record
-    record = svc.store.set_booking_status(
-        record.booking_id,
-        api_status=appointment.status,
-        display_status=appointment.display_status,
-        scheduled_at=appointment.scheduled_at,
-    )
-    if appointment.status == AppointmentStatus.CANCELLED:
-        return svc.store.mark_cancelled(record.booking_id)
-    return record
+    return await refreshed_booking(svc.treats, svc.store, record)
 
 
 def _line(_: Translator, record: BookingRecord, pending: RequestRecord | None) -> str:

@@ -28,6 +28,15 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.booking import (
+    confirm_tap_ready,
+    pet_tap_ready,
+    slot_tap_ready,
+    type_tap_ready,
+    urgent_answer_ready,
+    vet_tap_ready,
+    when_tap_ready,
+)
 from conversations import appointments, owner_requests
 from conversations import callbacks as cb
 from conversations import states as st
@@ -81,11 +90,12 @@ def booking_steps() -> tuple[BookingStep, ...]:
 
     A button's ``ready`` says what the draft must already hold for a stray tap on it (an old
     keyboard, a screen a step ahead of a state restored after a crash) to be handled by its
-    step; without one, a stray tap on it shows the current step again."""
+    step (the rules are in ``bot.booking``, next to ``step_back``); without one, a stray tap on
+    it shows the current step again."""
     return (
         BookingStep(
             st.PET,
-            (StepButton(cb.pattern(cb.PET), pet.pet_tapped, lambda draft: True),),
+            (StepButton(cb.pattern(cb.PET), pet.pet_tapped, pet_tap_ready),),
             _text_in(pet.pet_typed),
         ),
         BookingStep(
@@ -94,7 +104,7 @@ def booking_steps() -> tuple[BookingStep, ...]:
                 StepButton(
                     cb.pattern(cb.TYPE),
                     reason.type_tapped,
-                    lambda draft: draft.patient_id is not None,
+                    type_tap_ready,
                 ),
             ),
             _text_in(reason.reason_typed),
@@ -105,7 +115,7 @@ def booking_steps() -> tuple[BookingStep, ...]:
                 StepButton(
                     cb.pattern(cb.VET),
                     vet.vet_tapped,
-                    lambda draft: draft.appointment_type_id is not None,
+                    vet_tap_ready,
                 ),
             ),
             _text_in(vet.vet_typed),
@@ -116,10 +126,7 @@ def booking_steps() -> tuple[BookingStep, ...]:
                 StepButton(
                     r"^w:",
                     timing.when_tapped,
-                    lambda draft: (
-                        draft.appointment_type_id is not None
-                        and (draft.vet_id is not None or draft.any_vet)
-                    ),
+                    when_tap_ready,
                 ),
             ),
             _text_in(timing.when_typed),
@@ -130,9 +137,7 @@ def booking_steps() -> tuple[BookingStep, ...]:
                 StepButton(
                     cb.pattern(cb.SLOT),
                     slots.slot_tapped,
-                    lambda draft: (
-                        draft.appointment_type_id is not None and draft.offer_day is not None
-                    ),
+                    slot_tap_ready,
                 ),
             ),
             _text_in(slots.slot_typed),
@@ -140,7 +145,7 @@ def booking_steps() -> tuple[BookingStep, ...]:
         BookingStep(
             st.SUMMARY,
             (
-                StepButton(cb.pattern(cb.CONFIRM), summary.confirm_tapped, lambda draft: True),
+                StepButton(cb.pattern(cb.CONFIRM), summary.confirm_tapped, confirm_tap_ready),
                 StepButton(cb.pattern(cb.CHANGE_SLOT), back),
             ),
             _text_in(summary.summary_typed),
@@ -148,8 +153,8 @@ def booking_steps() -> tuple[BookingStep, ...]:
         BookingStep(
             st.URGENT,
             (
-                StepButton(rf"^{cb.URGENT_YES}$", urgent_yes, lambda draft: draft.triage_asked),
-                StepButton(rf"^{cb.URGENT_NO}$", urgent_no, lambda draft: draft.triage_asked),
+                StepButton(rf"^{cb.URGENT_YES}$", urgent_yes, urgent_answer_ready),
+                StepButton(rf"^{cb.URGENT_NO}$", urgent_no, urgent_answer_ready),
             ),
             MessageHandler(filters.TEXT & ~filters.COMMAND, urgent_typed),  # "oui"/"non", as is
         ),

@@ -12,6 +12,7 @@ import logging
 from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 
+from bot.client_choice import oldest_client
 from bot.invites import InviteError, read_invite
 from bot.phones import mask
 from bot.treats import TreatsError
@@ -102,7 +103,7 @@ async def contact_shared(update: Update, context: Context) -> str:
             reply_markup=registration_offer(_),
         )
         return st.END
-    client = min(clients, key=lambda c: (c.created_at is None, c.created_at, c.id))
+    client = oldest_client(clients)
     svc.store.link_owner(user.id, client.id, language=_.language, via="contact")
     await message.reply_text(
         _("Merci, {name} ! Votre dossier est retrouvé.", name=client.first_name),
