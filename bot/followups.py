@@ -3,9 +3,10 @@ the status watcher woken, the calendar file and the replaced booking's cancellat
 
 The confirmation step (conversations/steps/summary.py) only says the outcome to the owner and
 hands the result here. What reaches the owner goes through one Protocol, `OwnerDelivery`
-(Telegram in production, conversations/after_booking.py; a list in unit tests), and the staff
-side through `StaffFollowUps` (the outbox and the staff requests), so these rules are tested
-without the emulator (tests/unit/test_followups.py).
+(Telegram in production, conversations/after_booking.py; a list in unit tests), passed per
+call, and the staff side through `StaffFollowUps` (`bot.staff_desk.StaffDesk`, or
+`NoStaffChat`), so these rules are tested without the emulator (tests/unit/test_followups.py).
+The composition root (bot/launch/application.py) builds one `BookingFollowUps` for the bot.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from bot.i18n import Translator
     from bot.reminders import Reminders
     from bot.runtime.metrics import Metrics
+    from bot.staff_desk import Filing
     from bot.status_watch import StatusWatcher
     from bot.store import BookingRecord, Store
 
@@ -42,27 +44,32 @@ class OwnerDelivery(Protocol):
 
 
 class StaffFollowUps(Protocol):
-    """The staff side of a settled booking (the outbox and the staff requests)."""
+    """The staff side of a settled booking (the outbox and the staff requests), in the staff's
+    language ``_``."""
 
-    def announce_settled(self, record: BookingRecord) -> None:
+    def announce_settled(self, record: BookingRecord, _: Translator) -> None:
         """Announce it, or file "RDV à vérifier" for an uncertain one (see
-        `conversations.staff.announce_settled`)."""
+        `bot.staff_desk.StaffDesk.announce_settled`)."""
         ...
 
-    def ask_to_cancel(self, old: BookingRecord, replaced_by: BookingRecord) -> bool:
-        """File the cancellation of a booking a move replaced; False when nobody could take
+    def ask_to_cancel(
+        self, record: BookingRecord, _: Translator, *, replaced_by: BookingRecord | None = None
+    ) -> Filing:
+        """File the cancellation of a booking a move replaced; falsy when nobody could take
         it (no staff chat): the owner must phone."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
 class BookingFollowUps:
-    """The follow-ups of one confirmation. ``reminders`` and ``watcher`` are None until the bot
-    runs (a bare application has neither)."""
+    """What follows every confirmation, built once for the bot. ``staff_language`` is the
+    staff's (the clinic's locale); ``reminders`` and ``watcher`` are None in a bare
+    application (tests that do not run the loops)."""
 
     store: Store
     metrics: Metrics
     staff: StaffFollowUps
+    staff_language: Translator
     phone_display: str
     reminders: Reminders | None = None
     watcher: StatusWatcher | None = None
@@ -77,8 +84,13 @@ class BookingFollowUps:
         does not tell them again (`conversations.after_booking.tell_untold`)."""
         if result.repeated:
             return
-        self.staff.announce_settled(result.record)
+        self.tell_staff(result.record)
         self.store.mark_told(result.record.booking_id)
+
+    def tell_staff(self, record: BookingRecord) -> None:
+        """The staff side of a settled booking, the same whichever path settled it: announced,
+        or "RDV à vérifier" filed for an uncertain one."""
+        self.staff.announce_settled(record, self.staff_language)
 
     def plan(self, record: BookingRecord) -> None:
         """Plan the reminders of a booking just confirmed, and start watching it for
@@ -115,7 +127,7 @@ class BookingFollowUps:
         """A move booked its new slot: ask the clinic to cancel the old one, and say so (or,
         with no staff chat, ask the owner to phone)."""
         _ = owner.translator
-        filed = self.staff.ask_to_cancel(old, new)
+        filed = self.staff.ask_to_cancel(old, self.staff_language, replaced_by=new)
         text = (
             _(
                 "Et l'ancien rendez-vous du {when} : j'ai demandé à la clinique de l'annuler, "

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.store import Store
 from bot.store.request_rows import Opened, RequestKind, RequestRecord, RequestState
 
@@ -33,14 +34,15 @@ __all__ = [
 
 DECISION_LABELS: Final[Mapping[RequestKind, tuple[str, str]]] = MappingProxyType(
     {
-        RequestKind.CANCEL: ("Fait", "Refusé"),
-        RequestKind.RESCHEDULE: ("Fait", "Refusé"),
-        RequestKind.REGISTER: ("Fait", "Refusé"),
-        RequestKind.ADD_PET: ("Fait", "Refusé"),
-        RequestKind.CHECK_BOOKING: ("Bien réservé", "Pas réservé"),
+        RequestKind.CANCEL: (N_("Fait"), N_("Refusé")),
+        RequestKind.RESCHEDULE: (N_("Fait"), N_("Refusé")),
+        RequestKind.REGISTER: (N_("Fait"), N_("Refusé")),
+        RequestKind.ADD_PET: (N_("Fait"), N_("Refusé")),
+        RequestKind.CHECK_BOOKING: (N_("Bien réservé"), N_("Pas réservé")),
     }
 )
-"""The two buttons of each kind, (done, refused), as staff read them."""
+"""The two buttons of each kind, (done, refused): French message ids, translated into the
+staff's language where shown (`bot.staff_desk.request_message`)."""
 DECISION_MARKS: Final[Mapping[RequestState, str]] = MappingProxyType(
     {RequestState.DONE: "✅", RequestState.REFUSED: "✖️"}
 )
@@ -51,7 +53,8 @@ the bot did not make (only its Treats id in ``details``), so they do not need on
 
 
 def decision_label(kind: RequestKind, state: RequestState) -> str | None:
-    """The label of the decision taken ("Fait", "Pas réservé"...); None while open."""
+    """The label of the decision taken ("Fait", "Pas réservé"...) as a message id to
+    translate; None while open."""
     done, refused = DECISION_LABELS[RequestKind(kind)]
     match RequestState(state):
         case RequestState.DONE:

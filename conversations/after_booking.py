@@ -1,6 +1,6 @@
-"""The Telegram side of what follows a confirmation: `bot.followups.BookingFollowUps` built for
-one update, with the owner's chat behind its `OwnerDelivery` and the staff desk behind its
-`StaffFollowUps`; and, at start-up, `tell_untold` for bookings that settled while nobody was
+"""The Telegram side of what follows a confirmation: the owner's chat as the `OwnerDelivery` of
+`bot.followups.BookingFollowUps` (built once by the composition root, with the staff desk as
+its staff side); and, at start-up, `tell_untold` for bookings that settled while nobody was
 told (a crash between the API's answer and the telling).
 """
 
@@ -23,7 +23,6 @@ from conversations import keyboards as kb
 from conversations.appointments import calendar_file
 from conversations.blocked_owners import tell_owner
 from conversations.common import Context, esc
-from conversations.staff import announce_settled, ask_to_cancel
 
 logger = logging.getLogger("vetbot.booking")
 
@@ -50,34 +49,6 @@ class TelegramOwnerChat:
         await self.chat.send_message(text)
 
 
-@dataclass(frozen=True, slots=True)
-class TelegramStaffSide:
-    """`StaffFollowUps` through the staff desk of this update (none without a staff chat)."""
-
-    context: Context
-
-    def announce_settled(self, record: BookingRecord) -> None:
-        announce_settled(self.context.application, record)
-
-    def ask_to_cancel(self, old: BookingRecord, replaced_by: BookingRecord) -> bool:
-        """The staff see the old appointment and its replacement in the clinic's language."""
-        return bool(ask_to_cancel(self.context, old, replaced_by=replaced_by))
-
-
-def followups(context: Context) -> BookingFollowUps:
-    """The follow-up service for this update, from what the composition root set in
-    ``bot_data`` (reminders and the watcher only once the bot runs)."""
-    svc = context.services
-    return BookingFollowUps(
-        store=svc.store,
-        metrics=svc.metrics,
-        staff=TelegramStaffSide(context),
-        phone_display=svc.clinic.phone_display,
-        reminders=context.reminders,
-        watcher=context.watcher,
-    )
-
-
 def owner_chat(context: Context, chat: Chat | None) -> TelegramOwnerChat | None:
     """The owner's chat as an `OwnerDelivery`, in their language (None: no chat)."""
     if chat is None:
@@ -85,13 +56,17 @@ def owner_chat(context: Context, chat: Chat | None) -> TelegramOwnerChat | None:
     return TelegramOwnerChat(chat, context.services, context.translator)
 
 
-async def tell_untold(application: Application, svc: Services) -> int:  # type: ignore[type-arg]
+async def tell_untold(
+    application: Application,  # type: ignore[type-arg]
+    svc: Services,
+    followups: BookingFollowUps,
+) -> int:
     """At start-up: tell the owner and the staff how each booking settled while nobody was told
     (the process died between the API's answer and the telling, or during the POST and the
     restart settled it). The same staff messages as after a tap; returns how many."""
     untold = svc.store.untold_bookings()
     for record in untold:
-        announce_settled(application, record)
+        followups.tell_staff(record)
         await _tell_owner(application, svc, record)
         svc.store.mark_told(record.booking_id)
     return len(untold)

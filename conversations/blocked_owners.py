@@ -155,7 +155,7 @@ async def tell_staff_unreachable(application: Application, user_id: int) -> bool
 
 
 _CONTACT_LINE: Final = re.compile(r"^👤 (?P<name>.*) · 📞 (?P<phone>.*)$", re.MULTILINE)
-"""The owner's line in `conversations.staff.urgent_message`."""
+"""The owner's line in `bot.urgent_cases.urgent_message`."""
 
 
 def _case_contact(alert: OutboxRecord) -> tuple[str | None, str | None]:

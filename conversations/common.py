@@ -30,8 +30,8 @@ from conversations.session import Session
 
 if TYPE_CHECKING:
     from bot.reminders import Reminders
+    from bot.staff_desk import StaffDesk
     from bot.status_watch import StatusWatcher
-    from conversations.staff_desk import StaffDesk
 
 logger = logging.getLogger("vetbot.updates")
 

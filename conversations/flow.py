@@ -36,7 +36,7 @@ from conversations.common import (
     esc,
     show,
 )
-from conversations.staff import (
+from conversations.staff_side import (
     paused_text,
 )
 

@@ -1,6 +1,6 @@
 """What owners ask the clinic that the Treats API cannot do: registration and cancellation.
 
-Each becomes a staff request (conversations/staff.py): the owner is told it is with the clinic,
+Each becomes a staff request (`bot/staff_desk.py`): the owner is told it is with the clinic,
 and hears back when a staff member marks it done or refused. An appointment has at most one
 open request: while one is with the clinic, "Annuler" and "Déplacer" on it are kindly refused.
 """
@@ -11,16 +11,23 @@ import contextlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.change_policy import (
+    Allowed,
+    AlreadyAsked,
+    NotYoursOrGone,
+    TooClose,
+    change_verdict,
+    is_own_upcoming,
+)
 from bot.i18n import Translator
-from bot.services import Services
 from bot.staff_requests import RequestKind, RequestRecord
-from bot.store import BookingRecord, BookingState
+from bot.store import BookingRecord
 from bot.treats import TreatsError
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, show
-from conversations.staff import Filing, ask_to_cancel, open_request
+from conversations.staff_side import Filing, ask_to_cancel, open_request
 
 
 def registration_offer(_) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
@@ -72,14 +79,7 @@ def own_booking(update: Update, context: Context, kind: str):  # type: ignore[no
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     record = svc.store.booking(cb.value(query.data or "", kind) or "")
-    if (
-        record is None
-        or record.user_id != user.id
-        or record.state != BookingState.BOOKED
-        or record.scheduled_at <= svc.clock()
-    ):
-        return None
-    return record
+    return record if is_own_upcoming(record, user.id, svc.clock()) else None
 
 
 def already_asked(_: Translator, pending: RequestRecord) -> str:
@@ -95,37 +95,38 @@ def already_asked(_: Translator, pending: RequestRecord) -> str:
     )
 
 
-def in_grace(svc: Services, record: BookingRecord) -> bool:
-    """Booked less than the clinic's grace period ago: a slip noticed at once may be undone in
-    the bot even close to the appointment."""
-    booked_at = record.confirmed_at or record.created_at
-    return svc.clock() - booked_at < svc.clinic.grace
-
-
 async def changeable(update: Update, context: Context, kind: str) -> BookingRecord | None:
     """The tapped appointment if the owner may still cancel or move it here; else say why."""
     svc = context.services
     _ = context.translator
-    record = own_booking(update, context, kind)
-    if record is None:
-        await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
-        return None
-    pending = svc.store.pending_request(record.booking_id)
-    if pending is not None:
-        await answer_callback(update, context, already_asked(_, pending))
-        return None
-    too_close = record.scheduled_at - svc.clock() < svc.late_cancellation
-    if too_close and not in_grace(svc, record):
-        hours = svc.late_cancellation.total_seconds() / 3600
-        text = _(
-            "Ce rendez-vous est dans moins de {hours} heures : pour l'annuler ou le déplacer, "
-            "appelez la clinique au {phone}, merci !",
-            hours=f"{hours:g}",
-            phone=esc(svc.clinic.phone_display),
-        )
-        await show(update, context, text, kb.back_to_menu(_))
-        return None
-    return record
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    record = svc.store.booking(cb.value(query.data or "", kind) or "")
+    pending = None if record is None else svc.store.pending_request(record.booking_id)
+    verdict = change_verdict(
+        record,
+        user.id,
+        svc.clock(),
+        pending,
+        late_cancellation=svc.late_cancellation,
+        grace=svc.clinic.grace,
+    )
+    match verdict:
+        case Allowed(record=allowed):
+            return allowed
+        case NotYoursOrGone():
+            await answer_callback(update, context, _("Ce rendez-vous n'est plus modifiable ici."))
+        case AlreadyAsked(pending=asked):
+            await answer_callback(update, context, already_asked(_, asked))
+        case TooClose():
+            text = _(
+                "Ce rendez-vous est dans moins de {hours} heures : pour l'annuler ou le "
+                "déplacer, appelez la clinique au {phone}, merci !",
+                hours=f"{verdict.hours:g}",
+                phone=esc(svc.clinic.phone_display),
+            )
+            await show(update, context, text, kb.back_to_menu(_))
+    return None
 
 
 async def cancel_ask(update: Update, context: Context) -> str | None:

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.booking import Draft
+from bot.emergency_type import choose_urgent_type, chosen_is_urgent
 from bot.i18n import Translator
 from bot.matching import means_no, means_yes
 from bot.schedule import ClinicSchedule
@@ -25,7 +26,7 @@ from conversations import callbacks as cb
 from conversations import states as st
 from conversations.common import Context, answer_callback, esc, show
 from conversations.flow import advance, at, paused, show_menu, typed_text, unavailable
-from conversations.staff import raise_urgent_alert, staff_can_hear
+from conversations.staff_side import raise_urgent_alert, staff_can_hear
 
 
 def flag_labels(_: Translator, triage: Triage) -> str:
@@ -111,15 +112,14 @@ async def urgent_type_id(context: Context, draft: Draft) -> str | None:
     """The clinic's emergency type (its ``urgent_types``) if it has one, else what the owner
     chose."""
     svc = context.services
-    if draft.appointment_type_id is not None and svc.clinic.is_urgent_type(
-        draft.appointment_type_id, draft.type_name or ""
-    ):
-        return draft.appointment_type_id
-    for kind in await svc.booking.appointment_types():
-        if svc.clinic.is_urgent_type(kind.id, kind.name):
-            draft.type_name = kind.name
-            return kind.id
-    return draft.appointment_type_id
+    urgent_types = svc.clinic.urgent_types
+    if chosen_is_urgent(urgent_types, draft.appointment_type_id, draft.type_name):
+        return draft.appointment_type_id  # kept: the types need not be read
+    types = await svc.booking.appointment_types()
+    chosen = choose_urgent_type(urgent_types, draft.appointment_type_id, draft.type_name, types)
+    if chosen.name is not None:
+        draft.type_name = chosen.name
+    return chosen.id
 
 
 def prepare_urgent_booking(draft: Draft, now: datetime, type_id: str | None) -> None:

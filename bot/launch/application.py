@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
+from bot.followups import BookingFollowUps
 from bot.launch.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
 from bot.outbox import Outbox
 from bot.reminders import Reminders
@@ -40,18 +41,20 @@ from bot.runtime.persistence import SqlitePersistence
 from bot.runtime.telegram_http import AiohttpRequest
 from bot.services import Services, open_services
 from bot.staff_chat import StaffChat
+from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
 from bot.store import db_path
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
-from conversations import blocked_owners, staff, staff_desk
+from conversations import blocked_owners, staff
 from conversations.after_booking import tell_untold
 from conversations.common import CONTEXT_TYPES, Context, PerChatUpdateProcessor
 from conversations.reminder_messages import change_notifier, reminder_sender
 from conversations.router import CONVERSATION_TIMEOUT, build_conversation
 from conversations.runtime import BotData
 from conversations.session import restore_session
+from conversations.staff_transport import TelegramStaffTransport
 
 logger = logging.getLogger("vetbot.app")
 
@@ -171,7 +174,7 @@ async def _after_start(application: Application) -> None:
         )
     if runtime.staff_chat is not None:
         await staff.check_staff_chat(bot, runtime.staff_chat)
-    told = await tell_untold(application, services)
+    told = await tell_untold(application, services, runtime.followups)
     if told:
         logger.info("told owners and staff how %d booking(s) settled meanwhile", told)
 
@@ -184,14 +187,14 @@ def _staff_desk(
     staff_chat = runtime.staff_chat
     outbox = Outbox(
         services.store,
-        staff_desk.TelegramStaffTransport(application.bot),
+        TelegramStaffTransport(application.bot),
         services.clock,
         realert_after=settings.staff_realert_after,
         pacer=GroupPacer(flood),
         staff_chat=staff_chat,
     )
     if staff_chat is not None:
-        runtime.staff_desk = staff_desk.StaffDesk(
+        runtime.staff_desk = StaffDesk(
             outbox=outbox,
             requests=StaffRequests(services.store, services.clock),
             chat=staff_chat,
@@ -262,7 +265,8 @@ def _readiness(application: Application, services: Services) -> dict[str, Readin
 def _owner_followers(
     application: Application, settings: Settings, services: Services
 ) -> tuple[Reminders, StatusWatcher]:
-    """Reminders (rebuilt from the store) and the watcher of clinic-side changes."""
+    """Reminders and the watcher of clinic-side changes (the reminders are rebuilt from the
+    store once the bot gets updates: `_rebuild_reminders`)."""
     reminders = Reminders(
         services.store,
         services.clock,
@@ -272,9 +276,6 @@ def _owner_followers(
         second=settings.reminder_second,
         quiet=settings.quiet_window,
     )
-    planned = reminders.rebuild()
-    if planned:
-        logger.info("reminders rebuilt for %d booking(s)", planned)
     runtime = _runtime(application)
     runtime.reminders = reminders
     watcher = StatusWatcher(
@@ -282,6 +283,32 @@ def _owner_followers(
     )
     runtime.watcher = watcher
     return reminders, watcher
+
+
+def _rebuild_reminders(reminders: Reminders) -> None:
+    """Plan what the store holds: after the start-up settled interrupted bookings."""
+    planned = reminders.rebuild()
+    if planned:
+        logger.info("reminders rebuilt for %d booking(s)", planned)
+
+
+def _followups(
+    application: Application, services: Services, reminders: Reminders, watcher: StatusWatcher
+) -> BookingFollowUps:
+    """What follows every confirmation, once for the bot: the staff desk (or "no staff chat"),
+    the reminders and the watcher; the owner's chat is given per confirmation."""
+    runtime = _runtime(application)
+    followups = BookingFollowUps(
+        store=services.store,
+        metrics=services.metrics,
+        staff=runtime.staff_desk if runtime.staff_desk is not None else NoStaffChat(),
+        staff_language=services.catalogs[services.clinic.locale],
+        phone_display=services.clinic.phone_display,
+        reminders=reminders,
+        watcher=watcher,
+    )
+    runtime.followups = followups
+    return followups
 
 
 def _close_persistence(application: Application) -> None:
@@ -381,6 +408,8 @@ async def running_bot(
         try:
             async with application:  # initialize (persistence loaded) ... shutdown (flushed)
                 outbox = _staff_desk(application, settings, services, flood)
+                reminders, watcher = _owner_followers(application, settings, services)
+                _followups(application, services, reminders, watcher)
                 await _after_start(application)
                 await application.start()
                 updates = contextlib.AsyncExitStack()
@@ -393,7 +422,7 @@ async def running_bot(
                         await application.updater.start_polling(
                             timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
                         )
-                    reminders, watcher = _owner_followers(application, settings, services)
+                    _rebuild_reminders(reminders)
                     tasks = [
                         asyncio.create_task(outbox.run(), name="staff-outbox"),
                         asyncio.create_task(reminders.run(), name="reminders"),

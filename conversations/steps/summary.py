@@ -2,7 +2,8 @@
 
 The confirmation is exactly-once (`BookingService.confirm`, keyed by the summary's booking id);
 a repeated tap says what is true of that booking now (`confirmed_before`). What follows a
-booking beyond the owner's message is in conversations/after_booking.py."""
+booking beyond the owner's message is `bot.followups.BookingFollowUps`, built once by the
+composition root (its owner side: conversations/after_booking.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.store import BookingDraft, BookingRecord, BookingState
 from conversations import callbacks as cb
 from conversations import keyboards as kb
 from conversations import states as st
-from conversations.after_booking import followups, owner_chat
+from conversations.after_booking import owner_chat
 from conversations.common import (
     Context,
     answer_callback,
@@ -109,7 +110,7 @@ async def _tell_outcome(
     _ = context.translator
     vet = svc.clinic.vet(draft.slot.vet_id) if draft.slot else None
     lines = summary_lines(_, draft, vet.name if vet else "")
-    after = followups(context)
+    after = context.bot_data.followups
     after.count(result)
     match result.outcome:
         case Outcome.BOOKED:

@@ -13,6 +13,7 @@ from bot.booking import ConfirmResult, Outcome
 from bot.followups import BookingFollowUps
 from bot.i18n import Catalogs, Translator
 from bot.runtime.metrics import Metrics
+from bot.staff_desk import Filing, NoStaffChat
 from bot.store import BookingRecord, BookingState
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -62,13 +63,19 @@ class FakeStaff:
     can_file: bool = True
     announced: list[str] = field(default_factory=list)
     cancels: list[tuple[str, str]] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
 
-    def announce_settled(self, record: BookingRecord) -> None:
+    def announce_settled(self, record: BookingRecord, _: Translator) -> None:
         self.announced.append(record.booking_id)
+        self.languages.append(_.language)
 
-    def ask_to_cancel(self, old: BookingRecord, replaced_by: BookingRecord) -> bool:
-        self.cancels.append((old.booking_id, replaced_by.booking_id))
-        return self.can_file
+    def ask_to_cancel(
+        self, record: BookingRecord, _: Translator, *, replaced_by: BookingRecord | None = None
+    ) -> Filing:
+        assert replaced_by is not None
+        self.cancels.append((record.booking_id, replaced_by.booking_id))
+        self.languages.append(_.language)
+        return Filing.FILED if self.can_file else Filing.UNAVAILABLE
 
 
 @dataclass
@@ -112,6 +119,7 @@ class Desk:
             store=self.store,  # type: ignore[arg-type]
             metrics=self.metrics,
             staff=self.staff,
+            staff_language=CATALOGS["fr"],
             phone_display="01 23 45 67 89 & co",
             reminders=self.reminders if running else None,  # type: ignore[arg-type]
             watcher=self.watcher if running else None,  # type: ignore[arg-type]
@@ -204,3 +212,27 @@ def test_other_outcomes_are_counted_and_told_to_the_staff(outcome: Outcome) -> N
     assert desk.staff.announced == ["b-new"]
     assert desk.store.told == ["b-new"]
     assert desk.reminders.planned == []
+
+
+async def test_the_staff_hear_in_the_clinics_language_whatever_the_owners() -> None:
+    desk = Desk()
+    old = _record("b-old")
+    owner = FakeOwner(CATALOGS["en"])
+    await desk.followups().booked(ConfirmResult(Outcome.BOOKED, _record()), owner, replaces=old)
+    assert desk.staff.languages == ["fr", "fr"]
+
+
+async def test_without_a_staff_chat_nothing_is_filed_and_the_owner_must_phone() -> None:
+    desk = Desk()
+    after = BookingFollowUps(
+        store=desk.store,  # type: ignore[arg-type]
+        metrics=desk.metrics,
+        staff=NoStaffChat(),
+        staff_language=CATALOGS["fr"],
+        phone_display="01 23 45 67 89",
+    )
+    owner = FakeOwner(CATALOGS["fr"])
+    old = _record("b-old")
+    await after.booked(ConfirmResult(Outcome.BOOKED, _record()), owner, replaces=old)
+    assert "Pensez à appeler la clinique au 01 23 45 67 89" in owner.said[1]
+    assert desk.store.told == ["b-new"]

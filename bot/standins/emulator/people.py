@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.standins.emulator.bots import BotAccount
 from bot.standins.emulator.callback_queries import CallbackAnswer, PendingCallbackQuery
@@ -40,8 +40,20 @@ from bot.standins.emulator.formatting import utf16_length
 from bot.standins.emulator.markup import inline_buttons
 from bot.standins.emulator.transcript import SENT, SeenDocument, SeenMessage, Transcript
 
-if TYPE_CHECKING:
-    from bot.standins.emulator.groups import Group
+
+class GroupChat(Protocol):
+    """What `Person.in_group` needs of a group (`groups.Group` is one): people are written
+    below groups, which are made of them."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def member_ids(self) -> frozenset[int]: ...
+
+    @property
+    def conversation(self) -> Conversation: ...
+
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 MAX_MESSAGE_LENGTH = 4096
@@ -333,7 +345,7 @@ class Person(Participant, ChatView):
         Participant.__init__(self, user, bot, conversation, phone_number=phone_number)
         ChatView.__init__(self, bot, conversation)
 
-    def in_group(self, group: Group) -> Participant:
+    def in_group(self, group: GroupChat) -> Participant:
         """This person acting in `group` (read the group's replies with `group.next_message`)."""
         if self.user.id not in group.member_ids:
             raise ValueError(f"{self.user.full_name} is not a member of {group.title!r}")

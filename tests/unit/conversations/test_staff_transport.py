@@ -13,7 +13,7 @@ from bot.delivery import (
     TransientDeliveryError,
 )
 from bot.outbox import StaffButton, StaffMessage
-from conversations.staff_desk import TelegramStaffTransport
+from conversations.staff_transport import TelegramStaffTransport
 
 ALERT = StaffMessage(
     "🚨 <b>URGENCE</b>",

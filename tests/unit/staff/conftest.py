@@ -1,16 +1,20 @@
-"""Fixtures for the staff-side tests: a frozen clock, a fresh store, a scripted staff chat."""
+"""Fixtures for the staff-side tests: a frozen clock, a fresh store, a scripted staff chat, and
+the staff's language in French and in English."""
 
 from __future__ import annotations
 
 import asyncio
+import gettext
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.i18n import Catalogs, Translator
 from bot.outbox import Outbox, StaffMessage
 from bot.store import Store, db_path
 
@@ -18,6 +22,52 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 """Monday 23 November 2026, 09:00 in Paris."""
 STAFF_CHAT = -100123
 REALERT_AFTER = timedelta(minutes=5)
+PARIS = ZoneInfo("Europe/Paris")
+CATALOGS = Catalogs(PARIS)
+FR = CATALOGS["fr"]
+"""The staff's language in the tests: the clinic's locale."""
+ENGLISH = {
+    "❌ Demande d'annulation": "❌ Cancellation request",
+    "🔁 Demande de déplacement": "🔁 Reschedule request",
+    "🆕 Demande d'inscription": "🆕 Registration request",
+    "🐾 Nouvel animal à ajouter": "🐾 New pet to add",
+    "⚠️ RDV à vérifier (réponse du logiciel perdue)": (
+        "⚠️ Appointment to check (the software's answer was lost)"
+    ),
+    "RDV": "Appt",
+    "RDV Treats": "Treats appt",
+    "Remplacé par": "Replaced by",
+    "rdv": "appt",
+    "Fait": "Done",
+    "Refusé": "Refused",
+    "Bien réservé": "Booked",
+    "Pas réservé": "Not booked",
+    "signalée par le client": "reported by the owner",
+}
+"""The English the catalog will give the new staff message ids (`make catalogs` not run)."""
+
+
+PLURALS = {"{n} an": ("{n} year", "{n} years"), "{n} mois": ("{n} month", "{n} months")}
+"""The English of the new plural message ids, by singular."""
+
+
+class _Catalog(gettext.NullTranslations):
+    """The new message ids in English, the rest from the English catalog."""
+
+    def gettext(self, message: str) -> str:
+        return ENGLISH.get(message) or super().gettext(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        if msgid1 in PLURALS:
+            return PLURALS[msgid1][n != 1]
+        return super().ngettext(msgid1, msgid2, n)
+
+
+def english() -> Translator:
+    """An English translator knowing the new staff texts (the catalog is not yet extracted)."""
+    catalog = _Catalog()
+    catalog.add_fallback(CATALOGS["en"]._translations)
+    return Translator("en", PARIS, catalog)
 
 
 @dataclass

@@ -1,41 +1,23 @@
-"""The staff desk and the Telegram transport the staff outbox delivers through.
+"""The Telegram transport the staff outbox delivers through.
 
-`StaffDesk` is what the staff side needs at run time (built by the composition root, read as
-``context.staff``); `TelegramStaffTransport` sends and edits the outbox's staff messages and
-maps Telegram's errors to bot/delivery.py's vocabulary. Both sit below the handlers
-(conversations/common.py names the desk's type), so they import no handler module.
+`TelegramStaffTransport` sends and edits the outbox's staff messages (bot/outbox.py) and maps
+Telegram's errors to bot/delivery.py's vocabulary. It sits below the handlers, built by the
+composition root, so it imports no handler module. (The staff desk itself, with its rules, is
+`bot.staff_desk`.)
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 
 from bot.delivery import RefusedDeliveryError
-from bot.outbox import Outbox, StaffMessage
-from bot.staff_chat import StaffChat
-from bot.staff_requests import StaffRequests
+from bot.outbox import StaffMessage
 from conversations.telegram_errors import mapped_errors
 
 logger = logging.getLogger("vetbot.staff")
-
-
-@dataclass(frozen=True, slots=True)
-class StaffDesk:
-    """What the staff side needs at run time (built by the composition root)."""
-
-    outbox: Outbox
-    requests: StaffRequests
-    chat: StaffChat
-    announce: str
-
-    @property
-    def chat_id(self) -> int:
-        """The staff chat now (it follows an upgrade to a supergroup)."""
-        return self.chat.chat_id
 
 
 class TelegramStaffTransport:
