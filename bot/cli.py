@@ -7,6 +7,8 @@
     vetbot check      verify the settings against Telegram and the Treats API
     vetbot invite ID  a signed invite link for a clinic client
     vetbot when TEXT  how the bot reads a French (or English) time phrase
+    vetbot store migrate | copy FILE --clinic ID
+                      the database: bring its schema up to date, copy a clinic's file in
 
 Exit codes: 0 done; 1 the command ran but a check against Telegram or the Treats API failed
 (`check`, `invite`); 2 a configuration error: a setting or the clinic file is missing or wrong,
@@ -35,6 +37,7 @@ from bot.config import (
     Settings,
     load_clinic,
     load_configuration,
+    load_store_settings,
 )
 from bot.runtime.logs import configure_logging
 
@@ -128,6 +131,30 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("text", help='e.g. "mardi prochain à 10h"')
     when.add_argument("--now", help="reference instant, ISO 8601 (default: now)")
     when.add_argument("--lang", choices=("fr", "en"), default="fr", help="output language")
+    store = commands.add_parser(
+        "store",
+        help="the database: migrate its schema, copy a clinic's SQLite file into it",
+        description="Work on the database named by DATABASE_URL (default: the SQLite file in "
+        "VETBOT_DATA_DIR). Exit status 1 when the database refused, 2 on a bad setting.",
+    )
+    store_commands = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    store_commands.add_parser(
+        "migrate",
+        help="bring the schema up to this vetbot's (PostgreSQL needs it before `vetbot run`)",
+    )
+    copy = store_commands.add_parser(
+        "copy",
+        help="copy one clinic's data from a SQLite file into DATABASE_URL",
+        description="Copy every row of one clinic (owners, bookings, outbox, reminders, "
+        "requests, conversations) from a SQLite file into DATABASE_URL, ids kept, in one "
+        "transaction. The file is not changed. A clinic that already has data there is refused.",
+    )
+    copy.add_argument("source", type=Path, metavar="FILE", help="the SQLite file to copy from")
+    copy.add_argument("--clinic", required=True, help="the clinic's id in DATABASE_URL")
+    copy.add_argument(
+        "--from-clinic",
+        help="the clinic's id in FILE (default: the only clinic it holds)",
+    )
     return parser
 
 
@@ -179,6 +206,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(_check(settings, clinic))
         case "when":
             return _when(args.text, args.now, args.lang)
+        case "store":
+            store_settings = load_store_settings()
+            configure_logging(level=args.log_level, secrets=store_settings.database_password)
+            from bot.launch import store_commands
+
+            if args.store_command == "migrate":
+                return store_commands.migrate_command(store_settings)
+            return store_commands.copy_command(
+                store_settings, args.source, args.clinic, args.from_clinic
+            )
         case "invite":
             settings, clinic = load_configuration(LINK_SECRET_NEEDED)
             _logging(args, settings)

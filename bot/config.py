@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, NamedTuple
+from typing import Annotated, Any, Final, Literal, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -32,6 +32,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import phones
 from bot.emergency_type import is_urgent
+from bot.store.db import CLINIC_KEY_PATTERN, DEFAULT_CLINIC, DatabaseUrl, DatabaseUrlError, db_path
 from bot.type_words import check_word, phrase_words
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
@@ -245,12 +246,57 @@ DayHours = Annotated[
 ]
 
 
-class Settings(BaseSettings):
-    """Process settings. Field names map to the upper-case environment variables."""
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+class StoreSettings(BaseSettings):
+    """Where the data lives: all that ``vetbot store`` needs (no token, no clinic)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
+
+    vetbot_data_dir: Path = Path("./data")
+    database_url: SecretStr | None = None
+    """Where the data lives: unset, a SQLite file in VETBOT_DATA_DIR; ``sqlite:///path``; or
+    ``postgresql://user:password@host/db`` for a clinic group (``vetbot store migrate`` first).
+    Secret: it may carry the database's password."""
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """``DATABASE_URL`` (already checked when the settings were loaded), else the SQLite
+        file in ``VETBOT_DATA_DIR``."""
+        if self.database_url is None:
+            return DatabaseUrl.sqlite(db_path(self.vetbot_data_dir))
+        return DatabaseUrl.parse(self.database_url.get_secret_value())
+
+    @property
+    def database_password(self) -> list[str]:
+        """The database URL's password, as written and as decoded, for the log redaction."""
+        if self.database_url is None:
+            return []
+        url = self.database
+        return sorted({form for form in (url.password, url.written_password) if form})
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``DATABASE_URL=`` (as in .env.example) means the default SQLite file."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                DatabaseUrl.parse(value.get_secret_value())
+            except DatabaseUrlError as error:
+                raise ValueError(str(error).removeprefix("DATABASE_URL ")) from None
+        return value
+
+
+class Settings(StoreSettings):
+    """Process settings. Field names map to the upper-case environment variables."""
 
     telegram_bot_token: SecretStr
     telegram_api_url: HttpUrl = DEFAULT_TELEGRAM_API_URL
@@ -258,7 +304,6 @@ class Settings(BaseSettings):
     treats_api_key: SecretStr
     clinic_config: Path
     staff_chat_id: int | None = None
-    vetbot_data_dir: Path = Path("./data")
     vetbot_link_secret: SecretStr | None = None
     staff_announce: Literal["all", "urgent"] = "all"
     staff_realert_minutes: int = Field(default=5, ge=1)
@@ -301,14 +346,15 @@ class Settings(BaseSettings):
 
     @property
     def secrets(self) -> list[str]:
-        """Every secret value set, for the log redaction."""
+        """Every secret value set, for the log redaction (of a database URL, its password)."""
         fields = (
             self.telegram_bot_token,
             self.treats_api_key,
             self.webhook_secret,
             self.vetbot_link_secret,
         )
-        return [field.get_secret_value() for field in fields if field is not None]
+        found = [field.get_secret_value() for field in fields if field is not None]
+        return found + self.database_password
 
     @property
     def quiet_window(self) -> QuietHours | None:
@@ -402,6 +448,9 @@ class ClinicConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    id: str = Field(default=DEFAULT_CLINIC, pattern=CLINIC_KEY_PATTERN)
+    """The clinic's key in the database, its metrics and its logs: lower-case letters, digits,
+    ``-`` and ``_``. Never change it once the bot has run: the clinic's data is filed under it."""
     name: str = Field(min_length=1)
     timezone: str = DEFAULT_TIMEZONE
     locale: Literal["fr", "en"] = "fr"
@@ -520,8 +569,17 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings; raise ConfigError naming every bad one."""
+    return _load(Settings, overrides)
+
+
+def load_store_settings() -> StoreSettings:
+    """Read the settings ``vetbot store`` needs; raise ConfigError naming every bad one."""
+    return _load(StoreSettings, {})
+
+
+def _load(kind: type[SettingsT], overrides: dict[str, Any]) -> SettingsT:
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as error:
         problems = (f"{loc.upper()} {message}" for loc, message in _problems(error))
         raise ConfigError(*problems, templates=(ENV_TEMPLATE,)) from None

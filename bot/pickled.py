@@ -1,7 +1,7 @@
 """Unpickling the state kept across restarts when its class has grown since it was saved.
 
 An owner's conversation (`conversations.session.Session`, its `bot.booking.Draft`) is stored
-pickled by `bot.runtime.persistence.SqlitePersistence`. A version that adds a field must still load
+pickled by `bot.runtime.persistence.StorePersistence`. A version that adds a field must still load
 what the previous one stored, or every owner mid-booking at the upgrade would meet an
 ``AttributeError`` instead of their next step.
 """

@@ -21,7 +21,7 @@ from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.i18n import Catalogs
 from bot.runtime.metrics import Metrics
-from bot.store import Store, db_path
+from bot.store import Store
 from bot.treats import CallObserver, RetryPolicy, TreatsClient
 from bot.triage import Lexicon, default_lexicon
 
@@ -73,7 +73,7 @@ async def open_services(
     metrics = Metrics()
     data_dir = settings.vetbot_data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(db_path(data_dir), clock)
+    store = Store.open(settings.database, clock, clinic=clinic.id)
     treats = TreatsClient(
         settings.treats_api_url,
         settings.treats_api_key,

@@ -1,7 +1,7 @@
 """One owner's conversation state between updates: PTB's ``user_data``, typed.
 
 PTB keeps one `Session` per Telegram user (``ContextTypes(user_data=Session)``) and
-`bot.runtime.persistence.SqlitePersistence` stores it pickled, so a booking half-way survives a
+`bot.runtime.persistence.StorePersistence` stores it pickled, so a booking half-way survives a
 restart. Handlers read and write its attributes through ``context.session``; no field is
 reached through a string key.
 

@@ -2,11 +2,14 @@
 
 import asyncio
 
+import pytest
+
 pytest_plugins = [
     "tests.support.telegram_fixtures",
     "tests.support.treats_fixtures",
     "tests.support.vetbot_fixtures",
     "tests.support.log_guard",
+    "tests.support.postgres_fixtures",
 ]
 
 
@@ -21,3 +24,22 @@ def pytest_asyncio_loop_factories(config, item):
             return loops
         loops["uvloop"] = uvloop.new_event_loop
     return loops
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture
+def database_backend() -> str:
+    """Where the bot under test keeps its data: a SQLite file, unless the test is marked
+    ``both_databases`` (see pytest_generate_tests)."""
+    return "sqlite"
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked ``both_databases`` (the end-to-end journeys that write the store) run on a
+    SQLite file and on PostgreSQL."""
+    if "database_backend" in metafunc.fixturenames and (
+        metafunc.definition.get_closest_marker("both_databases") is not None
+    ):
+        metafunc.parametrize("database_backend", BACKENDS)

@@ -37,14 +37,14 @@ from bot.reminders import Reminders
 from bot.runtime import event_loop
 from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS, FloodLimits, GroupPacer
-from bot.runtime.persistence import SqlitePersistence
+from bot.runtime.persistence import StorePersistence
 from bot.runtime.telegram_http import AiohttpRequest
 from bot.services import Services, open_services
 from bot.staff_chat import StaffChat
 from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
-from bot.store import db_path
+from bot.store.db import ClinicDb, SqliteDatabase, Synchronous
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
 from conversations import blocked_owners, staff
@@ -96,8 +96,10 @@ def build_application(
     flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
 ) -> Application:
     """The PTB Application for these settings and services (not started)."""
-    persistence = SqlitePersistence(
-        db_path(services.data_dir),
+    persistence_db, owns_database = _persistence_database(services)
+    persistence = StorePersistence(
+        persistence_db,
+        owns_database=owns_database,
         update_interval=PERSISTENCE_FLUSH_SECONDS,
         # bot_data holds the live services: never persisted; chat_data is unused.
         store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
@@ -311,9 +313,21 @@ def _followups(
     return followups
 
 
+def _persistence_database(services: Services) -> tuple[ClinicDb, bool]:
+    """Where PTB's state goes: the store's database, on a SQLite connection of its own
+    (``synchronous=NORMAL``, see bot.runtime.persistence), or the store's PostgreSQL
+    connection. True when the persistence owns (and closes) it."""
+    store = services.store
+    database = store.database
+    if isinstance(database, SqliteDatabase):
+        own = SqliteDatabase.open(database.path, synchronous=Synchronous.NORMAL)
+        return ClinicDb(own, store.clinic), True
+    return ClinicDb(database, store.clinic), False
+
+
 def _close_persistence(application: Application) -> None:
     persistence = application.persistence
-    if isinstance(persistence, SqlitePersistence):
+    if isinstance(persistence, StorePersistence):
         persistence.close()
 
 

@@ -21,7 +21,14 @@ LogFormat = Literal["text", "json"]
 _TOKEN_SHAPE: Final = re.compile(r"(?<!\d)\d{5,20}:[A-Za-z0-9_-]{30,}")
 _API_KEY_SHAPE: Final = re.compile(r"\bvk_[A-Za-z0-9_-]{8,}={0,2}")
 _PHONE_SHAPE: Final = re.compile(r"(?<![\w:/.-])(?:\+|00)?\d(?:[ .-]?\d){8,14}(?![\w:])")
-QUIET_LOGGERS: Final = ("httpx", "httpcore", "apscheduler", "uvicorn.access", "tornado.access")
+QUIET_LOGGERS: Final = (
+    "httpx",
+    "httpcore",
+    "apscheduler",
+    "uvicorn.access",
+    "tornado.access",
+    "alembic",
+)
 """Raised to WARNING: httpx logs every URL, and Telegram URLs carry the bot token."""
 MASK: Final = "***"
 

@@ -1,11 +1,12 @@
-"""PTB persistence in the bot's SQLite file, so a conversation survives a restart or a kill -9.
+"""PTB persistence in the store's database, so a conversation survives a restart or a kill -9.
 
 PTB keeps user_data, chat_data, bot_data and conversation states in memory and hands the
 changed ones to ``update_*`` every ``update_interval`` seconds (and once more at shutdown).
 Each ``update_*``/``drop_*`` call is committed before it returns, so after a kill -9 the bot
-restarts with the states of the last interval at most ``update_interval`` old. The connection
-uses ``synchronous=NORMAL``: that survives a process crash; an OS crash may lose the last
-interval, which only costs an owner a repeated step (bookings themselves are in ``Store``).
+restarts with the states of the last interval at most ``update_interval`` old. On SQLite the
+connection uses ``synchronous=NORMAL``: that survives a process crash; an OS crash may lose the
+last interval, which only costs an owner a repeated step (bookings themselves are in ``Store``).
+Every row names its clinic: one database holds the conversations of every clinic's bot.
 
 Values are pickled one row per user, chat or conversation key (plain pickle: Telegram objects
 come back without a bot; call ``set_bot`` before using their shortcuts). Arbitrary callback data
@@ -23,12 +24,11 @@ import hashlib
 import json
 import pickle
 from collections.abc import Callable, Hashable, MutableMapping
-from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from telegram.ext import BasePersistence, ContextTypes, PersistenceInput
 
-from bot.store.db import Synchronous, connect
+from bot.store.db import ClinicDb
 
 UD = TypeVar("UD")
 CD = TypeVar("CD")
@@ -43,54 +43,64 @@ DEFAULT_UPDATE_INTERVAL_SECONDS: Final = 1.0
 """How stale a conversation can be after a kill -9; the writes are tiny and skip unchanged data."""
 
 _BOT_DATA_ROW: Final = 1
+"""The key the in-memory digest of bot_data is kept under (one row per clinic)."""
 
 
-class SqlitePersistence(BasePersistence[UD, CD, BD]):
-    """PTB's user, chat and bot data and conversation states, one pickled row per key."""
+class StorePersistence(BasePersistence[UD, CD, BD]):
+    """PTB's user, chat and bot data and conversation states of one clinic's bot, one pickled
+    row per key."""
 
     def __init__(
         self,
-        path: Path,
+        db: ClinicDb,
         *,
         update_interval: float = DEFAULT_UPDATE_INTERVAL_SECONDS,
         store_data: PersistenceInput | None = None,
         context_types: ContextTypes[Any, UD, CD, BD] | None = None,
         restore_user_data: Callable[[object], UD] | None = None,
+        owns_database: bool = False,
     ) -> None:
         store = store_data or PersistenceInput(callback_data=False)
         if store.callback_data:
-            raise ValueError("SqlitePersistence does not store arbitrary callback data")
+            raise ValueError("StorePersistence does not store arbitrary callback data")
         super().__init__(store_data=store, update_interval=update_interval)
         self._context_types = context_types or ContextTypes()
         self._restore_user_data = restore_user_data
-        self._conn = connect(path, synchronous=Synchronous.NORMAL)
+        self._db = db
+        self._owns_database = owns_database
         self._written: dict[tuple[str, Hashable], bytes] = {}
         """A digest of the last blob read or written per row, so unchanged data is not
         rewritten (a digest, not the blob: this lives as long as the process)."""
 
     def close(self) -> None:
-        """Closes the connection; call after ``Application.shutdown()`` (which flushes)."""
-        self._conn.close()
+        """Closes the database if this persistence owns it (a SQLite connection of its own);
+        call after ``Application.shutdown()`` (which flushes)."""
+        if self._owns_database:
+            self._db.database.close()
 
     # Loading (once, at Application.initialize) ---------------------------------------------
 
     async def get_user_data(self) -> dict[int, UD]:
-        loaded = self._load_rows("SELECT user_id, data FROM ptb_user_data", "user")
+        loaded = self._load_rows(
+            "SELECT user_id, data FROM ptb_user_data WHERE clinic_id = ?", "user"
+        )
         restore = self._restore_user_data
         if restore is None:
             return loaded
         return {user_id: restore(data) for user_id, data in loaded.items()}
 
     async def get_chat_data(self) -> dict[int, CD]:
-        return self._load_rows("SELECT chat_id, data FROM ptb_chat_data", "chat")
+        return self._load_rows(
+            "SELECT chat_id, data FROM ptb_chat_data WHERE clinic_id = ?", "chat"
+        )
 
     async def get_bot_data(self) -> BD:
-        row = self._conn.execute(
-            "SELECT data FROM ptb_bot_data WHERE id = ?", (_BOT_DATA_ROW,)
+        row = self._db.execute(
+            "SELECT data FROM ptb_bot_data WHERE clinic_id = ?", (self._db.clinic,)
         ).fetchone()
         if row is None:
             return self._context_types.bot_data()
-        self._written[("bot", _BOT_DATA_ROW)] = _digest(row["data"])
+        self._written[("bot", _BOT_DATA_ROW)] = _digest(bytes(row["data"]))
         data: BD = pickle.loads(row["data"])
         return data
 
@@ -98,13 +108,14 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        rows = self._conn.execute(
-            "SELECT conv_key, state FROM ptb_conversations WHERE name = ?", (name,)
+        rows = self._db.execute(
+            "SELECT conv_key, state FROM ptb_conversations WHERE clinic_id = ? AND name = ?",
+            (self._db.clinic, name),
         )
         states: dict[ConversationKey, object] = {}
         for row in rows:
             key = _decode_key(row["conv_key"])
-            self._written[(f"conv:{name}", key)] = _digest(row["state"])
+            self._written[(f"conv:{name}", key)] = _digest(bytes(row["state"]))
             states[key] = pickle.loads(row["state"])
         return states
 
@@ -114,8 +125,8 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         self._write(
             ("user", user_id),
             data,
-            "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+            "INSERT INTO ptb_user_data (clinic_id, user_id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (clinic_id, user_id) DO UPDATE SET data = excluded.data",
             user_id,
         )
 
@@ -123,8 +134,8 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         self._write(
             ("chat", chat_id),
             data,
-            "INSERT INTO ptb_chat_data (chat_id, data) VALUES (?, ?) "
-            "ON CONFLICT (chat_id) DO UPDATE SET data = excluded.data",
+            "INSERT INTO ptb_chat_data (clinic_id, chat_id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (clinic_id, chat_id) DO UPDATE SET data = excluded.data",
             chat_id,
         )
 
@@ -132,9 +143,8 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         self._write(
             ("bot", _BOT_DATA_ROW),
             data,
-            "INSERT INTO ptb_bot_data (id, data) VALUES (?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            _BOT_DATA_ROW,
+            "INSERT INTO ptb_bot_data (clinic_id, data) VALUES (?, ?) "
+            "ON CONFLICT (clinic_id) DO UPDATE SET data = excluded.data",
         )
 
     async def update_callback_data(self, data: CDCData) -> None:
@@ -146,27 +156,33 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         """Stores the state for ``key``; ``None`` (the conversation ended) deletes it."""
         if new_state is None:
             self._written.pop((f"conv:{name}", key), None)
-            self._conn.execute(
-                "DELETE FROM ptb_conversations WHERE name = ? AND conv_key = ?",
-                (name, _encode_key(key)),
+            self._db.execute(
+                "DELETE FROM ptb_conversations WHERE clinic_id = ? AND name = ? AND conv_key = ?",
+                (self._db.clinic, name, _encode_key(key)),
             )
             return
         self._write(
             (f"conv:{name}", key),
             new_state,
-            "INSERT INTO ptb_conversations (name, conv_key, state) VALUES (?, ?, ?) "
-            "ON CONFLICT (name, conv_key) DO UPDATE SET state = excluded.state",
+            "INSERT INTO ptb_conversations (clinic_id, name, conv_key, state) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (clinic_id, name, conv_key) DO UPDATE SET state = excluded.state",
             name,
             _encode_key(key),
         )
 
     async def drop_user_data(self, user_id: int) -> None:
         self._written.pop(("user", user_id), None)
-        self._conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        self._db.execute(
+            "DELETE FROM ptb_user_data WHERE clinic_id = ? AND user_id = ?",
+            (self._db.clinic, user_id),
+        )
 
     async def drop_chat_data(self, chat_id: int) -> None:
         self._written.pop(("chat", chat_id), None)
-        self._conn.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (chat_id,))
+        self._db.execute(
+            "DELETE FROM ptb_chat_data WHERE clinic_id = ? AND chat_id = ?",
+            (self._db.clinic, chat_id),
+        )
 
     async def refresh_user_data(self, user_id: int, user_data: UD) -> None:
         """Nothing else writes these rows: PTB's in-memory copy is the truth."""
@@ -178,17 +194,17 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         """Nothing else writes these rows: PTB's in-memory copy is the truth."""
 
     async def flush(self) -> None:
-        """Every write is already committed; fold the WAL into the main file at shutdown."""
-        if self._conn.in_transaction:
-            self._conn.commit()
-        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        """Every write is already committed; on SQLite, fold the WAL into the main file."""
+        checkpoint = getattr(self._db.database, "checkpoint", None)
+        if checkpoint is not None:
+            checkpoint()
 
     # Helpers ---------------------------------------------------------------------------------
 
     def _load_rows(self, query: str, kind: str) -> dict[int, Any]:
         loaded: dict[int, Any] = {}
-        for row_id, blob in self._conn.execute(query):
-            self._written[(kind, row_id)] = _digest(blob)
+        for row_id, blob in self._db.execute(query, (self._db.clinic,)):
+            self._written[(kind, row_id)] = _digest(bytes(blob))
             loaded[row_id] = pickle.loads(blob)
         return loaded
 
@@ -199,7 +215,7 @@ class SqlitePersistence(BasePersistence[UD, CD, BD]):
         digest = _digest(blob)
         if self._written.get(row) == digest:
             return
-        self._conn.execute(upsert, (*ids, blob))
+        self._db.execute(upsert, (self._db.clinic, *ids, blob))
         self._written[row] = digest
 
 

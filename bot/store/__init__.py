@@ -1,15 +1,16 @@
-"""The bot's durable state in one SQLite file: owner links, bookings, flow events, update ids,
-the staff side (outbox, requests, the booking pause), owners' reminders and the clinic-side
-changes to their appointments.
+"""The bot's durable state, per clinic, in one database (a SQLite file, or PostgreSQL for a clinic
+group): owner links, bookings, flow events, update ids, the staff side (outbox, requests, the
+booking pause), owners' reminders and the clinic-side changes to their appointments.
 
-PTB's own state (user_data, conversations) lives in the same file through
-``bot.runtime.persistence.SqlitePersistence``.
+PTB's own state (user_data, conversations) lives in the same database through
+``bot.runtime.persistence.StorePersistence``.
 """
 
 from bot.store.bookings import BookingDraft, BookingRecord, BookingState, Claim
-from bot.store.db import DB_FILENAME, SCHEMA_VERSION, db_path
+from bot.store.db import DB_FILENAME, DEFAULT_CLINIC, DatabaseUrl, db_path
 from bot.store.errors import (
     BookingStateError,
+    SchemaBehindError,
     SchemaTooNewError,
     StoreError,
     UnknownBookingError,
@@ -44,13 +45,14 @@ from bot.store.store import Store
 
 __all__ = [
     "DB_FILENAME",
+    "DEFAULT_CLINIC",
     "PAUSED_INDEFINITELY",
-    "SCHEMA_VERSION",
     "BookingDraft",
     "BookingRecord",
     "BookingState",
     "BookingStateError",
     "Claim",
+    "DatabaseUrl",
     "FlowEvent",
     "LinkVia",
     "MadeBooking",
@@ -68,6 +70,7 @@ __all__ = [
     "RequestKind",
     "RequestRecord",
     "RequestState",
+    "SchemaBehindError",
     "SchemaTooNewError",
     "StaffButton",
     "StaffMessage",

@@ -8,14 +8,13 @@ again. The outcome is committed before the owner is told about it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
-from bot.store.db import from_db, optional_from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, optional_from_db, to_db
 from bot.store.errors import BookingStateError, UnknownBookingError
 
 
@@ -109,46 +108,53 @@ class Claim:
 _DRAFT_COLUMNS: Final = tuple(f.name for f in fields(BookingDraft))
 _EDITABLE_COLUMNS: Final = tuple(name for name in _DRAFT_COLUMNS if name != "booking_id")
 _INSERT_CLAIM: Final = (
-    f"INSERT INTO bookings ({', '.join(_DRAFT_COLUMNS)}, state, created_at, updated_at) "
-    f"VALUES ({', '.join('?' for _ in _DRAFT_COLUMNS)}, ?, ?, ?)"
+    f"INSERT INTO bookings (clinic_id, {', '.join(_DRAFT_COLUMNS)}, state, created_at, updated_at) "
+    f"VALUES (?, {', '.join('?' for _ in _DRAFT_COLUMNS)}, ?, ?, ?)"
 )
 _RECLAIM_FAILED: Final = (
     f"UPDATE bookings SET {', '.join(f'{name} = ?' for name in _EDITABLE_COLUMNS)}, "
     "state = ?, appointment_id = NULL, detail = NULL, told_at = NULL, updated_at = ? "
-    "WHERE booking_id = ?"
+    "WHERE clinic_id = ? AND booking_id = ?"
 )
 """A failed booking is re-claimed with the draft's fields: the owner may have picked a new slot."""
 
 
-def claim_booking(conn: sqlite3.Connection, now: datetime, draft: BookingDraft) -> Claim:
+def claim_booking(db: ClinicDb, now: datetime, draft: BookingDraft) -> Claim:
     """Atomically claims the booking id: a new id or a ``failed`` one is won (and becomes
     ``sending``, with the draft's possibly new slot); any other state is lost."""
     values = _draft_values(draft)
     stamp = to_db(now)
-    with transaction(conn):
-        current = booking(conn, draft.booking_id)
+    with db.transaction():
+        current = booking(db, draft.booking_id)
         if current is None:
-            conn.execute(
+            db.execute(
                 _INSERT_CLAIM,
-                (*(values[c] for c in _DRAFT_COLUMNS), BookingState.SENDING.value, stamp, stamp),
+                (
+                    db.clinic,
+                    *(values[c] for c in _DRAFT_COLUMNS),
+                    BookingState.SENDING.value,
+                    stamp,
+                    stamp,
+                ),
             )
         elif current.state is BookingState.FAILED:
-            conn.execute(
+            db.execute(
                 _RECLAIM_FAILED,
                 (
                     *(values[c] for c in _EDITABLE_COLUMNS),
                     BookingState.SENDING.value,
                     stamp,
+                    db.clinic,
                     draft.booking_id,
                 ),
             )
         else:
             return Claim(won=False, record=current)
-        return Claim(won=True, record=require_booking(conn, draft.booking_id))
+        return Claim(won=True, record=require_booking(db, draft.booking_id))
 
 
 def finish_booking(
-    conn: sqlite3.Connection,
+    db: ClinicDb,
     now: datetime,
     booking_id: str,
     state: BookingState,
@@ -163,30 +169,31 @@ def finish_booking(
     if outcome is BookingState.BOOKED and not appointment_id:
         raise ValueError("a booked booking needs the appointment id the API returned")
     stamp = to_db(now)
-    with transaction(conn):
-        current = require_booking(conn, booking_id)
+    with db.transaction():
+        current = require_booking(db, booking_id)
         if current.state is not BookingState.SENDING:
             raise BookingStateError(
                 f"booking {booking_id} is {current.state}, not sending: it was already finished"
             )
-        conn.execute(
+        db.execute(
             """UPDATE bookings SET state = ?, appointment_id = ?, detail = ?, updated_at = ?,
                 confirmed_at = ?
-            WHERE booking_id = ?""",
+            WHERE clinic_id = ? AND booking_id = ?""",
             (
                 outcome.value,
                 appointment_id,
                 detail,
                 stamp,
                 stamp if outcome is BookingState.BOOKED else None,
+                db.clinic,
                 booking_id,
             ),
         )
-        return require_booking(conn, booking_id)
+        return require_booking(db, booking_id)
 
 
 def set_booking_status(
-    conn: sqlite3.Connection,
+    db: ClinicDb,
     now: datetime,
     booking_id: str,
     *,
@@ -198,22 +205,22 @@ def set_booking_status(
 
     It does not change ``state``: when the clinic cancelled it, also call ``mark_cancelled``.
     """
-    with transaction(conn):
-        current = require_booking(conn, booking_id)
+    with db.transaction():
+        current = require_booking(db, booking_id)
         when = current.scheduled_at if scheduled_at is None else scheduled_at
-        conn.execute(
+        db.execute(
             """UPDATE bookings SET api_status = ?, display_status = ?, scheduled_at = ?,
                 updated_at = ?
-            WHERE booking_id = ?""",
-            (api_status, display_status, to_db(when), to_db(now), booking_id),
+            WHERE clinic_id = ? AND booking_id = ?""",
+            (api_status, display_status, to_db(when), to_db(now), db.clinic, booking_id),
         )
-        return require_booking(conn, booking_id)
+        return require_booking(db, booking_id)
 
 
-def mark_cancelled(conn: sqlite3.Connection, now: datetime, booking_id: str) -> BookingRecord:
+def mark_cancelled(db: ClinicDb, now: datetime, booking_id: str) -> BookingRecord:
     """Moves a booked (or uncertain) booking to ``cancelled``; cancelling twice is harmless."""
-    with transaction(conn):
-        current = require_booking(conn, booking_id)
+    with db.transaction():
+        current = require_booking(db, booking_id)
         if current.state is BookingState.CANCELLED:
             return current
         if current.state not in CANCELLABLE:
@@ -221,65 +228,70 @@ def mark_cancelled(conn: sqlite3.Connection, now: datetime, booking_id: str) -> 
                 f"booking {booking_id} is {current.state}: only a booked or uncertain booking "
                 "can be cancelled"
             )
-        conn.execute(
-            "UPDATE bookings SET state = ?, updated_at = ? WHERE booking_id = ?",
-            (BookingState.CANCELLED.value, to_db(now), booking_id),
+        db.execute(
+            "UPDATE bookings SET state = ?, updated_at = ? WHERE clinic_id = ? AND booking_id = ?",
+            (BookingState.CANCELLED.value, to_db(now), db.clinic, booking_id),
         )
-        return require_booking(conn, booking_id)
+        return require_booking(db, booking_id)
 
 
-def booking(conn: sqlite3.Connection, booking_id: str) -> BookingRecord | None:
-    row = conn.execute("SELECT * FROM bookings WHERE booking_id = ?", (booking_id,)).fetchone()
+def booking(db: ClinicDb, booking_id: str) -> BookingRecord | None:
+    row = db.execute(
+        "SELECT * FROM bookings WHERE clinic_id = ? AND booking_id = ?", (db.clinic, booking_id)
+    ).fetchone()
     return None if row is None else _record(row)
 
 
-def require_booking(conn: sqlite3.Connection, booking_id: str) -> BookingRecord:
+def require_booking(db: ClinicDb, booking_id: str) -> BookingRecord:
     """The booking, or UnknownBookingError: for writes that must find it."""
-    record = booking(conn, booking_id)
+    record = booking(db, booking_id)
     if record is None:
         raise UnknownBookingError(f"no booking {booking_id}")
     return record
 
 
-def bookings_in_state(conn: sqlite3.Connection, state: BookingState) -> list[BookingRecord]:
-    rows = conn.execute(
-        "SELECT * FROM bookings WHERE state = ? ORDER BY created_at, booking_id",
-        (BookingState(state).value,),
+def bookings_in_state(db: ClinicDb, state: BookingState) -> list[BookingRecord]:
+    rows = db.execute(
+        "SELECT * FROM bookings WHERE clinic_id = ? AND state = ? ORDER BY created_at, booking_id",
+        (db.clinic, BookingState(state).value),
     )
     return [_record(row) for row in rows]
 
 
-def untold_bookings(conn: sqlite3.Connection) -> list[BookingRecord]:
+def untold_bookings(db: ClinicDb) -> list[BookingRecord]:
     """Bookings settled (booked, uncertain, failed) whose owner and staff were not told yet."""
-    rows = conn.execute(
-        f"""SELECT * FROM bookings WHERE told_at IS NULL AND state IN ({_marks(OUTCOMES)})
+    rows = db.execute(
+        f"""SELECT * FROM bookings
+        WHERE clinic_id = ? AND told_at IS NULL AND state IN ({_marks(OUTCOMES)})
         ORDER BY updated_at, booking_id""",
-        tuple(state.value for state in OUTCOMES),
+        (db.clinic, *(state.value for state in OUTCOMES)),
     )
     return [_record(row) for row in rows]
 
 
-def mark_told(conn: sqlite3.Connection, now: datetime, booking_id: str) -> None:
+def mark_told(db: ClinicDb, now: datetime, booking_id: str) -> None:
     """The owner and the staff have been told how this booking settled."""
-    conn.execute(
-        "UPDATE bookings SET told_at = ? WHERE booking_id = ? AND told_at IS NULL",
-        (to_db(now), booking_id),
+    db.execute(
+        """UPDATE bookings SET told_at = ?
+        WHERE clinic_id = ? AND booking_id = ? AND told_at IS NULL""",
+        (to_db(now), db.clinic, booking_id),
     )
 
 
-def upcoming_bookings(conn: sqlite3.Connection, user_id: int, now: datetime) -> list[BookingRecord]:
+def upcoming_bookings(db: ClinicDb, user_id: int, now: datetime) -> list[BookingRecord]:
     """The owner's booked or uncertain appointments from ``now`` on, soonest first."""
-    rows = conn.execute(
+    rows = db.execute(
         f"""SELECT * FROM bookings
-        WHERE user_id = ? AND scheduled_at >= ? AND state IN ({_marks(ON_CALENDAR)})
+        WHERE clinic_id = ? AND user_id = ? AND scheduled_at >= ?
+            AND state IN ({_marks(ON_CALENDAR)})
         ORDER BY scheduled_at, booking_id""",
-        (user_id, to_db(now), *(s.value for s in ON_CALENDAR)),
+        (db.clinic, user_id, to_db(now), *(s.value for s in ON_CALENDAR)),
     )
     return [_record(row) for row in rows]
 
 
 def bookings_between(
-    conn: sqlite3.Connection,
+    db: ClinicDb,
     start: datetime,
     end: datetime,
     states: Collection[BookingState] = ON_CALENDAR,
@@ -288,11 +300,12 @@ def bookings_between(
     wanted = [BookingState(s).value for s in states]
     if not wanted:
         return []
-    rows = conn.execute(
+    rows = db.execute(
         f"""SELECT * FROM bookings
-        WHERE scheduled_at >= ? AND scheduled_at < ? AND state IN ({_marks(wanted)})
+        WHERE clinic_id = ? AND scheduled_at >= ? AND scheduled_at < ?
+            AND state IN ({_marks(wanted)})
         ORDER BY scheduled_at, booking_id""",
-        (to_db(start), to_db(end), *wanted),
+        (db.clinic, to_db(start), to_db(end), *wanted),
     )
     return [_record(row) for row in rows]
 
@@ -308,7 +321,7 @@ def _marks(items: Collection[object]) -> str:
     return ", ".join("?" for _ in items)
 
 
-def _record(row: sqlite3.Row) -> BookingRecord:
+def _record(row: Any) -> BookingRecord:
     return BookingRecord(
         booking_id=row["booking_id"],
         user_id=row["user_id"],

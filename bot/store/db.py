@@ -1,283 +1,399 @@
-"""The SQLite file: opening a connection, the versioned schema, transactions, time columns.
+"""The database under the store: SQLite (the embedded default) or PostgreSQL, one way to talk to
+both, and the clinic every statement is about.
 
-Durability. The file is in WAL mode. The store's connection uses ``synchronous=FULL``: every
-commit is fsync'ed to the WAL before the method returns, so a committed write survives a kill -9
-of the bot *and* an OS crash or power cut. ``NORMAL`` would survive a kill -9 too (a commit is in
-the OS page cache once ``COMMIT`` returns) but could lose the last commits on power loss; a
-booking the owner was told about must not be lost, and the bot commits a handful of times per
-booking, so the fsync (about a millisecond on an SSD, blocking the event loop) is worth it.
-The PTB persistence uses ``NORMAL``: losing a second of conversation state on power loss is fine.
+The store's SQL is written once, in the dialect both share (``?`` or ``:name`` parameters,
+``ON CONFLICT``, ``RETURNING``); :class:`PostgresDatabase` rewrites the parameters for psycopg.
+Rows read by name or position on both (``row["state"]``, ``(n,) = row``).
 
-Every connection is made with ``check_same_thread=True`` (the default): the bot runs in one
+**Calls are synchronous** although the callers are async: each is a few small statements, and
+keeping them on the event-loop thread means no two of them ever interleave in this process. On
+SQLite a commit is fsync'ed (about a millisecond); on PostgreSQL it is a round trip to a server
+that must be near the bot (same host or LAN), which is the deployment the docs describe.
+Time-outs bound the worst case (``connect_timeout``, ``statement_timeout``) so a stuck server
+fails a call instead of freezing every clinic.
+
+**Write transactions are serialised per clinic.** SQLite's ``BEGIN IMMEDIATE`` takes the file's
+write lock; PostgreSQL's transaction takes a transaction-scoped advisory lock named after the
+clinic. Either way a read-then-write inside :meth:`ClinicDb.transaction` (a claim, "at most one
+open request per booking") cannot interleave with another writer of the same clinic, even in
+another process, while two clinics on PostgreSQL never wait for each other.
+
+**Durability.** SQLite is in WAL mode; the store's connection uses ``synchronous=FULL`` (a
+committed write survives a kill -9 and a power cut; a booking the owner was told about must
+not be lost), PTB's persistence ``NORMAL`` (a second of conversation state may be lost on power
+loss). PostgreSQL commits durably by its own settings.
+
+Every connection is made with ``check_same_thread=True`` (SQLite's default): the bot runs in one
 event-loop thread, and a connection used from another thread is a bug we want raised.
-Each connection is in autocommit mode (``isolation_level=None``); multi-statement writes use
-:func:`transaction`, which takes the write lock up front (``BEGIN IMMEDIATE``) so that a
-read-then-write (a claim) cannot interleave with another writer, even in another process.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Final
-
-from bot.store.errors import SchemaTooNewError
+from typing import Any, Final, Protocol
+from urllib.parse import unquote, urlsplit
 
 DB_FILENAME: Final = "vetbot.sqlite3"
 BUSY_TIMEOUT_SECONDS: Final = 5.0
-"""How long a writer waits for another process's write lock before raising (never in-process:
-every transaction here completes before its method returns)."""
+"""How long a SQLite writer waits for another process's write lock before raising (never
+in-process: every transaction here completes before its method returns)."""
+
+PG_CONNECT_TIMEOUT_SECONDS: Final = 5
+PG_STATEMENT_TIMEOUT_MS: Final = 5000
+"""A statement (or a wait for a clinic's lock) longer than this fails instead of freezing the
+event loop; the store's statements take well under a millisecond."""
+
+DEFAULT_CLINIC: Final = "default"
+"""The clinic key of a single-clinic deployment whose clinic file names no ``id``, and of the
+rows a single-clinic version of vetbot wrote before the store was keyed by clinic."""
+
+CLINIC_KEY_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+"""A clinic's key: lower-case letters, digits, ``-`` and ``_`` (it names rows, metrics, logs)."""
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Dialect(StrEnum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
 
 
 class Synchronous(StrEnum):
-    """The ``PRAGMA synchronous`` levels we use (see the module docstring)."""
+    """The ``PRAGMA synchronous`` levels we use on SQLite (see the module docstring)."""
 
     NORMAL = "NORMAL"
     FULL = "FULL"
 
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
-    # 1: owners, bookings, flow events, processed updates, PTB persistence.
-    (
-        """CREATE TABLE owner_links (
-            user_id INTEGER PRIMARY KEY,
-            client_id TEXT NOT NULL,
-            linked_at TEXT NOT NULL,
-            via TEXT NOT NULL
-        )""",
-        """CREATE TABLE user_prefs (
-            user_id INTEGER PRIMARY KEY,
-            language TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE bookings (
-            booking_id TEXT PRIMARY KEY,
-            user_id INTEGER NOT NULL,
-            client_id TEXT NOT NULL,
-            patient_id TEXT NOT NULL,
-            vet_id TEXT NOT NULL,
-            appointment_type_id TEXT,
-            scheduled_at TEXT NOT NULL,
-            duration_minutes INTEGER,
-            reason TEXT,
-            is_urgent INTEGER NOT NULL CHECK (is_urgent IN (0, 1)),
-            pet_name TEXT NOT NULL,
-            vet_name TEXT NOT NULL,
-            type_name TEXT NOT NULL,
-            state TEXT NOT NULL,
-            appointment_id TEXT,
-            detail TEXT,
-            api_status TEXT,
-            display_status TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            confirmed_at TEXT
-        )""",
-        "CREATE INDEX bookings_by_user ON bookings (user_id, scheduled_at)",
-        "CREATE INDEX bookings_by_time ON bookings (scheduled_at)",
-        "CREATE INDEX bookings_by_state ON bookings (state)",
-        """CREATE TABLE flow_events (
-            id INTEGER PRIMARY KEY,
-            user_id INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            at TEXT NOT NULL
-        )""",
-        "CREATE INDEX flow_events_by_kind ON flow_events (kind, at)",
-        "CREATE INDEX flow_events_by_user ON flow_events (user_id)",
-        """CREATE TABLE processed_updates (
-            update_id INTEGER PRIMARY KEY,
-            seen_at TEXT NOT NULL
-        )""",
-        "CREATE INDEX processed_updates_by_time ON processed_updates (seen_at)",
-        # Written by bot.runtime.persistence.SqlitePersistence; PTB owns their contents.
-        "CREATE TABLE ptb_user_data (user_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
-        "CREATE TABLE ptb_chat_data (chat_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
-        """CREATE TABLE ptb_bot_data (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            data BLOB NOT NULL
-        )""",
-        """CREATE TABLE ptb_conversations (
-            name TEXT NOT NULL,
-            conv_key TEXT NOT NULL,
-            state BLOB NOT NULL,
-            PRIMARY KEY (name, conv_key)
-        )""",
-    ),
-    # 2: the staff outbox (alerts, announcements, requests), staff requests, bot-wide flags.
-    (
-        """CREATE TABLE staff_outbox (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL,
-            chat_id INTEGER NOT NULL,
-            text TEXT NOT NULL,
-            buttons TEXT NOT NULL,
-            reply_to_message_id INTEGER,
-            revision INTEGER NOT NULL DEFAULT 0,
-            state TEXT NOT NULL,
-            message_id INTEGER,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at TEXT,
-            last_error TEXT,
-            created_at TEXT NOT NULL,
-            sent_at TEXT,
-            needs_edit INTEGER NOT NULL DEFAULT 0 CHECK (needs_edit IN (0, 1)),
-            user_id INTEGER,
-            booking_id TEXT,
-            needs_ack INTEGER NOT NULL DEFAULT 0 CHECK (needs_ack IN (0, 1)),
-            acknowledged_by_id INTEGER,
-            acknowledged_by_name TEXT,
-            acknowledged_at TEXT,
-            realert_at TEXT,
-            realert_count INTEGER NOT NULL DEFAULT 0,
-            realert_of INTEGER
-        )""",
-        "CREATE INDEX staff_outbox_by_state ON staff_outbox (state, next_attempt_at)",
-        "CREATE INDEX staff_outbox_by_realert ON staff_outbox (realert_at)",
-        "CREATE INDEX staff_outbox_by_kind ON staff_outbox (kind, created_at)",
-        "CREATE INDEX staff_outbox_by_user ON staff_outbox (user_id)",
-        """CREATE TABLE staff_requests (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL,
-            user_id INTEGER NOT NULL,
-            client_id TEXT,
-            booking_id TEXT,
-            details TEXT NOT NULL,
-            state TEXT NOT NULL,
-            outbox_id INTEGER,
-            created_at TEXT NOT NULL,
-            decided_at TEXT,
-            decided_by_id INTEGER,
-            decided_by_name TEXT
-        )""",
-        "CREATE INDEX staff_requests_by_state ON staff_requests (state, created_at)",
-        "CREATE INDEX staff_requests_by_user ON staff_requests (user_id)",
-        """CREATE TABLE flags (
-            name TEXT PRIMARY KEY,
-            value TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )""",
-    ),
-    # 3: owners' reminders, "Je serai là", status checks and the changes owners must hear of.
-    (
-        """CREATE TABLE reminders (
-            id INTEGER PRIMARY KEY,
-            booking_id TEXT NOT NULL,
-            user_id INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            appointment_at TEXT NOT NULL,
-            due_at TEXT NOT NULL,
-            state TEXT NOT NULL,
-            sent_at TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at TEXT,
-            last_error TEXT,
-            created_at TEXT NOT NULL,
-            UNIQUE (booking_id, kind)
-        )""",
-        "CREATE INDEX reminders_by_state ON reminders (state, next_attempt_at)",
-        "CREATE INDEX reminders_by_user ON reminders (user_id)",
-        "ALTER TABLE bookings ADD COLUMN reminders_planned_for TEXT",
-        "ALTER TABLE bookings ADD COLUMN presence_confirmed_at TEXT",
-        "ALTER TABLE bookings ADD COLUMN status_checked_at TEXT",
-        """CREATE TABLE status_changes (
-            id INTEGER PRIMARY KEY,
-            booking_id TEXT NOT NULL,
-            user_id INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            old_start TEXT NOT NULL,
-            new_start TEXT NOT NULL,
-            api_status TEXT NOT NULL,
-            display_status TEXT,
-            detected_at TEXT NOT NULL,
-            state TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            notified_at TEXT,
-            last_error TEXT
-        )""",
-        "CREATE INDEX status_changes_by_state ON status_changes (state, detected_at)",
-        "CREATE INDEX status_changes_by_user ON status_changes (user_id)",
-    ),
-    (
-        "ALTER TABLE bookings ADD COLUMN urgent_alert_id TEXT",
-        "ALTER TABLE bookings ADD COLUMN told_at TEXT",
-        # Bookings settled before this version were told at the time (or never will be).
-        "UPDATE bookings SET told_at = updated_at WHERE state != 'sending'",
-        "CREATE INDEX bookings_untold ON bookings (told_at) WHERE told_at IS NULL",
-    ),
-    # 5: owners the bot cannot write to (they blocked it): a row per unreachable owner.
-    (
-        """CREATE TABLE owner_reach (
-            user_id INTEGER PRIMARY KEY,
-            unreachable_since TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            staff_told_at TEXT
-        )""",
-    ),
-)
-"""Append-only: migration *n* (1-based) brings a file from ``user_version`` n-1 to n.
-Never edit a released entry; add a new one (a table, a column, an index)."""
+class Cursor(Protocol):
+    """What the store reads of a statement's result, on both drivers."""
 
-SCHEMA_VERSION: Final = len(MIGRATIONS)
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Database(Protocol):
+    """One connection to the store's database, shared by every clinic of the process."""
+
+    dialect: Dialect
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor: ...
+
+    def transaction(self, clinic: str) -> Any:
+        """A context manager: a write transaction holding ``clinic``'s write lock."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# URLs ---------------------------------------------------------------------------------------
+
+
+class DatabaseUrlError(ValueError):
+    """``DATABASE_URL`` is neither a SQLite path nor a PostgreSQL URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUrl:
+    """Where the data lives: ``sqlite:///path`` (or a bare path) or ``postgresql://...``.
+
+    The repr hides a password (``postgresql://user:***@host/db``): URLs end up in logs.
+    """
+
+    dialect: Dialect
+    value: str
+    """The SQLite file's path, or the PostgreSQL connection URL (with any password)."""
+
+    @classmethod
+    def parse(cls, text: str) -> DatabaseUrl:
+        text = text.strip()
+        if not text:
+            raise DatabaseUrlError("DATABASE_URL is empty")
+        scheme, sep, rest = text.partition("://")
+        if not sep:
+            return cls(Dialect.SQLITE, text)
+        scheme = scheme.lower()
+        if scheme == "sqlite":  # sqlite:///relative/path, sqlite:////absolute/path
+            path = rest[1:] if rest.startswith("/") else rest
+            if not path:
+                raise DatabaseUrlError("DATABASE_URL sqlite:/// needs a file path")
+            return cls(Dialect.SQLITE, path)
+        if scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
+            return cls(Dialect.POSTGRESQL, "postgresql://" + rest)
+        raise DatabaseUrlError(
+            f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:///path or postgresql://"
+        )
+
+    @classmethod
+    def sqlite(cls, path: Path) -> DatabaseUrl:
+        return cls(Dialect.SQLITE, str(path))
+
+    @property
+    def password(self) -> str | None:
+        """The PostgreSQL URL's password as the server reads it (percent-decoded), if any."""
+        written = self.written_password
+        return None if written is None else unquote(written)
+
+    @property
+    def written_password(self) -> str | None:
+        """The password as written in the URL (percent-encoded), if any."""
+        if self.dialect is not Dialect.POSTGRESQL:
+            return None
+        return urlsplit(self.value).password
+
+    def shown(self) -> str:
+        """The URL with its password masked, for logs and errors."""
+        return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", self.value)
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({self.shown()!r})"
+
+    __str__ = shown
 
 
 def db_path(data_dir: Path) -> Path:
-    """Where the bot keeps its one SQLite file inside ``VETBOT_DATA_DIR``."""
+    """Where the bot keeps its SQLite file inside ``VETBOT_DATA_DIR`` (no ``DATABASE_URL``)."""
     return data_dir / DB_FILENAME
 
 
-def connect(path: Path, *, synchronous: Synchronous = Synchronous.FULL) -> sqlite3.Connection:
-    """Opens (creating if needed) the file in WAL mode and brings its schema up to date."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    try:
-        conn.row_factory = sqlite3.Row
-        (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        if mode != "wal":
-            raise sqlite3.OperationalError(f"could not switch {path} to WAL (got {mode!r})")
-        conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
-        migrate(conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+# SQLite -------------------------------------------------------------------------------------
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    (version,) = conn.execute("PRAGMA user_version").fetchone()
-    return int(version)
+class SqliteDatabase:
+    """One SQLite connection in autocommit mode; transactions are ``BEGIN IMMEDIATE``."""
+
+    dialect = Dialect.SQLITE
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, synchronous: Synchronous = Synchronous.FULL) -> SqliteDatabase:
+        """Opens (creating if needed) the file in WAL mode; the schema is not touched here."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            if mode != "wal":
+                raise sqlite3.OperationalError(f"could not switch {path} to WAL (got {mode!r})")
+            conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        return self._conn.execute(sql, params)
+
+    @contextmanager
+    def transaction(self, clinic: str) -> Iterator[None]:
+        """The file's write lock up front, so a read-then-write cannot interleave with another
+        writer (the clinic does not matter: SQLite has one writer at a time)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def checkpoint(self) -> None:
+        """Folds the WAL into the main file (at shutdown; readers never wait for it)."""
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteDatabase({str(self.path)!r})"
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Applies the pending migrations in one transaction: a file is at one version or the next,
-    never half-way, and two processes opening a new file at once do not both create tables."""
-    with transaction(conn):
-        version = schema_version(conn)
-        if version > SCHEMA_VERSION:
-            raise SchemaTooNewError(
-                f"the database is at schema version {version}, this bot knows {SCHEMA_VERSION}: "
-                "it was written by a newer vetbot"
-            )
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            for statement in statements:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
+# PostgreSQL ---------------------------------------------------------------------------------
+
+_PARAM = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\?|(?<!:):([A-Za-z_][A-Za-z0-9_]*)|%""")
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A write transaction, committed when the block ends and rolled back if it raises."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+def to_pyformat(sql: str) -> str:
+    """The store's SQL with psycopg's parameters: ``?`` -> ``%s``, ``:name`` -> ``%(name)s``;
+    inside quotes ``?`` and ``:`` are text (and ``::`` a cast), but every literal ``%`` is
+    doubled, in quotes too, since psycopg reads ``%`` wherever it stands."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if match.group(1) is not None:
+            return f"%({match.group(1)})s"
+        return token.replace("%", "%%")
+
+    return _PARAM.sub(swap, sql)
+
+
+class PgRow:
+    """A row readable by column name and by position, like ``sqlite3.Row``."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: Mapping[str, int], values: Sequence[Any]) -> None:
+        self._names = names
+        self._values = values
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            return self._values[self._names[key]]
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+    def __repr__(self) -> str:
+        return f"PgRow({dict(zip(self._names, self._values, strict=True))!r})"
+
+
+def _pg_rows(cursor: Any) -> Any:
+    names = {column.name: index for index, column in enumerate(cursor.description or ())}
+
+    def make(values: Sequence[Any]) -> PgRow:
+        return PgRow(names, values)
+
+    return make
+
+
+def clinic_lock_key(clinic: str) -> int:
+    """The 64-bit advisory lock that serialises one clinic's write transactions."""
+    digest = hashlib.blake2b(f"vetbot:{clinic}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class PostgresDatabase:
+    """One psycopg connection in autocommit mode, reopened when the server dropped it."""
+
+    dialect = Dialect.POSTGRESQL
+
+    def __init__(self, url: DatabaseUrl) -> None:
+        if url.dialect is not Dialect.POSTGRESQL:
+            raise ValueError(f"not a PostgreSQL URL: {url}")
+        self.url = url
+        self._sql: dict[str, str] = {}
+        self._conn: Any = None
+        self._connect()
+
+    @classmethod
+    def open(cls, url: DatabaseUrl) -> PostgresDatabase:
+        return cls(url)
+
+    def _connect(self) -> Any:
+        import psycopg  # only deployments on PostgreSQL pay for the import
+
+        self._conn = psycopg.connect(
+            self.url.value,
+            autocommit=True,
+            row_factory=_pg_rows,
+            connect_timeout=PG_CONNECT_TIMEOUT_SECONDS,
+            options=f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
+            f" -c lock_timeout={PG_STATEMENT_TIMEOUT_MS}",
+            application_name="vetbot",
+        )
+        return self._conn
+
+    def _live(self) -> Any:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            return self._connect()
+        return self._conn
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        query = self._sql.get(sql)
+        if query is None:
+            query = self._sql[sql] = to_pyformat(sql)
+        conn = self._live()
+        return conn.execute(query, params if params else None)
+
+    @contextmanager
+    def transaction(self, clinic: str) -> Iterator[None]:
+        """A transaction holding the clinic's advisory lock until it commits or rolls back."""
+        conn = self._live()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (clinic_lock_key(clinic),))
+            yield
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresDatabase({self.url.shown()!r})"
+
+
+# The clinic's view ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicDb:
+    """The database as one clinic's store uses it: every statement names ``clinic``.
+
+    Nothing here adds the clinic to the SQL: each statement says ``clinic_id = ?`` itself, so a
+    reader sees the isolation where it happens.
+    """
+
+    database: Database
+    clinic: str
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.database.dialect
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        return self.database.execute(sql, params)
+
+    def transaction(self) -> Any:
+        return self.database.transaction(self.clinic)
+
+    def next_id(self, counter: str) -> int:
+        """The clinic's next number for ``counter`` (an outbox row, a request...).
+
+        Numbers are per clinic, so a clinic's rows keep their ids when its data moves to
+        another database (``vetbot store copy``), and buttons already sent still name them.
+        A number is never given twice, even after the row that had it was deleted.
+        """
+        row = self.database.execute(
+            """INSERT INTO id_counters (clinic_id, name, last_id) VALUES (?, ?, 1)
+            ON CONFLICT (clinic_id, name) DO UPDATE SET last_id = id_counters.last_id + 1
+            RETURNING last_id""",
+            (self.clinic, counter),
+        ).fetchone()
+        return int(row[0])
+
+
+# Time columns ---------------------------------------------------------------------------------
 
 
 def to_db(when: datetime) -> str:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """Base class for the store's own errors (sqlite3 errors pass through unchanged)."""
+    """Base class for the store's own errors (the driver's errors pass through unchanged)."""
 
 
 class SchemaTooNewError(StoreError):
-    """The file was migrated by a newer bot; an older one must not write to it."""
+    """The database was migrated by a newer bot; an older one must not write to it."""
+
+
+class SchemaBehindError(StoreError):
+    """The PostgreSQL database is behind this bot's schema: ``vetbot store migrate`` first."""
 
 
 class UnknownBookingError(StoreError, LookupError):

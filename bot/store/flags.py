@@ -1,38 +1,40 @@
-"""Bot-wide switches staff can flip from the chat, kept across restarts (e.g. the booking pause).
+"""Clinic-wide switches staff can flip from the chat, kept across restarts (e.g. the booking
+pause).
 
-A tiny name → text table: one row per switch, no history.
+A tiny (clinic, name) → text table: one row per switch and clinic, no history. Each clinic has
+its own: pausing one clinic's booking leaves the others open.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
-from bot.store.db import from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, to_db
 
 PAUSED_UNTIL: Final = "paused_until"
 PAUSED_INDEFINITELY: Final = datetime.max.replace(tzinfo=UTC)
 """A pause with no end, until ``/reprise`` (``/pause`` without a duration pauses 2 hours)."""
 
+_SET_FLAG: Final = """INSERT INTO flags (clinic_id, name, value, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (clinic_id, name) DO UPDATE SET
+    value = excluded.value, updated_at = excluded.updated_at"""
 
-def set_paused_until(conn: sqlite3.Connection, now: datetime, when: datetime | None) -> None:
+
+def set_paused_until(db: ClinicDb, now: datetime, when: datetime | None) -> None:
     """Pauses online booking until ``when``; None resumes it."""
-    with transaction(conn):
+    with db.transaction():
         if when is None:
-            conn.execute("DELETE FROM flags WHERE name = ?", (PAUSED_UNTIL,))
+            db.execute(
+                "DELETE FROM flags WHERE clinic_id = ? AND name = ?", (db.clinic, PAUSED_UNTIL)
+            )
             return
-        conn.execute(
-            """INSERT INTO flags (name, value, updated_at) VALUES (?, ?, ?)
-            ON CONFLICT (name) DO UPDATE SET
-                value = excluded.value, updated_at = excluded.updated_at""",
-            (PAUSED_UNTIL, to_db(when), to_db(now)),
-        )
+        db.execute(_SET_FLAG, (db.clinic, PAUSED_UNTIL, to_db(when), to_db(now)))
 
 
-def paused_until(conn: sqlite3.Connection, now: datetime) -> datetime | None:
+def paused_until(db: ClinicDb, now: datetime) -> datetime | None:
     """When the pause ends, or None when booking is open (never paused, resumed, or expired)."""
-    row = conn.execute("SELECT value FROM flags WHERE name = ?", (PAUSED_UNTIL,)).fetchone()
+    row = _flag(db, PAUSED_UNTIL)
     if row is None:
         return None
     until = from_db(row["value"])
@@ -44,24 +46,24 @@ STAFF_CHAT_MOVED: Final = "staff_chat_moved:"
 supergroup; the setting (``STAFF_CHAT_ID``) may still name the old one after a restart."""
 
 
-def staff_chat_moved_to(conn: sqlite3.Connection, old_chat_id: int) -> int | None:
+def staff_chat_moved_to(db: ClinicDb, old_chat_id: int) -> int | None:
     """The chat the staff group ``old_chat_id`` became, or None if it never moved."""
-    row = conn.execute(
-        "SELECT value FROM flags WHERE name = ?", (f"{STAFF_CHAT_MOVED}{old_chat_id}",)
-    ).fetchone()
+    row = _flag(db, f"{STAFF_CHAT_MOVED}{old_chat_id}")
     return None if row is None else int(row["value"])
 
 
-def move_staff_chat(conn: sqlite3.Connection, now: datetime, old: int, new: int) -> int:
+def move_staff_chat(db: ClinicDb, now: datetime, old: int, new: int) -> int:
     """Records the move and points every outbox row of ``old`` at ``new``, in one commit, so
     what waits goes to the new chat and a restart keeps following. Returns the rows moved."""
-    with transaction(conn):
-        conn.execute(
-            """INSERT INTO flags (name, value, updated_at) VALUES (?, ?, ?)
-            ON CONFLICT (name) DO UPDATE SET
-                value = excluded.value, updated_at = excluded.updated_at""",
-            (f"{STAFF_CHAT_MOVED}{old}", str(new), to_db(now)),
-        )
-        return conn.execute(
-            "UPDATE staff_outbox SET chat_id = ? WHERE chat_id = ?", (new, old)
+    with db.transaction():
+        db.execute(_SET_FLAG, (db.clinic, f"{STAFF_CHAT_MOVED}{old}", str(new), to_db(now)))
+        return db.execute(
+            "UPDATE staff_outbox SET chat_id = ? WHERE clinic_id = ? AND chat_id = ?",
+            (new, db.clinic, old),
         ).rowcount
+
+
+def _flag(db: ClinicDb, name: str) -> Any:
+    return db.execute(
+        "SELECT value FROM flags WHERE clinic_id = ? AND name = ?", (db.clinic, name)
+    ).fetchone()

@@ -4,20 +4,23 @@ A row is written (and committed) first, then ``bot.outbox.Outbox`` delivers it. 
 what was sent (``message_id``), what must still be edited (``needs_edit``, ``revision``) and who
 acknowledged an urgent alert. This module is the bookkeeping only; the rules of delivery (order,
 backoff, re-alerts) are in ``bot.outbox``.
+
+Rows belong to one clinic and are numbered per clinic (``ClinicDb.next_id``): the id in a
+button's callback data means a row of the clinic whose bot received the tap, and every statement
+here names that clinic, so a button naming another clinic's row finds nothing.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from bot.clock import Clock
-from bot.store.db import from_db, optional_from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, optional_from_db, to_db
 
 CALLBACK_DATA_MAX_BYTES: Final = 64
 """Telegram refuses a button whose callback data is longer, and with it the whole message."""
@@ -113,10 +116,10 @@ class OutboxRecord:
 
 
 class OutboxTable:
-    """The ``staff_outbox`` rows, over the store's connection; every write commits."""
+    """One clinic's ``staff_outbox`` rows, over the store's database; every write commits."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
-        self._conn = conn
+    def __init__(self, db: ClinicDb, clock: Clock) -> None:
+        self._db = db
         self._clock = clock
 
     def add(
@@ -131,14 +134,16 @@ class OutboxTable:
         realert_at: datetime | None = None,
     ) -> OutboxRecord:
         """Records a pending message, due at once. ``message`` may be built from the row's id
-        (one commit either way: the row is never seen without its buttons)."""
+        (the clinic's next outbox number, taken first; one commit either way: the row is never
+        seen without its buttons)."""
         now = to_db(self._clock())
-        with transaction(self._conn):
-            first = message if isinstance(message, StaffMessage) else StaffMessage("")
-            row_id = self._insert(
+        with self._db.transaction():
+            row_id = self._db.next_id("staff_outbox")
+            self._insert(
+                row_id,
                 OutboxKind(kind),
                 chat_id,
-                first,
+                message if isinstance(message, StaffMessage) else message(row_id),
                 now,
                 owner_user_id=owner_user_id,
                 booking_id=booking_id,
@@ -146,37 +151,33 @@ class OutboxTable:
                 realert_at=realert_at,
                 realert_of=None,
             )
-            if not isinstance(message, StaffMessage):
-                built = message(row_id)
-                self._conn.execute(
-                    """UPDATE staff_outbox SET text = ?, buttons = ?, reply_to_message_id = ?
-                    WHERE id = ?""",
-                    (built.text, _buttons_to_db(built.buttons), built.reply_to_message_id, row_id),
-                )
             return self._require(row_id)
 
     def get(self, outbox_id: int) -> OutboxRecord | None:
-        row = self._conn.execute("SELECT * FROM staff_outbox WHERE id = ?", (outbox_id,))
-        found = row.fetchone()
+        found = self._db.execute(
+            "SELECT * FROM staff_outbox WHERE clinic_id = ? AND id = ?",
+            (self._db.clinic, outbox_id),
+        ).fetchone()
         return None if found is None else _record(found)
 
     def replace(
         self, outbox_id: int, message: StaffMessage, *, booking_id: str | None = None
     ) -> OutboxRecord | None:
         """New text and buttons; a sent message is flagged for an edit. None if unknown."""
-        with transaction(self._conn):
-            updated = self._conn.execute(
+        with self._db.transaction():
+            updated = self._db.execute(
                 """UPDATE staff_outbox SET text = ?, buttons = ?, reply_to_message_id = ?,
                     revision = revision + 1,
                     needs_edit = CASE WHEN state = ? THEN 1 ELSE needs_edit END,
                     booking_id = COALESCE(?, booking_id)
-                WHERE id = ?""",
+                WHERE clinic_id = ? AND id = ?""",
                 (
                     message.text,
                     _buttons_to_db(message.buttons),
                     message.reply_to_message_id,
                     OutboxState.SENT.value,
                     booking_id,
+                    self._db.clinic,
                     outbox_id,
                 ),
             ).rowcount
@@ -184,56 +185,57 @@ class OutboxTable:
 
     def due_sends(self, now: datetime) -> list[OutboxRecord]:
         """Pending rows due by ``now``: urgent ones first, then in creation order."""
-        rows = self._conn.execute(
-            """SELECT * FROM staff_outbox WHERE state = ? AND next_attempt_at <= ?
-            ORDER BY kind = ? DESC, created_at, id""",
-            (OutboxState.PENDING.value, to_db(now), OutboxKind.URGENT.value),
+        rows = self._db.execute(
+            """SELECT * FROM staff_outbox
+            WHERE clinic_id = ? AND state = ? AND next_attempt_at <= ?
+            ORDER BY CASE WHEN kind = ? THEN 0 ELSE 1 END, created_at, id""",
+            (self._db.clinic, OutboxState.PENDING.value, to_db(now), OutboxKind.URGENT.value),
         )
         return [_record(row) for row in rows]
 
     def sent_times(self, chat_id: int, since: datetime) -> list[datetime]:
         """When messages reached ``chat_id`` from ``since`` on, whichever process sent them."""
-        rows = self._conn.execute(
-            "SELECT sent_at FROM staff_outbox WHERE chat_id = ? AND sent_at >= ?",
-            (chat_id, to_db(since)),
+        rows = self._db.execute(
+            "SELECT sent_at FROM staff_outbox WHERE clinic_id = ? AND chat_id = ? AND sent_at >= ?",
+            (self._db.clinic, chat_id, to_db(since)),
         )
         return [from_db(sent_at) for (sent_at,) in rows]
 
     def due_edits(self, now: datetime) -> list[OutboxRecord]:
         """Sent rows whose chat copy is out of date, not waiting for a retry."""
-        rows = self._conn.execute(
-            """SELECT * FROM staff_outbox WHERE state = ? AND needs_edit = 1
+        rows = self._db.execute(
+            """SELECT * FROM staff_outbox WHERE clinic_id = ? AND state = ? AND needs_edit = 1
                 AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-            ORDER BY kind = ? DESC, created_at, id""",
-            (OutboxState.SENT.value, to_db(now), OutboxKind.URGENT.value),
+            ORDER BY CASE WHEN kind = ? THEN 0 ELSE 1 END, created_at, id""",
+            (self._db.clinic, OutboxState.SENT.value, to_db(now), OutboxKind.URGENT.value),
         )
         return [_record(row) for row in rows]
 
     def due_realerts(self, now: datetime) -> list[OutboxRecord]:
         """Sent alerts still unacknowledged whose re-alert time has come."""
-        rows = self._conn.execute(
-            """SELECT * FROM staff_outbox WHERE state = ? AND acknowledged_at IS NULL
-                AND realert_at <= ?
+        rows = self._db.execute(
+            """SELECT * FROM staff_outbox WHERE clinic_id = ? AND state = ?
+                AND acknowledged_at IS NULL AND realert_at <= ?
             ORDER BY created_at, id""",
-            (OutboxState.SENT.value, to_db(now)),
+            (self._db.clinic, OutboxState.SENT.value, to_db(now)),
         )
         return [_record(row) for row in rows]
 
     def next_due(self) -> datetime | None:
         """The earliest instant at which something will be due (a past one: due now)."""
-        (pending,) = self._conn.execute(
-            "SELECT MIN(next_attempt_at) FROM staff_outbox WHERE state = ?",
-            (OutboxState.PENDING.value,),
+        (pending,) = self._db.execute(
+            "SELECT MIN(next_attempt_at) FROM staff_outbox WHERE clinic_id = ? AND state = ?",
+            (self._db.clinic, OutboxState.PENDING.value),
         ).fetchone()
-        (edit,) = self._conn.execute(
+        (edit,) = self._db.execute(
             """SELECT MIN(COALESCE(next_attempt_at, sent_at)) FROM staff_outbox
-            WHERE state = ? AND needs_edit = 1""",
-            (OutboxState.SENT.value,),
+            WHERE clinic_id = ? AND state = ? AND needs_edit = 1""",
+            (self._db.clinic, OutboxState.SENT.value),
         ).fetchone()
-        (realert,) = self._conn.execute(
+        (realert,) = self._db.execute(
             """SELECT MIN(realert_at) FROM staff_outbox
-            WHERE state = ? AND acknowledged_at IS NULL""",
-            (OutboxState.SENT.value,),
+            WHERE clinic_id = ? AND state = ? AND acknowledged_at IS NULL""",
+            (self._db.clinic, OutboxState.SENT.value),
         ).fetchone()
         instants = [from_db(text) for text in (pending, edit, realert) if text is not None]
         return min(instants, default=None)
@@ -248,20 +250,21 @@ class OutboxTable:
         from now that staff can see it; ignored when the alert is already acknowledged.
         """
         now = to_db(self._clock())
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE staff_outbox SET state = ?, message_id = ?, sent_at = ?,
                     attempts = attempts + 1, next_attempt_at = NULL, last_error = NULL,
                     needs_edit = CASE WHEN revision = ? THEN 0 ELSE 1 END,
                     realert_at = CASE WHEN needs_ack = 1 AND acknowledged_at IS NULL
                         THEN ? ELSE NULL END
-                WHERE id = ? AND state = ?""",
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
                 (
                     OutboxState.SENT.value,
                     message_id,
                     now,
                     revision,
                     None if realert_at is None else to_db(realert_at),
+                    self._db.clinic,
                     outbox_id,
                     OutboxState.PENDING.value,
                 ),
@@ -269,32 +272,33 @@ class OutboxTable:
 
     def mark_edited(self, outbox_id: int, *, revision: int) -> None:
         """The chat shows ``revision``; the flag stays if a newer update came meanwhile."""
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE staff_outbox SET attempts = attempts + 1, next_attempt_at = NULL,
                     last_error = NULL, needs_edit = CASE WHEN revision = ? THEN 0 ELSE 1 END
-                WHERE id = ?""",
-                (revision, outbox_id),
+                WHERE clinic_id = ? AND id = ?""",
+                (revision, self._db.clinic, outbox_id),
             )
 
     def retry_later(self, outbox_id: int, *, at: datetime, error: str) -> None:
         """A failed send or edit, to try again at ``at``."""
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE staff_outbox SET attempts = attempts + 1, next_attempt_at = ?,
                     last_error = ?
-                WHERE id = ?""",
-                (to_db(at), error, outbox_id),
+                WHERE clinic_id = ? AND id = ?""",
+                (to_db(at), error, self._db.clinic, outbox_id),
             )
 
     def due_now(self, chat_id: int) -> int:
         """Every message waiting for ``chat_id`` is due at once (the bot is back in the chat)."""
-        with transaction(self._conn):
-            return self._conn.execute(
+        with self._db.transaction():
+            return self._db.execute(
                 """UPDATE staff_outbox SET next_attempt_at = ?
-                WHERE chat_id = ? AND state = ? AND next_attempt_at > ?""",
+                WHERE clinic_id = ? AND chat_id = ? AND state = ? AND next_attempt_at > ?""",
                 (
                     to_db(self._clock()),
+                    self._db.clinic,
                     chat_id,
                     OutboxState.PENDING.value,
                     to_db(self._clock()),
@@ -303,22 +307,28 @@ class OutboxTable:
 
     def mark_failed(self, outbox_id: int, *, error: str) -> None:
         """A send refused for good: never retried, no re-alert."""
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE staff_outbox SET state = ?, attempts = attempts + 1,
                     next_attempt_at = NULL, last_error = ?, realert_at = NULL
-                WHERE id = ? AND state = ?""",
-                (OutboxState.FAILED.value, error, outbox_id, OutboxState.PENDING.value),
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
+                (
+                    OutboxState.FAILED.value,
+                    error,
+                    self._db.clinic,
+                    outbox_id,
+                    OutboxState.PENDING.value,
+                ),
             )
 
     def give_up_edit(self, outbox_id: int, *, error: str) -> None:
         """An edit refused for good (e.g. the message was deleted): the chat keeps the old copy."""
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE staff_outbox SET attempts = attempts + 1, needs_edit = 0,
                     next_attempt_at = NULL, last_error = ?
-                WHERE id = ?""",
-                (error, outbox_id),
+                WHERE clinic_id = ? AND id = ?""",
+                (error, self._db.clinic, outbox_id),
             )
 
     def acknowledge(
@@ -335,27 +345,34 @@ class OutboxTable:
         ``realert_update`` (when given) so that their buttons go away.
         """
         now = to_db(self._clock())
-        with transaction(self._conn):
-            won = self._conn.execute(
+        with self._db.transaction():
+            won = self._db.execute(
                 """UPDATE staff_outbox SET acknowledged_by_id = ?, acknowledged_by_name = ?,
                     acknowledged_at = ?, realert_at = NULL
-                WHERE id = ? AND needs_ack = 1 AND acknowledged_at IS NULL""",
-                (by_id, by_name, now, outbox_id),
+                WHERE clinic_id = ? AND id = ? AND needs_ack = 1 AND acknowledged_at IS NULL""",
+                (by_id, by_name, now, self._db.clinic, outbox_id),
             ).rowcount
             if not won:
                 return None
-            self._conn.execute(
-                "UPDATE staff_outbox SET state = ? WHERE realert_of = ? AND state = ?",
-                (OutboxState.DROPPED.value, outbox_id, OutboxState.PENDING.value),
+            self._db.execute(
+                """UPDATE staff_outbox SET state = ?
+                WHERE clinic_id = ? AND realert_of = ? AND state = ?""",
+                (
+                    OutboxState.DROPPED.value,
+                    self._db.clinic,
+                    outbox_id,
+                    OutboxState.PENDING.value,
+                ),
             )
             if realert_update is not None:
-                self._conn.execute(
+                self._db.execute(
                     """UPDATE staff_outbox SET text = ?, buttons = ?, revision = revision + 1,
                         needs_edit = 1
-                    WHERE realert_of = ? AND state = ?""",
+                    WHERE clinic_id = ? AND realert_of = ? AND state = ?""",
                     (
                         realert_update.text,
                         _buttons_to_db(realert_update.buttons),
+                        self._db.clinic,
                         outbox_id,
                         OutboxState.SENT.value,
                     ),
@@ -368,7 +385,7 @@ class OutboxTable:
         """Records a re-alert of a due, unacknowledged alert and moves its re-alert time, in one
         commit (a crash cannot re-alert twice). None if the alert is no longer due."""
         now = self._clock()
-        with transaction(self._conn):
+        with self._db.transaction():
             original = self.get(original_id)
             if (
                 original is None
@@ -377,12 +394,18 @@ class OutboxTable:
                 or original.realert_at > now
             ):
                 return None
-            self._conn.execute(
+            self._db.execute(
                 """UPDATE staff_outbox SET realert_at = ?, realert_count = realert_count + 1
-                WHERE id = ?""",
-                (None if next_realert_at is None else to_db(next_realert_at), original_id),
+                WHERE clinic_id = ? AND id = ?""",
+                (
+                    None if next_realert_at is None else to_db(next_realert_at),
+                    self._db.clinic,
+                    original_id,
+                ),
             )
-            row_id = self._insert(
+            row_id = self._db.next_id("staff_outbox")
+            self._insert(
+                row_id,
                 original.kind,
                 original.chat_id,
                 message,
@@ -397,27 +420,28 @@ class OutboxTable:
 
     def alerts_between(self, start: datetime, end: datetime) -> list[OutboxRecord]:
         """Urgent alerts (not their re-alerts) created in ``[start, end)``, oldest first."""
-        rows = self._conn.execute(
-            """SELECT * FROM staff_outbox WHERE kind = ? AND realert_of IS NULL
+        rows = self._db.execute(
+            """SELECT * FROM staff_outbox WHERE clinic_id = ? AND kind = ? AND realert_of IS NULL
                 AND created_at >= ? AND created_at < ?
             ORDER BY created_at, id""",
-            (OutboxKind.URGENT.value, to_db(start), to_db(end)),
+            (self._db.clinic, OutboxKind.URGENT.value, to_db(start), to_db(end)),
         )
         return [_record(row) for row in rows]
 
     def urgent_alerts_of(self, owner_user_id: int, since: datetime) -> list[OutboxRecord]:
         """The owner's urgent alerts (not their re-alerts) created from ``since`` on, newest
         first, whatever their state."""
-        rows = self._conn.execute(
-            """SELECT * FROM staff_outbox WHERE kind = ? AND realert_of IS NULL
+        rows = self._db.execute(
+            """SELECT * FROM staff_outbox WHERE clinic_id = ? AND kind = ? AND realert_of IS NULL
                 AND user_id = ? AND created_at >= ?
             ORDER BY created_at DESC, id DESC""",
-            (OutboxKind.URGENT.value, owner_user_id, to_db(since)),
+            (self._db.clinic, OutboxKind.URGENT.value, owner_user_id, to_db(since)),
         )
         return [_record(row) for row in rows]
 
     def _insert(
         self,
+        row_id: int,
         kind: OutboxKind,
         chat_id: int,
         message: StaffMessage,
@@ -428,13 +452,16 @@ class OutboxTable:
         needs_ack: bool,
         realert_at: datetime | None,
         realert_of: int | None,
-    ) -> int:
-        cursor = self._conn.execute(
-            """INSERT INTO staff_outbox (kind, chat_id, text, buttons, reply_to_message_id,
-                state, next_attempt_at, created_at, user_id, booking_id, needs_ack, realert_at,
-                realert_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+    ) -> None:
+        """Inside the caller's transaction; ``row_id`` is from ``next_id("staff_outbox")``."""
+        self._db.execute(
+            """INSERT INTO staff_outbox (clinic_id, id, kind, chat_id, text, buttons,
+                reply_to_message_id, state, next_attempt_at, created_at, user_id, booking_id,
+                needs_ack, realert_at, realert_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
+                self._db.clinic,
+                row_id,
                 kind.value,
                 chat_id,
                 message.text,
@@ -450,8 +477,6 @@ class OutboxTable:
                 realert_of,
             ),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     def _require(self, outbox_id: int) -> OutboxRecord:
         record = self.get(outbox_id)
@@ -473,7 +498,7 @@ def _buttons_from_db(text: str) -> tuple[tuple[StaffButton, ...], ...]:
     return tuple(tuple(StaffButton(**button) for button in row) for row in json.loads(text))
 
 
-def _record(row: sqlite3.Row) -> OutboxRecord:
+def _record(row: Any) -> OutboxRecord:
     return OutboxRecord(
         id=row["id"],
         kind=OutboxKind(row["kind"]),

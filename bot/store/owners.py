@@ -11,12 +11,11 @@ than in memory so that a restart does not send every reminder once more to find 
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.store.db import from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, to_db
 
 
 class LinkVia(StrEnum):
@@ -36,7 +35,7 @@ class OwnerLink:
 
 
 def link_owner(
-    conn: sqlite3.Connection,
+    db: ClinicDb,
     now: datetime,
     user_id: int,
     client_id: str,
@@ -46,26 +45,27 @@ def link_owner(
 ) -> OwnerLink:
     """Links (or re-links) the user; ``language=None`` keeps any language already chosen."""
     method = LinkVia(via)
-    with transaction(conn):
-        conn.execute(
-            """INSERT INTO owner_links (user_id, client_id, linked_at, via) VALUES (?, ?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET
+    with db.transaction():
+        db.execute(
+            """INSERT INTO owner_links (clinic_id, user_id, client_id, linked_at, via)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (clinic_id, user_id) DO UPDATE SET
                 client_id = excluded.client_id, linked_at = excluded.linked_at, via = excluded.via
             """,
-            (user_id, client_id, to_db(now), method.value),
+            (db.clinic, user_id, client_id, to_db(now), method.value),
         )
         if language is not None:
-            _upsert_language(conn, now, user_id, language)
-        chosen = get_language(conn, user_id)
+            _upsert_language(db, now, user_id, language)
+        chosen = get_language(db, user_id)
     return OwnerLink(user_id, client_id, chosen, from_db(to_db(now)), method)
 
 
-def owner(conn: sqlite3.Connection, user_id: int) -> OwnerLink | None:
-    row = conn.execute(
+def owner(db: ClinicDb, user_id: int) -> OwnerLink | None:
+    row = db.execute(
         """SELECT l.user_id, l.client_id, p.language, l.linked_at, l.via
-        FROM owner_links AS l LEFT JOIN user_prefs AS p USING (user_id)
-        WHERE l.user_id = ?""",
-        (user_id,),
+        FROM owner_links AS l LEFT JOIN user_prefs AS p USING (clinic_id, user_id)
+        WHERE l.clinic_id = ? AND l.user_id = ?""",
+        (db.clinic, user_id),
     ).fetchone()
     if row is None:
         return None
@@ -78,22 +78,24 @@ def owner(conn: sqlite3.Connection, user_id: int) -> OwnerLink | None:
     )
 
 
-def set_language(conn: sqlite3.Connection, now: datetime, user_id: int, language: str) -> None:
+def set_language(db: ClinicDb, now: datetime, user_id: int, language: str) -> None:
     """Remembers the language for any user, linked or not."""
-    _upsert_language(conn, now, user_id, language)
+    _upsert_language(db, now, user_id, language)
 
 
-def get_language(conn: sqlite3.Connection, user_id: int) -> str | None:
-    row = conn.execute("SELECT language FROM user_prefs WHERE user_id = ?", (user_id,)).fetchone()
+def get_language(db: ClinicDb, user_id: int) -> str | None:
+    row = db.execute(
+        "SELECT language FROM user_prefs WHERE clinic_id = ? AND user_id = ?", (db.clinic, user_id)
+    ).fetchone()
     return None if row is None else str(row["language"])
 
 
-def _upsert_language(conn: sqlite3.Connection, now: datetime, user_id: int, lang: str) -> None:
-    conn.execute(
-        """INSERT INTO user_prefs (user_id, language, updated_at) VALUES (?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET
+def _upsert_language(db: ClinicDb, now: datetime, user_id: int, lang: str) -> None:
+    db.execute(
+        """INSERT INTO user_prefs (clinic_id, user_id, language, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (clinic_id, user_id) DO UPDATE SET
             language = excluded.language, updated_at = excluded.updated_at""",
-        (user_id, lang, to_db(now)),
+        (db.clinic, user_id, lang, to_db(now)),
     )
 
 
@@ -109,31 +111,39 @@ class Unreachable:
     """When the staff were told of this episode (None: not told, or nothing to tell)."""
 
 
-def mark_unreachable(conn: sqlite3.Connection, now: datetime, user_id: int, reason: str) -> bool:
+def mark_unreachable(db: ClinicDb, now: datetime, user_id: int, reason: str) -> bool:
     """Records that the bot cannot write to the user; True if that is news (a new episode)."""
-    with transaction(conn):
+    with db.transaction():
         return bool(
-            conn.execute(
-                """INSERT INTO owner_reach (user_id, unreachable_since, reason) VALUES (?, ?, ?)
-                ON CONFLICT (user_id) DO NOTHING""",
-                (user_id, to_db(now), reason[:200]),
+            db.execute(
+                """INSERT INTO owner_reach (clinic_id, user_id, unreachable_since, reason)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (clinic_id, user_id) DO NOTHING""",
+                (db.clinic, user_id, to_db(now), reason[:200]),
             ).rowcount
         )
 
 
-def mark_reachable(conn: sqlite3.Connection, user_id: int) -> bool:
+def mark_reachable(db: ClinicDb, user_id: int) -> bool:
     """The user wrote, tapped or unblocked the bot; True if they were unreachable until now.
 
-    Read first: this runs for every owner update, and a write would fsync for nothing."""
-    if unreachable(conn, user_id) is None:
+    Read first: this runs for every owner update, and a write transaction would take the
+    clinic's write lock and commit for nothing."""
+    if unreachable(db, user_id) is None:
         return False
-    with transaction(conn):
-        return bool(conn.execute("DELETE FROM owner_reach WHERE user_id = ?", (user_id,)).rowcount)
+    with db.transaction():
+        return bool(
+            db.execute(
+                "DELETE FROM owner_reach WHERE clinic_id = ? AND user_id = ?", (db.clinic, user_id)
+            ).rowcount
+        )
 
 
-def unreachable(conn: sqlite3.Connection, user_id: int) -> Unreachable | None:
+def unreachable(db: ClinicDb, user_id: int) -> Unreachable | None:
     """The user's current unreachable episode, or None when the bot may write to them."""
-    row = conn.execute("SELECT * FROM owner_reach WHERE user_id = ?", (user_id,)).fetchone()
+    row = db.execute(
+        "SELECT * FROM owner_reach WHERE clinic_id = ? AND user_id = ?", (db.clinic, user_id)
+    ).fetchone()
     if row is None:
         return None
     told = row["staff_told_at"]
@@ -145,14 +155,14 @@ def unreachable(conn: sqlite3.Connection, user_id: int) -> Unreachable | None:
     )
 
 
-def claim_staff_notice(conn: sqlite3.Connection, now: datetime, user_id: int) -> bool:
+def claim_staff_notice(db: ClinicDb, now: datetime, user_id: int) -> bool:
     """True for the one caller that may tell the staff of this episode (False: already told,
     or the user is reachable). Atomic, so two refusals at once make one staff message."""
-    with transaction(conn):
+    with db.transaction():
         return bool(
-            conn.execute(
+            db.execute(
                 """UPDATE owner_reach SET staff_told_at = ?
-                WHERE user_id = ? AND staff_told_at IS NULL""",
-                (to_db(now), user_id),
+                WHERE clinic_id = ? AND user_id = ? AND staff_told_at IS NULL""",
+                (to_db(now), db.clinic, user_id),
             ).rowcount
         )

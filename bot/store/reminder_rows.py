@@ -3,33 +3,37 @@
 This is the bookkeeping only; when reminders fall due (offsets, quiet hours, collisions) is
 decided in ``bot.reminders``, which also delivers them.
 
-One row per booking and kind (``UNIQUE (booking_id, kind)``), so a booking can never hold two
-"day before" reminders, whatever is re-planned or restarted. A row remembers the appointment
-time it was planned for (``appointment_at``) and fires only while its booking is still
-``booked``, in the future and at that same time: a booking moved (by the status watcher, the
-owner's list, staff) is never reminded at its old time, and ``bookings_to_plan`` finds it for
-re-planning through ``bookings.reminders_planned_for``.
+One row per booking and kind (``UNIQUE (clinic_id, booking_id, kind)``), so a booking can never
+hold two "day before" reminders, whatever is re-planned or restarted. A row remembers the
+appointment time it was planned for (``appointment_at``) and fires only while its booking is
+still ``booked``, in the future and at that same time: a booking moved (by the status watcher,
+the owner's list, staff) is never reminded at its old time, and ``bookings_to_plan`` finds it
+for re-planning through ``bookings.reminders_planned_for``.
+
+Rows belong to one clinic and are numbered per clinic (``ClinicDb.next_id``); every statement
+names the clinic, and a row's booking is looked up in the same clinic.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from bot.clock import Clock
 from bot.store.bookings import BookingRecord, BookingState, require_booking
-from bot.store.db import from_db, optional_from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, optional_from_db, to_db
 from bot.store.errors import BookingStateError
 
 DROPPED_BY_REPLAN: Final = "no longer planned"
 DROPPED_STALE: Final = "booking no longer booked or already past"
-_LIVE_BOOKING: Final = """EXISTS (SELECT 1 FROM bookings b WHERE b.booking_id = reminders.booking_id
-    AND b.state = ? AND b.scheduled_at > ? AND b.scheduled_at = reminders.appointment_at)"""
-"""The row's booking is booked, still ahead, and at the time the row was planned for."""
+_LIVE_BOOKING: Final = """EXISTS (SELECT 1 FROM bookings b WHERE b.clinic_id = reminders.clinic_id
+    AND b.booking_id = reminders.booking_id AND b.state = ? AND b.scheduled_at > ?
+    AND b.scheduled_at = reminders.appointment_at)"""
+"""The row's booking (in the row's clinic) is booked, still ahead, and at the time the row was
+planned for."""
 
 
 class ReminderKind(StrEnum):
@@ -77,10 +81,10 @@ class ReminderRecord:
 
 
 class ReminderTable:
-    """The ``reminders`` rows, over the store's connection; every write commits."""
+    """One clinic's ``reminders`` rows, over the store's database; every write commits."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
-        self._conn = conn
+    def __init__(self, db: ClinicDb, clock: Clock) -> None:
+        self._db = db
         self._clock = clock
 
     def plan(self, booking_id: str, reminders: Iterable[PlannedReminder]) -> list[ReminderRecord]:
@@ -98,8 +102,8 @@ class ReminderTable:
                 raise ValueError(f"two {planned.kind} reminders planned for {booking_id}")
             wanted[ReminderKind(planned.kind)] = planned
         now = to_db(self._clock())
-        with transaction(self._conn):
-            current = require_booking(self._conn, booking_id)
+        with self._db.transaction():
+            current = require_booking(self._db, booking_id)
             appointment_at = current.scheduled_at
             existing = {row.kind: row for row in self.for_booking(booking_id)}
             for kind in ReminderKind:
@@ -108,11 +112,13 @@ class ReminderTable:
                     if row is not None and row.state is ReminderState.PENDING:
                         self._drop(row.id, DROPPED_BY_REPLAN)
                 elif row is None:
-                    self._conn.execute(
-                        """INSERT INTO reminders (booking_id, user_id, kind, appointment_at,
-                            due_at, state, next_attempt_at, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    self._db.execute(
+                        """INSERT INTO reminders (clinic_id, id, booking_id, user_id, kind,
+                            appointment_at, due_at, state, next_attempt_at, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                         (
+                            self._db.clinic,
+                            self._db.next_id("reminders"),
                             booking_id,
                             current.user_id,
                             kind.value,
@@ -124,67 +130,85 @@ class ReminderTable:
                         ),
                     )
                 elif row.state is not ReminderState.SENT or row.appointment_at != appointment_at:
-                    self._conn.execute(
+                    self._db.execute(
                         """UPDATE reminders SET appointment_at = ?, due_at = ?, state = ?,
                             sent_at = NULL, attempts = 0, next_attempt_at = ?, last_error = NULL
-                        WHERE id = ?""",
+                        WHERE clinic_id = ? AND id = ?""",
                         (
                             to_db(appointment_at),
                             to_db(planned.due_at),
                             ReminderState.PENDING.value,
                             to_db(planned.due_at),
+                            self._db.clinic,
                             row.id,
                         ),
                     )
-            self._conn.execute(
-                "UPDATE bookings SET reminders_planned_for = ? WHERE booking_id = ?",
-                (to_db(appointment_at), booking_id),
+            self._db.execute(
+                """UPDATE bookings SET reminders_planned_for = ?
+                WHERE clinic_id = ? AND booking_id = ?""",
+                (to_db(appointment_at), self._db.clinic, booking_id),
             )
             return self.for_booking(booking_id)
 
     def get(self, reminder_id: int) -> ReminderRecord | None:
-        row = self._conn.execute("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
-        found = row.fetchone()
+        found = self._db.execute(
+            "SELECT * FROM reminders WHERE clinic_id = ? AND id = ?",
+            (self._db.clinic, reminder_id),
+        ).fetchone()
         return None if found is None else _record(found)
 
     def for_booking(self, booking_id: str) -> list[ReminderRecord]:
         """The booking's rows, first reminder first."""
-        rows = self._conn.execute(
-            "SELECT * FROM reminders WHERE booking_id = ? ORDER BY kind = ?, id",
-            (booking_id, ReminderKind.SOON.value),
+        rows = self._db.execute(
+            """SELECT * FROM reminders WHERE clinic_id = ? AND booking_id = ?
+            ORDER BY CASE WHEN kind = ? THEN 1 ELSE 0 END, id""",
+            (self._db.clinic, booking_id, ReminderKind.SOON.value),
         )
         return [_record(row) for row in rows]
 
     def due(self, now: datetime) -> list[ReminderRecord]:
         """Pending rows due by ``now`` whose booking is still booked, ahead, at the planned time;
         oldest due first."""
-        rows = self._conn.execute(
-            f"""SELECT * FROM reminders WHERE state = ? AND next_attempt_at <= ?
+        rows = self._db.execute(
+            f"""SELECT * FROM reminders WHERE clinic_id = ? AND state = ? AND next_attempt_at <= ?
                 AND {_LIVE_BOOKING}
             ORDER BY next_attempt_at, id""",
-            (ReminderState.PENDING.value, to_db(now), BookingState.BOOKED.value, to_db(now)),
+            (
+                self._db.clinic,
+                ReminderState.PENDING.value,
+                to_db(now),
+                BookingState.BOOKED.value,
+                to_db(now),
+            ),
         )
         return [_record(row) for row in rows]
 
     def next_due(self) -> datetime | None:
         """The earliest instant a row of a live booking falls due (a past one: due now)."""
-        (due,) = self._conn.execute(
-            f"SELECT MIN(next_attempt_at) FROM reminders WHERE state = ? AND {_LIVE_BOOKING}",
-            (ReminderState.PENDING.value, BookingState.BOOKED.value, to_db(self._clock())),
+        (due,) = self._db.execute(
+            f"""SELECT MIN(next_attempt_at) FROM reminders
+            WHERE clinic_id = ? AND state = ? AND {_LIVE_BOOKING}""",
+            (
+                self._db.clinic,
+                ReminderState.PENDING.value,
+                BookingState.BOOKED.value,
+                to_db(self._clock()),
+            ),
         ).fetchone()
         return optional_from_db(due)
 
     def mark_sent(self, reminder_id: int, at: datetime) -> bool:
         """The owner has it (committed before returning); False if it was no longer pending."""
-        with transaction(self._conn):
+        with self._db.transaction():
             return bool(
-                self._conn.execute(
+                self._db.execute(
                     """UPDATE reminders SET state = ?, sent_at = ?, attempts = attempts + 1,
                         next_attempt_at = NULL, last_error = NULL
-                    WHERE id = ? AND state = ?""",
+                    WHERE clinic_id = ? AND id = ? AND state = ?""",
                     (
                         ReminderState.SENT.value,
                         to_db(at),
+                        self._db.clinic,
                         reminder_id,
                         ReminderState.PENDING.value,
                     ),
@@ -193,28 +217,35 @@ class ReminderTable:
 
     def retry_later(self, reminder_id: int, at: datetime, error: str) -> None:
         """A failed send, to try again at ``at``."""
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE reminders SET attempts = attempts + 1, next_attempt_at = ?,
                     last_error = ?
-                WHERE id = ? AND state = ?""",
-                (to_db(at), error[:500], reminder_id, ReminderState.PENDING.value),
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
+                (
+                    to_db(at),
+                    error[:500],
+                    self._db.clinic,
+                    reminder_id,
+                    ReminderState.PENDING.value,
+                ),
             )
 
     def mark_dropped(self, reminder_id: int, reason: str) -> bool:
         """Gives up a pending reminder (superseded, too late, undeliverable)."""
-        with transaction(self._conn):
+        with self._db.transaction():
             return self._drop(reminder_id, reason)
 
     def drop_for_booking(self, booking_id: str) -> int:
         """Drops the booking's pending reminders (it was cancelled); returns how many."""
-        with transaction(self._conn):
-            return self._conn.execute(
+        with self._db.transaction():
+            return self._db.execute(
                 """UPDATE reminders SET state = ?, next_attempt_at = NULL, last_error = ?
-                WHERE booking_id = ? AND state = ?""",
+                WHERE clinic_id = ? AND booking_id = ? AND state = ?""",
                 (
                     ReminderState.DROPPED.value,
                     "booking cancelled",
+                    self._db.clinic,
                     booking_id,
                     ReminderState.PENDING.value,
                 ),
@@ -225,15 +256,17 @@ class ReminderTable:
 
         Rows of a booking that was merely moved stay: re-planning rewrites them.
         """
-        with transaction(self._conn):
-            return self._conn.execute(
+        with self._db.transaction():
+            return self._db.execute(
                 """UPDATE reminders SET state = ?, next_attempt_at = NULL, last_error = ?
-                WHERE state = ? AND NOT EXISTS (SELECT 1 FROM bookings b
-                    WHERE b.booking_id = reminders.booking_id AND b.state = ?
+                WHERE clinic_id = ? AND state = ? AND NOT EXISTS (SELECT 1 FROM bookings b
+                    WHERE b.clinic_id = reminders.clinic_id
+                        AND b.booking_id = reminders.booking_id AND b.state = ?
                         AND b.scheduled_at > ?)""",
                 (
                     ReminderState.DROPPED.value,
                     DROPPED_STALE,
+                    self._db.clinic,
                     ReminderState.PENDING.value,
                     BookingState.BOOKED.value,
                     to_db(now),
@@ -243,22 +276,24 @@ class ReminderTable:
     def bookings_to_plan(self, now: datetime) -> list[str]:
         """Booked bookings still ahead whose reminders were never planned, or planned for
         another time (moved since): the ids to re-plan, soonest first."""
-        rows = self._conn.execute(
-            """SELECT booking_id FROM bookings WHERE state = ? AND scheduled_at > ?
+        rows = self._db.execute(
+            """SELECT booking_id FROM bookings
+            WHERE clinic_id = ? AND state = ? AND scheduled_at > ?
                 AND (reminders_planned_for IS NULL OR reminders_planned_for != scheduled_at)
             ORDER BY scheduled_at, booking_id""",
-            (BookingState.BOOKED.value, to_db(now)),
+            (self._db.clinic, BookingState.BOOKED.value, to_db(now)),
         )
         return [booking_id for (booking_id,) in rows]
 
     def _drop(self, reminder_id: int, reason: str) -> bool:
         return bool(
-            self._conn.execute(
+            self._db.execute(
                 """UPDATE reminders SET state = ?, next_attempt_at = NULL, last_error = ?
-                WHERE id = ? AND state = ?""",
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
                 (
                     ReminderState.DROPPED.value,
                     reason,
+                    self._db.clinic,
                     reminder_id,
                     ReminderState.PENDING.value,
                 ),
@@ -266,23 +301,23 @@ class ReminderTable:
         )
 
 
-def confirm_presence(conn: sqlite3.Connection, booking_id: str, at: datetime) -> BookingRecord:
+def confirm_presence(db: ClinicDb, booking_id: str, at: datetime) -> BookingRecord:
     """Records "Je serai là" on a booked booking; the first tap's time is kept."""
-    with transaction(conn):
-        current = require_booking(conn, booking_id)
+    with db.transaction():
+        current = require_booking(db, booking_id)
         if current.state is not BookingState.BOOKED:
             raise BookingStateError(
                 f"booking {booking_id} is {current.state}: only a booked one can be confirmed"
             )
-        conn.execute(
+        db.execute(
             """UPDATE bookings SET presence_confirmed_at = COALESCE(presence_confirmed_at, ?)
-            WHERE booking_id = ?""",
-            (to_db(at), booking_id),
+            WHERE clinic_id = ? AND booking_id = ?""",
+            (to_db(at), db.clinic, booking_id),
         )
-        return require_booking(conn, booking_id)
+        return require_booking(db, booking_id)
 
 
-def _record(row: sqlite3.Row) -> ReminderRecord:
+def _record(row: Any) -> ReminderRecord:
     return ReminderRecord(
         id=row["id"],
         booking_id=row["booking_id"],

@@ -5,24 +5,29 @@ booking → ``booked`` or ``failed``) commit together, so a crash cannot leave t
 and the booking unchanged.
 
 One appointment has at most one open request: ``open_request`` looks for an open request naming
-the same booking and inserts only if there is none, inside one ``BEGIN IMMEDIATE`` transaction
-(the write lock is taken before the look), so two taps, two bot instances or two processes
-cannot both file one. Whoever comes second gets the request already open.
+the same booking and inserts only if there is none, inside one ``ClinicDb.transaction`` (the
+clinic's write lock is taken before the look: SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's
+advisory lock of the clinic), so two taps, two bot instances or two processes cannot both file
+one. Whoever comes second gets the request already open.
+
+Requests belong to one clinic and are numbered per clinic (``ClinicDb.next_id``): the id in a
+staff button means a request of the clinic whose bot received the tap. Every statement names
+that clinic (the bookings a decision touches too), so a button naming another clinic's request
+finds nothing, and the same booking id at two clinics is two bookings.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from bot.store.bookings import CANCELLABLE, BookingRecord, BookingState, booking, require_booking
-from bot.store.db import from_db, optional_from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, optional_from_db, to_db
 from bot.store.errors import BookingStateError
 
 
@@ -76,7 +81,7 @@ RESOLVABLE: Final = frozenset({BookingState.BOOKED, BookingState.FAILED})
 
 
 def open_request(
-    conn: sqlite3.Connection,
+    db: ClinicDb,
     now: datetime,
     kind: RequestKind,
     *,
@@ -87,16 +92,19 @@ def open_request(
 ) -> Opened:
     """Records an open request, unless one naming the same booking is still open (any kind):
     then that one is returned, not filed again. Requests without a booking are not limited."""
-    with transaction(conn):
+    with db.transaction():
         if booking_id is not None:
-            pending = _pending(conn, booking_id)
+            pending = _pending(db, booking_id)
             if pending is not None:
                 return Opened(filed=False, record=pending)
-        cursor = conn.execute(
-            """INSERT INTO staff_requests (kind, user_id, client_id, booking_id, details, state,
-                created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        request_id = db.next_id("staff_requests")
+        db.execute(
+            """INSERT INTO staff_requests (clinic_id, id, kind, user_id, client_id, booking_id,
+                details, state, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
+                db.clinic,
+                request_id,
                 RequestKind(kind).value,
                 user_id,
                 client_id,
@@ -106,12 +114,11 @@ def open_request(
                 to_db(now),
             ),
         )
-        assert cursor.lastrowid is not None
-        return Opened(filed=True, record=_require(conn, cursor.lastrowid))
+        return Opened(filed=True, record=_require(db, request_id))
 
 
 def decide_request(
-    conn: sqlite3.Connection,
+    db: ClinicDb,
     now: datetime,
     request_id: int,
     *,
@@ -119,7 +126,7 @@ def decide_request(
     by_id: int,
     by_name: str,
 ) -> RequestRecord | None:
-    """First decision wins: None if the request is unknown or already decided.
+    """First decision wins: None if the request is unknown (at this clinic) or already decided.
 
     A cancel marked done cancels its booking (if still on the calendar); a check moves its
     uncertain booking to booked (done) or failed (refused). A booking in another state, or
@@ -131,41 +138,50 @@ def decide_request(
     """
     outcome = RequestState.DONE if done else RequestState.REFUSED
     stamp = to_db(now)
-    with transaction(conn):
-        won = conn.execute(
+    with db.transaction():
+        won = db.execute(
             """UPDATE staff_requests SET state = ?, decided_at = ?, decided_by_id = ?,
                 decided_by_name = ?
-            WHERE id = ? AND state = ?""",
-            (outcome.value, stamp, by_id, by_name, request_id, RequestState.OPEN.value),
+            WHERE clinic_id = ? AND id = ? AND state = ?""",
+            (
+                outcome.value,
+                stamp,
+                by_id,
+                by_name,
+                db.clinic,
+                request_id,
+                RequestState.OPEN.value,
+            ),
         ).rowcount
         if not won:
             return None
-        record = _require(conn, request_id)
+        record = _require(db, request_id)
         if record.booking_id is not None:
-            conn.execute(
+            db.execute(
                 """UPDATE staff_requests SET state = ?, decided_at = ?, decided_by_id = ?,
                     decided_by_name = ?
-                WHERE booking_id = ? AND kind = ? AND state = ? AND id != ?""",
+                WHERE clinic_id = ? AND booking_id = ? AND kind = ? AND state = ? AND id != ?""",
                 (
                     outcome.value,
                     stamp,
                     by_id,
                     by_name,
+                    db.clinic,
                     record.booking_id,
                     record.kind.value,
                     RequestState.OPEN.value,
                     record.id,
                 ),
             )
-        current = None if record.booking_id is None else booking(conn, record.booking_id)
+        current = None if record.booking_id is None else booking(db, record.booking_id)
         if current is not None:
             if record.kind is RequestKind.CANCEL and done and current.state in CANCELLABLE:
-                _set_booking_state(conn, now, current.booking_id, BookingState.CANCELLED)
+                _set_booking_state(db, now, current.booking_id, BookingState.CANCELLED)
             elif (
                 record.kind is RequestKind.CHECK_BOOKING and current.state is BookingState.UNCERTAIN
             ):
                 _set_booking_state(
-                    conn,
+                    db,
                     now,
                     current.booking_id,
                     BookingState.BOOKED if done else BookingState.FAILED,
@@ -174,81 +190,90 @@ def decide_request(
 
 
 def resolve_uncertain(
-    conn: sqlite3.Connection, now: datetime, booking_id: str, state: BookingState
+    db: ClinicDb, now: datetime, booking_id: str, state: BookingState
 ) -> BookingRecord:
     """Moves an uncertain booking to booked or failed once staff have checked; idempotent."""
     target = BookingState(state)
     if target not in RESOLVABLE:
         raise ValueError(f"an uncertain booking resolves to booked or failed, not {target}")
-    with transaction(conn):
-        current = require_booking(conn, booking_id)
+    with db.transaction():
+        current = require_booking(db, booking_id)
         if current.state is target:
             return current
         if current.state is not BookingState.UNCERTAIN:
             raise BookingStateError(
                 f"booking {booking_id} is {current.state}, not uncertain: nothing to resolve"
             )
-        _set_booking_state(conn, now, booking_id, target)
-        resolved = booking(conn, booking_id)
+        _set_booking_state(db, now, booking_id, target)
+        resolved = booking(db, booking_id)
         assert resolved is not None
         return resolved
 
 
-def get_request(conn: sqlite3.Connection, request_id: int) -> RequestRecord | None:
-    row = conn.execute("SELECT * FROM staff_requests WHERE id = ?", (request_id,)).fetchone()
-    return None if row is None else _record(row)
-
-
-def pending_request(conn: sqlite3.Connection, booking_id: str) -> RequestRecord | None:
-    """The undecided request naming this booking, if any (there is at most one)."""
-    return _pending(conn, booking_id)
-
-
-def open_requests(conn: sqlite3.Connection) -> list[RequestRecord]:
-    """Undecided requests, oldest first."""
-    rows = conn.execute(
-        "SELECT * FROM staff_requests WHERE state = ? ORDER BY created_at, id",
-        (RequestState.OPEN.value,),
-    )
-    return [_record(row) for row in rows]
-
-
-def link_outbox(conn: sqlite3.Connection, request_id: int, outbox_id: int) -> RequestRecord | None:
-    with transaction(conn):
-        conn.execute(
-            "UPDATE staff_requests SET outbox_id = ? WHERE id = ?", (outbox_id, request_id)
-        )
-        return get_request(conn, request_id)
-
-
-def _set_booking_state(
-    conn: sqlite3.Connection, now: datetime, booking_id: str, state: BookingState
-) -> None:
-    """Inside the caller's transaction. ``confirmed_at`` is when the booking became booked."""
-    stamp = to_db(now)
-    conn.execute(
-        """UPDATE bookings SET state = ?, updated_at = ?,
-            confirmed_at = CASE WHEN ? = ? THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END
-        WHERE booking_id = ?""",
-        (state.value, stamp, state.value, BookingState.BOOKED.value, stamp, booking_id),
-    )
-
-
-def _pending(conn: sqlite3.Connection, booking_id: str) -> RequestRecord | None:
-    row = conn.execute(
-        "SELECT * FROM staff_requests WHERE booking_id = ? AND state = ? ORDER BY id LIMIT 1",
-        (booking_id, RequestState.OPEN.value),
+def get_request(db: ClinicDb, request_id: int) -> RequestRecord | None:
+    row = db.execute(
+        "SELECT * FROM staff_requests WHERE clinic_id = ? AND id = ?", (db.clinic, request_id)
     ).fetchone()
     return None if row is None else _record(row)
 
 
-def _require(conn: sqlite3.Connection, request_id: int) -> RequestRecord:
-    record = get_request(conn, request_id)
+def pending_request(db: ClinicDb, booking_id: str) -> RequestRecord | None:
+    """The undecided request naming this booking, if any (there is at most one)."""
+    return _pending(db, booking_id)
+
+
+def open_requests(db: ClinicDb) -> list[RequestRecord]:
+    """Undecided requests, oldest first."""
+    rows = db.execute(
+        "SELECT * FROM staff_requests WHERE clinic_id = ? AND state = ? ORDER BY created_at, id",
+        (db.clinic, RequestState.OPEN.value),
+    )
+    return [_record(row) for row in rows]
+
+
+def link_outbox(db: ClinicDb, request_id: int, outbox_id: int) -> RequestRecord | None:
+    with db.transaction():
+        db.execute(
+            "UPDATE staff_requests SET outbox_id = ? WHERE clinic_id = ? AND id = ?",
+            (outbox_id, db.clinic, request_id),
+        )
+        return get_request(db, request_id)
+
+
+def _set_booking_state(db: ClinicDb, now: datetime, booking_id: str, state: BookingState) -> None:
+    """Inside the caller's transaction. ``confirmed_at`` is when the booking became booked."""
+    stamp = to_db(now)
+    if state is BookingState.BOOKED:
+        db.execute(
+            """UPDATE bookings SET state = ?, updated_at = ?,
+                confirmed_at = COALESCE(confirmed_at, ?)
+            WHERE clinic_id = ? AND booking_id = ?""",
+            (state.value, stamp, stamp, db.clinic, booking_id),
+        )
+    else:
+        db.execute(
+            """UPDATE bookings SET state = ?, updated_at = ?
+            WHERE clinic_id = ? AND booking_id = ?""",
+            (state.value, stamp, db.clinic, booking_id),
+        )
+
+
+def _pending(db: ClinicDb, booking_id: str) -> RequestRecord | None:
+    row = db.execute(
+        """SELECT * FROM staff_requests WHERE clinic_id = ? AND booking_id = ? AND state = ?
+        ORDER BY id LIMIT 1""",
+        (db.clinic, booking_id, RequestState.OPEN.value),
+    ).fetchone()
+    return None if row is None else _record(row)
+
+
+def _require(db: ClinicDb, request_id: int) -> RequestRecord:
+    record = get_request(db, request_id)
     assert record is not None, f"request {request_id} vanished inside its transaction"
     return record
 
 
-def _record(row: sqlite3.Row) -> RequestRecord:
+def _record(row: Any) -> RequestRecord:
     return RequestRecord(
         id=row["id"],
         kind=RequestKind(row["kind"]),

@@ -9,15 +9,14 @@ not know. The notice is PENDING until the owner's message was sent (``mark_notif
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from bot.clock import Clock
 from bot.store.bookings import BookingRecord, BookingState, booking, require_booking
-from bot.store.db import from_db, optional_from_db, to_db, transaction
+from bot.store.db import ClinicDb, from_db, optional_from_db, to_db
 
 MAX_NOTICE_ATTEMPTS: Final = 10
 """A notice whose sending failed this many times is given up (logged): the owner is
@@ -69,37 +68,41 @@ NOT_FOUND_STATUS: Final = "NOT_FOUND"
 class StatusChangeTable:
     """Status checks of booked bookings and the ``status_changes`` notices; writes commit."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
-        self._conn = conn
+    def __init__(self, db: ClinicDb, clock: Clock) -> None:
+        self._db = db
         self._clock = clock
 
     def to_check(self, now: datetime, limit: int) -> list[BookingRecord]:
         """Booked appointments still ahead, the least recently checked first (never first)."""
-        rows = self._conn.execute(
+        rows = self._db.execute(
             """SELECT booking_id FROM bookings
-            WHERE state = ? AND appointment_id IS NOT NULL AND scheduled_at > ?
-            ORDER BY status_checked_at IS NOT NULL, status_checked_at, scheduled_at, booking_id
+            WHERE clinic_id = ? AND state = ? AND appointment_id IS NOT NULL
+                AND scheduled_at > ?
+            ORDER BY CASE WHEN status_checked_at IS NULL THEN 0 ELSE 1 END, status_checked_at,
+                scheduled_at, booking_id
             LIMIT ?""",
-            (BookingState.BOOKED.value, to_db(now), limit),
+            (self._db.clinic, BookingState.BOOKED.value, to_db(now), limit),
         )
-        found = (booking(self._conn, booking_id) for (booking_id,) in rows)
+        found = (booking(self._db, booking_id) for (booking_id,) in rows)
         return [record for record in found if record is not None]
 
     def count_watched(self, now: datetime) -> int:
         """How many booked appointments are still ahead (each must be re-read in turn)."""
-        (count,) = self._conn.execute(
+        (count,) = self._db.execute(
             """SELECT COUNT(*) FROM bookings
-            WHERE state = ? AND appointment_id IS NOT NULL AND scheduled_at > ?""",
-            (BookingState.BOOKED.value, to_db(now)),
+            WHERE clinic_id = ? AND state = ? AND appointment_id IS NOT NULL
+                AND scheduled_at > ?""",
+            (self._db.clinic, BookingState.BOOKED.value, to_db(now)),
         ).fetchone()
         return int(count)
 
     def mark_checked(self, booking_id: str, at: datetime) -> None:
         """Read, nothing to record (or a refusal not worth retrying at once)."""
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE bookings SET status_checked_at = ? WHERE booking_id = ?",
-                (to_db(at), booking_id),
+        with self._db.transaction():
+            self._db.execute(
+                """UPDATE bookings SET status_checked_at = ?
+                WHERE clinic_id = ? AND booking_id = ?""",
+                (to_db(at), self._db.clinic, booking_id),
             )
 
     def record_check(
@@ -120,8 +123,8 @@ class StatusChangeTable:
         owner cancelled, a staff decision) nothing is written and None is returned; the
         booking stays first in line and is read again at the next round.
         """
-        with transaction(self._conn):
-            current = require_booking(self._conn, seen.booking_id)
+        with self._db.transaction():
+            current = require_booking(self._db, seen.booking_id)
             if current.updated_at != seen.updated_at or current.state is not seen.state:
                 return None
             cancelled = change is StatusChangeKind.CANCELLED
@@ -133,11 +136,12 @@ class StatusChangeTable:
                 current.scheduled_at,
                 current.state,
             )
-            self._conn.execute(
+            self._db.execute(
                 """UPDATE bookings SET api_status = ?, display_status = ?, scheduled_at = ?,
                     state = ?, status_checked_at = ?, updated_at = ?,
-                    presence_confirmed_at = CASE WHEN ? THEN NULL ELSE presence_confirmed_at END
-                WHERE booking_id = ?""",
+                    presence_confirmed_at = CASE WHEN ? = 1 THEN NULL
+                        ELSE presence_confirmed_at END
+                WHERE clinic_id = ? AND booking_id = ?""",
                 (
                     api_status,
                     display_status,
@@ -146,16 +150,20 @@ class StatusChangeTable:
                     to_db(at),
                     to_db(at if differs else current.updated_at),
                     int(new_start != current.scheduled_at),
+                    self._db.clinic,
                     current.booking_id,
                 ),
             )
             if change is None:
                 return None
-            cursor = self._conn.execute(
-                """INSERT INTO status_changes (booking_id, user_id, kind, old_start, new_start,
-                    api_status, display_status, detected_at, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            change_id = self._db.next_id("status_changes")
+            self._db.execute(
+                """INSERT INTO status_changes (clinic_id, id, booking_id, user_id, kind,
+                    old_start, new_start, api_status, display_status, detected_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
+                    self._db.clinic,
+                    change_id,
                     current.booking_id,
                     current.user_id,
                     change.value,
@@ -167,63 +175,79 @@ class StatusChangeTable:
                     NoticeState.PENDING.value,
                 ),
             )
-            assert cursor.lastrowid is not None
-            recorded = self.get(cursor.lastrowid)
+            recorded = self.get(change_id)
             assert recorded is not None
             return recorded
 
     def get(self, change_id: int) -> StatusChange | None:
-        row = self._conn.execute("SELECT * FROM status_changes WHERE id = ?", (change_id,))
-        found = row.fetchone()
+        found = self._db.execute(
+            "SELECT * FROM status_changes WHERE clinic_id = ? AND id = ?",
+            (self._db.clinic, change_id),
+        ).fetchone()
         return None if found is None else self._change(found)
 
     def pending(self) -> list[StatusChange]:
         """Notices not yet delivered to the owner, oldest first."""
-        rows = self._conn.execute(
-            "SELECT * FROM status_changes WHERE state = ? ORDER BY detected_at, id",
-            (NoticeState.PENDING.value,),
+        rows = self._db.execute(
+            """SELECT * FROM status_changes WHERE clinic_id = ? AND state = ?
+            ORDER BY detected_at, id""",
+            (self._db.clinic, NoticeState.PENDING.value),
         )
         return [change for row in rows if (change := self._change(row)) is not None]
 
     def mark_notified(self, change_id: int, at: datetime) -> None:
-        with transaction(self._conn):
-            self._conn.execute(
+        with self._db.transaction():
+            self._db.execute(
                 """UPDATE status_changes SET state = ?, notified_at = ?,
                     attempts = attempts + 1, last_error = NULL
-                WHERE id = ? AND state = ?""",
-                (NoticeState.NOTIFIED.value, to_db(at), change_id, NoticeState.PENDING.value),
-            )
-
-    def mark_outdated(self, change_id: int) -> None:
-        """The notice is about an appointment now past: never sent."""
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE status_changes SET state = ? WHERE id = ? AND state = ?",
-                (NoticeState.OUTDATED.value, change_id, NoticeState.PENDING.value),
-            )
-
-    def notice_failed(self, change_id: int, error: str) -> NoticeState:
-        """Counts a failed send; the notice becomes FAILED after ``MAX_NOTICE_ATTEMPTS``."""
-        with transaction(self._conn):
-            self._conn.execute(
-                """UPDATE status_changes SET attempts = attempts + 1, last_error = ?,
-                    state = CASE WHEN attempts + 1 >= ? THEN ? ELSE state END
-                WHERE id = ? AND state = ?""",
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
                 (
-                    error[:500],
-                    MAX_NOTICE_ATTEMPTS,
-                    NoticeState.FAILED.value,
+                    NoticeState.NOTIFIED.value,
+                    to_db(at),
+                    self._db.clinic,
                     change_id,
                     NoticeState.PENDING.value,
                 ),
             )
-            (state,) = self._conn.execute(
-                "SELECT state FROM status_changes WHERE id = ?", (change_id,)
+
+    def mark_outdated(self, change_id: int) -> None:
+        """The notice is about an appointment now past: never sent."""
+        with self._db.transaction():
+            self._db.execute(
+                """UPDATE status_changes SET state = ?
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
+                (
+                    NoticeState.OUTDATED.value,
+                    self._db.clinic,
+                    change_id,
+                    NoticeState.PENDING.value,
+                ),
+            )
+
+    def notice_failed(self, change_id: int, error: str) -> NoticeState:
+        """Counts a failed send; the notice becomes FAILED after ``MAX_NOTICE_ATTEMPTS``."""
+        with self._db.transaction():
+            self._db.execute(
+                """UPDATE status_changes SET attempts = attempts + 1, last_error = ?,
+                    state = CASE WHEN attempts + 1 >= ? THEN ? ELSE state END
+                WHERE clinic_id = ? AND id = ? AND state = ?""",
+                (
+                    error[:500],
+                    MAX_NOTICE_ATTEMPTS,
+                    NoticeState.FAILED.value,
+                    self._db.clinic,
+                    change_id,
+                    NoticeState.PENDING.value,
+                ),
+            )
+            (state,) = self._db.execute(
+                "SELECT state FROM status_changes WHERE clinic_id = ? AND id = ?",
+                (self._db.clinic, change_id),
             ).fetchone()
             return NoticeState(state)
 
-    def _change(self, row: sqlite3.Row) -> StatusChange | None:
-        record = booking(self._conn, row["booking_id"])
+    def _change(self, row: Any) -> StatusChange | None:
+        record = booking(self._db, row["booking_id"])
         if record is None:  # forgotten meanwhile (/oublier deletes both in one commit)
             return None
         return StatusChange(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 GRACE_PASSED = timedelta(minutes=20)
 """Past the clinic's grace period (15 min by default) after booking."""

@@ -16,6 +16,8 @@ from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun
 
+pytestmark = pytest.mark.both_databases
+
 BLOCKED = "bot was blocked by the user"
 WEDNESDAY_915 = datetime(2026, 11, 25, 9, 15, tzinfo=PARIS)
 """The day-before reminder of Thursday 09:15."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.flow import identify, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 
 def booked_for(vetbot: VetbotRun) -> list:

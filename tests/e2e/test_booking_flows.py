@@ -8,6 +8,8 @@ from bot.standins.emulator import Person
 from tests.e2e.flow import identify, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
 
+pytestmark = pytest.mark.both_databases
+
 
 def appointments_of(vetbot: VetbotRun, client) -> list:
     return [

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 
 async def test_one_pet_owner_books_with_taps_and_a_typed_time(vetbot: VetbotRun, marie) -> None:

@@ -10,13 +10,16 @@ once.
 from __future__ import annotations
 
 import pickle
-import sqlite3
 import uuid
 from collections import Counter
 
-from bot.store import BookingDraft, BookingState, db_path
+import pytest
+
+from bot.store import BookingDraft, BookingState
 from tests.e2e.flow import confirm, identify, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 
 def booked_for(vetbot: VetbotRun) -> list:
@@ -149,11 +152,13 @@ async def test_booked_but_never_told_is_told_at_the_next_start(
 
 def restore_a_step_behind(vetbot: VetbotRun, state: str) -> None:
     """What a kill between a reply and PTB's next write leaves: the previous step's state."""
-    with sqlite3.connect(db_path(vetbot.data_dir)) as conn:
-        rows = conn.execute("SELECT conv_key FROM ptb_conversations WHERE name = 'owner'")
+    with vetbot.store() as store:
+        rows = store.database.execute(
+            "SELECT conv_key FROM ptb_conversations WHERE name = 'owner'"
+        ).fetchall()
         keys = [key for (key,) in rows]
         assert len(keys) == 1, keys
-        conn.execute(
+        store.database.execute(
             "UPDATE ptb_conversations SET state = ? WHERE name = 'owner'",
             (pickle.dumps(state),),
         )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from pydantic import SecretStr
 
 from bot.invites import make_invite
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import LINK_SECRET, VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 
 async def test_own_contact_links_the_owner_durably(vetbot: VetbotRun, marie) -> None:

@@ -12,6 +12,8 @@ import pytest
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import VetbotRun
 
+pytestmark = pytest.mark.both_databases
+
 
 async def test_silence_ends_the_booking_kindly(vetbot_setup: VetbotRun, marie) -> None:
     async with vetbot_setup.running(conversation_timeout=timedelta(seconds=1)):

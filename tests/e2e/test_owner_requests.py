@@ -7,10 +7,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.staff_requests import RequestState
 from bot.standins.emulator import Person, SeenMessage
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 ALREADY_ASKED = "déjà transmise à la clinique"
 

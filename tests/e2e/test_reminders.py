@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun
+
+pytestmark = pytest.mark.both_databases
 
 
 async def book_thursday_915(marie) -> None:

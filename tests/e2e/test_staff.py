@@ -10,6 +10,8 @@ from bot.standins.emulator import Person
 from tests.e2e.flow import confirm, identify, next_step, to_summary
 from tests.support.vetbot_fixtures import VetbotRun
 
+pytestmark = pytest.mark.both_databases
+
 
 def outbox(vetbot: VetbotRun, application):
     return application.bot_data.staff_desk.outbox

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from bot.booking import Draft
 from bot.store import db_path
-from bot.store.db import connect
 from conversations.session import Session
 from tests.e2e.flow import identify, next_step
 from tests.support.vetbot_fixtures import VetbotRun
@@ -54,7 +53,8 @@ async def test_a_conversation_stored_by_the_previous_version_goes_on(
         session.draft.started_at = started_at
         old_row = pickle.dumps(_old_user_data(session), protocol=pickle.HIGHEST_PROTOCOL)
 
-    conn = connect(db_path(vetbot_setup.data_dir))
+    conn = sqlite3.connect(db_path(vetbot_setup.data_dir), isolation_level=None)
+    conn.row_factory = sqlite3.Row
     try:
         assert _conversation_states(conn) == {"pet"}, "PTB's state, untouched by the upgrade"
         conn.execute(
@@ -83,7 +83,8 @@ async def test_a_conversation_stored_by_the_previous_version_goes_on(
         await thomas.tap("Consultation générale (30 min)")
         assert (await next_step(thomas)).text == "Which vet would you like to see?"
 
-    conn = connect(db_path(vetbot_setup.data_dir))
+    conn = sqlite3.connect(db_path(vetbot_setup.data_dir), isolation_level=None)
+    conn.row_factory = sqlite3.Row
     try:
         row = conn.execute(
             "SELECT data FROM ptb_user_data WHERE user_id = ?", (thomas.user.id,)

@@ -28,7 +28,7 @@ from bot.runtime.asgi_server import bind_loopback
 from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS, FloodLimits
 from bot.standins.emulator import Group, Person, RefusedCall, TelegramWorld
 from bot.standins.sandbox import SandboxState, render_clinic_toml
-from bot.store import Store, db_path
+from bot.store import Store
 from bot.treats import RetryPolicy
 from conversations.router import CONVERSATION_TIMEOUT
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
@@ -88,7 +88,11 @@ class VetbotRun:
             "STAFF_CHAT_ID": str(settings.staff_chat_id),
             "VETBOT_DATA_DIR": str(settings.vetbot_data_dir),
             "VETBOT_LINK_SECRET": LINK_SECRET,
-        }
+        } | (
+            {"DATABASE_URL": settings.database_url.get_secret_value()}
+            if settings.database_url is not None
+            else {}
+        )
 
     async def spawn(self) -> asyncio.subprocess.Process:
         """`vetbot run` as a separate process; returns once it polls the emulator.
@@ -127,12 +131,13 @@ class VetbotRun:
 
     def store(self) -> Store:
         """A second connection to the bot's store, for assertions."""
-        return Store.open(db_path(self.data_dir), self.clock)
+        return Store.open(self.settings.database, self.clock, clinic=self.clinic.id)
 
 
 @pytest.fixture
 def vetbot_setup(
     request: pytest.FixtureRequest,
+    database_backend: str,
     telegram_world: TelegramWorld,
     telegram_url: str,
     sandbox: SandboxState,
@@ -142,7 +147,14 @@ def vetbot_setup(
 ) -> Iterator[VetbotRun]:
     """The bot's setup; at the end, no Bot API call the bot made may have been refused (as
     Telegram would), unless the test expects it: see `unexpected_refusals`."""
-    run = _setup(telegram_world, telegram_url, sandbox, sandbox_url, sandbox_clock, tmp_path)
+    database_url = (
+        request.getfixturevalue("migrated_postgres_url")
+        if database_backend == "postgresql"
+        else None
+    )
+    run = _setup(
+        telegram_world, telegram_url, sandbox, sandbox_url, sandbox_clock, tmp_path, database_url
+    )
     yield run
     marker = request.node.get_closest_marker(REFUSALS_EXPECTED)
     refused = [_described(call) for call in unexpected_refusals(marker, telegram_world.bot.refused)]
@@ -176,6 +188,7 @@ def _setup(
     sandbox_url: str,
     sandbox_clock: ManualClock,
     tmp_path: Path,
+    database_url: str | None = None,
 ) -> VetbotRun:
     clinic_file = tmp_path / "clinic.toml"
     clinic_file.write_text(render_clinic_toml(sandbox), encoding="utf-8")
@@ -191,6 +204,7 @@ def _setup(
         staff_chat_id=staff.id,
         vetbot_data_dir=tmp_path / "data",
         vetbot_link_secret=SecretStr(LINK_SECRET),
+        database_url=None if database_url is None else SecretStr(database_url),
     )
     return VetbotRun(
         settings=settings,

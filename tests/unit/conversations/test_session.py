@@ -1,5 +1,5 @@
 """`restore_session`: what the store held for one owner becomes a `Session`, whatever version
-wrote it; and `SqlitePersistence` applies it to every user row it loads."""
+wrote it; and `StorePersistence` applies it to every user row it loads."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from telegram.ext import PersistenceInput
 
 from bot.booking import Draft
-from bot.runtime.persistence import SqlitePersistence
 from conversations.session import Session, SharedContact, restore_session
+from tests.support.stores import persistence_on
 
 DRAFT = Draft(client_id="c-1", started_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), pet_name="Mimi")
 OLD_ROW = {
@@ -65,12 +65,12 @@ def test_what_cannot_be_read_starts_afresh_and_says_so(caplog: pytest.LogCapture
 async def test_persistence_restores_each_loaded_user_row(tmp_path: Path) -> None:
     path = tmp_path / "vetbot.sqlite3"
     store = PersistenceInput(bot_data=False, chat_data=False, callback_data=False)
-    old = SqlitePersistence(path, store_data=store)
+    old = persistence_on(path, store_data=store)
     await old.update_user_data(42, OLD_ROW)  # as the previous version wrote it
     await old.update_user_data(7, Session(language="fr"))
     old.close()
 
-    new = SqlitePersistence(path, store_data=store, restore_user_data=restore_session)
+    new = persistence_on(path, store_data=store, restore_user_data=restore_session)
     try:
         loaded = await new.get_user_data()
     finally:

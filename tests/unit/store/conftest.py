@@ -1,4 +1,9 @@
-"""Fixtures for the store tests: a frozen clock and a fresh database file per test."""
+"""Fixtures for the store tests: a frozen clock and a fresh database per test.
+
+``store`` runs each test that takes it on both backends, a SQLite file and PostgreSQL
+(``store_url``, tests/support/postgres_fixtures.py); ``db_file`` is for the tests about the
+SQLite file itself.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,6 @@ def db_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_file: Path, clock: ManualClock) -> Iterator[Store]:
-    with Store.open(db_file, clock) as opened:
+def store(store_url: str, clock: ManualClock) -> Iterator[Store]:
+    with Store.open(store_url, clock) as opened:
         yield opened

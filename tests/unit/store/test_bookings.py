@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -97,15 +96,15 @@ def test_finishing_needs_a_claimed_booking_and_a_real_outcome(store: Store) -> N
     assert record.state is BookingState.SENDING
 
 
-def test_two_concurrent_claims_exactly_one_wins(db_file: Path, clock: ManualClock) -> None:
+def test_two_concurrent_claims_exactly_one_wins(store_url: str, clock: ManualClock) -> None:
     """Two connections (as two bot processes during a deploy would have) race for one id."""
-    Store.open(db_file, clock).close()
+    Store.open(store_url, clock).close()
     contenders = 4
     start = threading.Barrier(contenders)
     claims: list[Claim] = []
 
     def claim() -> None:
-        with Store.open(db_file, clock) as own:
+        with Store.open(store_url, clock) as own:
             start.wait()
             claims.append(own.claim_booking(draft()))
 
@@ -119,13 +118,13 @@ def test_two_concurrent_claims_exactly_one_wins(db_file: Path, clock: ManualCloc
 
 
 def test_a_booking_the_owner_was_told_about_is_there_after_reopening(
-    db_file: Path, clock: ManualClock
+    store_url: str, clock: ManualClock
 ) -> None:
-    with Store.open(db_file, clock) as first:
+    with Store.open(store_url, clock) as first:
         first.claim_booking(draft(is_urgent=True, reason=None, appointment_type_id=None))
         told = first.finish_booking("b-0001", BookingState.BOOKED, appointment_id="appt-9")
 
-    with Store.open(db_file, clock) as reopened:
+    with Store.open(store_url, clock) as reopened:
         assert reopened.booking("b-0001") == told
         assert told.is_urgent
         assert told.reason is None

@@ -4,7 +4,6 @@ change, and one staff notice per unreachable episode."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.store import OutboxKind, StaffMessage, Store
@@ -16,13 +15,13 @@ STAFF_CHAT = -100123
 
 
 def test_an_owner_marked_unreachable_stays_so_after_a_restart(
-    db_file: Path, clock: ManualClock
+    store_url: str, clock: ManualClock
 ) -> None:
-    with Store.open(db_file, clock) as first:
+    with Store.open(store_url, clock) as first:
         assert first.unreachable(42) is None
         assert first.mark_unreachable(42, BLOCKED) is True
 
-    with Store.open(db_file, clock) as reopened:
+    with Store.open(store_url, clock) as reopened:
         assert reopened.unreachable(42) == Unreachable(42, NOW, BLOCKED, None)
         assert reopened.unreachable(7) is None
 

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.store import BookingState, LinkVia, OwnerLink, Store
+from bot.store.db import Dialect
 from bot.store.privacy import USER_TABLES
 from tests.unit.store.conftest import NOW
 from tests.unit.store.drafts import draft
 
 
 def test_after_reopening_the_file_the_link_is_still_there(
-    db_file: Path, clock: ManualClock
+    store_url: str, clock: ManualClock
 ) -> None:
-    with Store.open(db_file, clock) as first:
+    with Store.open(store_url, clock) as first:
         first.link_owner(42, "client-1", language="fr", via="invite")
 
-    with Store.open(db_file, clock) as reopened:
+    with Store.open(store_url, clock) as reopened:
         assert reopened.owner(42) == OwnerLink(42, "client-1", "fr", NOW, LinkVia.INVITE)
 
 
@@ -61,9 +60,9 @@ def test_an_unknown_way_of_linking_is_refused(store: Store) -> None:
 
 
 def test_forgetting_a_user_removes_everything_about_them_and_nothing_else(
-    db_file: Path, clock: ManualClock
+    store_url: str, clock: ManualClock
 ) -> None:
-    with Store.open(db_file, clock) as store:
+    with Store.open(store_url, clock) as store:
         for user_id in (42, 7):
             store.link_owner(user_id, f"client-{user_id}", language="fr")
             store.claim_booking(draft(booking_id=f"b-{user_id}", user_id=user_id))
@@ -74,7 +73,7 @@ def test_forgetting_a_user_removes_everything_about_them_and_nothing_else(
 
         assert deleted == 4  # link, language, booking, event
         assert store.forget_owner(42) == 0
-    with Store.open(db_file, clock) as reopened:
+    with Store.open(store_url, clock) as reopened:
         assert reopened.owner(42) is None
         assert reopened.language(42) is None
         assert reopened.booking("b-42") is None
@@ -83,18 +82,29 @@ def test_forgetting_a_user_removes_everything_about_them_and_nothing_else(
         assert reopened.booking("b-7") is not None
 
 
-def test_every_table_holding_a_user_id_is_forgotten(store: Store, db_file: Path) -> None:
+def test_every_table_holding_a_user_id_is_forgotten(store: Store) -> None:
     """A later migration adding a per-user table must also add it to forget_owner."""
-    conn = sqlite3.connect(db_file)
-    try:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        tables = [name for (name,) in rows]
+    if store.database.dialect is Dialect.SQLITE:
+        tables = [
+            name
+            for (name,) in store.database.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        ]
         with_user_id = {
             table
             for table in tables
-            if any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({table})"))
+            if any(
+                col[1] == "user_id" for col in store.database.execute(f"PRAGMA table_info({table})")
+            )
         }
-    finally:
-        conn.close()
+    else:
+        with_user_id = {
+            name
+            for (name,) in store.database.execute(
+                "SELECT table_name FROM information_schema.columns "
+                "WHERE column_name = 'user_id' AND table_schema = current_schema()"
+            )
+        }
     owned_by_ptb = {"ptb_user_data"}  # dropped through Application.drop_user_data
     assert with_user_id - owned_by_ptb == set(USER_TABLES)

@@ -1,4 +1,4 @@
-"""A real PTB Application on SqlitePersistence: a conversation resumes after a restart.
+"""A real PTB Application on StorePersistence: a conversation resumes after a restart.
 
 No network: the Application is built with ``OfflineRequest`` as its transport (the public
 ``ApplicationBuilder.request``/``get_updates_request`` hooks) and without an Updater.
@@ -27,7 +27,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from bot.runtime.persistence import SqlitePersistence
+from bot.runtime.persistence import StorePersistence
+from tests.support.stores import persistence_on
 
 STEP1, STEP2 = "STEP1", "STEP2"
 OWNER = User(id=42, first_name="Camille", is_bot=False)
@@ -94,7 +95,7 @@ def _booking_conversation(handled: Handled) -> ConversationHandler[Any]:
     )
 
 
-def _build_app(persistence: SqlitePersistence, handled: Handled) -> AnyApplication:
+def _build_app(persistence: StorePersistence, handled: Handled) -> AnyApplication:
     app = (
         ApplicationBuilder()
         .token("123:abc")
@@ -111,7 +112,7 @@ def _build_app(persistence: SqlitePersistence, handled: Handled) -> AnyApplicati
 @asynccontextmanager
 async def running_bot(db_file: Path, handled: Handled) -> AsyncIterator[AnyApplication]:
     """One bot process: its own persistence on the file, initialised, shut down on exit."""
-    persistence: SqlitePersistence = SqlitePersistence(db_file, update_interval=1.0)
+    persistence: StorePersistence = persistence_on(db_file, update_interval=1.0)
     app = _build_app(persistence, handled)
     await app.initialize()  # loads user_data and conversation states from the file
     try:
@@ -146,7 +147,7 @@ async def test_a_conversation_resumes_after_a_kill_without_shutdown(db_file: Pat
     """The first process never shuts down (as under kill -9): only the periodic
     ``update_persistence`` run, which PTB does every ``update_interval``, reached the file."""
     handled: Handled = []
-    crashed: SqlitePersistence = SqlitePersistence(db_file, update_interval=1.0)
+    crashed: StorePersistence = persistence_on(db_file, update_interval=1.0)
     first = _build_app(crashed, handled)
     await first.initialize()
     await first.process_update(_message(1, "rdv"))

@@ -4,10 +4,8 @@ and a decision is taken once, for every duplicate left from before the rule."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -96,20 +94,23 @@ def test_a_second_decision_is_refused(store: Store) -> None:
     assert decided.decided_by_name == "Léa"
 
 
-def test_duplicates_from_before_the_rule_are_decided_once(
-    store: Store, db_file: Path, clock: ManualClock
-) -> None:
+def test_duplicates_from_before_the_rule_are_decided_once(store: Store, clock: ManualClock) -> None:
     """Three cancels filed by the old code for one appointment: the first decision answers
     all three, and a tap on another of them is refused (the owner hears once)."""
     booking_id = _booked(store)
-    conn = sqlite3.connect(db_file)
-    with conn:
-        conn.executemany(
-            """INSERT INTO staff_requests (kind, user_id, booking_id, details, state, created_at)
-            VALUES ('cancel', 42, ?, ?, 'open', ?)""",
-            [(booking_id, json.dumps({}), to_db(clock() + timedelta(seconds=n))) for n in range(3)],
+    for n in range(3):
+        store.database.execute(
+            """INSERT INTO staff_requests
+            (clinic_id, id, kind, user_id, booking_id, details, state, created_at)
+            VALUES (?, ?, 'cancel', 42, ?, ?, 'open', ?)""",
+            (
+                store.clinic,
+                100 + n,
+                booking_id,
+                json.dumps({}),
+                to_db(clock() + timedelta(seconds=n)),
+            ),
         )
-    conn.close()
     ids = [r.id for r in store.open_requests()]
     assert len(ids) == 3
 
@@ -126,7 +127,7 @@ def test_duplicates_from_before_the_rule_are_decided_once(
 
 
 def test_two_processes_filing_at_once_file_one(
-    store: Store, db_file: Path, clock: ManualClock
+    store: Store, store_url: str, clock: ManualClock
 ) -> None:
     """Two connections (as two bot instances would hold) race on one appointment: the check and
     the insert are one write transaction, so exactly one files."""
@@ -138,7 +139,7 @@ def test_two_processes_filing_at_once_file_one(
 
     def racer(slot: int) -> None:
         try:
-            with Store.open(db_file, clock) as mine:
+            with Store.open(store_url, clock) as mine:
                 for round_ in range(rounds):
                     start.wait()
                     results[slot].append(
