@@ -367,6 +367,12 @@ class Settings(StoreSettings):
         parse_quiet_hours(value)
         return value.strip()
 
+    @field_validator("triage_lexicon", mode="before")
+    @classmethod
+    def _no_lexicon_when_empty(cls, value: object) -> object:
+        """``TRIAGE_LEXICON=`` (as in .env.example) means none, not the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("reminder_second_hours")
     @classmethod
     def _after_the_first(cls, value: float, info: ValidationInfo) -> float:
@@ -541,7 +547,7 @@ class ClinicConfig(BaseModel):
         return timedelta(minutes=self.grace_minutes)
 
 
-def _problems(error: ValidationError) -> list[tuple[str, str]]:
+def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
     """The location and message of every validation error, one line of output each.
 
     A list too short only because its bad items were dropped ("vets" when "vets.0.id" is
@@ -581,7 +587,7 @@ def _load(kind: type[SettingsT], overrides: dict[str, Any]) -> SettingsT:
     try:
         return kind(**overrides)
     except ValidationError as error:
-        problems = (f"{loc.upper()} {message}" for loc, message in _problems(error))
+        problems = (f"{loc.upper()} {message}" for loc, message in validation_problems(error))
         raise ConfigError(*problems, templates=(ENV_TEMPLATE,)) from None
 
 
@@ -600,7 +606,7 @@ def load_clinic(path: Path) -> ClinicConfig:
     try:
         return ClinicConfig.model_validate(data)
     except ValidationError as error:
-        problems = (f"{where}: {loc} {message}" for loc, message in _problems(error))
+        problems = (f"{where}: {loc} {message}" for loc, message in validation_problems(error))
         raise ConfigError(*problems, templates=template) from None
 
 

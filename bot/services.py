@@ -22,6 +22,7 @@ from bot.config import ClinicConfig, ConfigError, Settings
 from bot.i18n import Catalogs
 from bot.runtime.metrics import Metrics
 from bot.store import Store
+from bot.store.db import ClinicDb, Database
 from bot.treats import CallObserver, RetryPolicy, TreatsClient
 from bot.triage import Lexicon, default_lexicon
 
@@ -67,13 +68,20 @@ async def open_services(
     treats_transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy | None = None,
     observer: CallObserver | None = None,
+    database: Database | None = None,
 ) -> AsyncIterator[Services]:
-    """Open the store and the Treats client; close both on exit, whatever happens."""
+    """Open the store and the Treats client; close both on exit, whatever happens.
+
+    ``database``: the connection every clinic of a group shares (left open here); by default
+    this bot opens its own (``DATABASE_URL``, else the SQLite file in the data folder)."""
     lexicon = load_lexicon(settings.triage_lexicon)
     metrics = Metrics()
     data_dir = settings.vetbot_data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(settings.database, clock, clinic=clinic.id)
+    if database is None:
+        store = Store.open(settings.database, clock, clinic=clinic.id)
+    else:
+        store = Store(ClinicDb(database, clinic.id), clock)
     treats = TreatsClient(
         settings.treats_api_url,
         settings.treats_api_key,

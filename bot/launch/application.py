@@ -44,7 +44,7 @@ from bot.staff_chat import StaffChat
 from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
-from bot.store.db import ClinicDb, SqliteDatabase, Synchronous
+from bot.store.db import ClinicDb, Database, SqliteDatabase, Synchronous
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
 from conversations import blocked_owners, staff
@@ -315,11 +315,12 @@ def _followups(
 
 def _persistence_database(services: Services) -> tuple[ClinicDb, bool]:
     """Where PTB's state goes: the store's database, on a SQLite connection of its own
-    (``synchronous=NORMAL``, see bot.runtime.persistence), or the store's PostgreSQL
-    connection. True when the persistence owns (and closes) it."""
+    (``synchronous=NORMAL``, see bot.runtime.persistence), or the store's connection when it is
+    PostgreSQL or shared by a clinic group (one connection for every clinic, not two each).
+    True when the persistence owns (and closes) it."""
     store = services.store
     database = store.database
-    if isinstance(database, SqliteDatabase):
+    if isinstance(database, SqliteDatabase) and store.owns_database:
         own = SqliteDatabase.open(database.path, synchronous=Synchronous.NORMAL)
         return ClinicDb(own, store.clinic), True
     return ClinicDb(database, store.clinic), False
@@ -410,11 +411,17 @@ async def running_bot(
     conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
     mode: Literal["polling", "webhook"] = "polling",
     flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
+    database: Database | None = None,
 ) -> AsyncIterator[Application]:
     """The bot getting updates (polling, or webhook with /healthz and /readyz) until the block
-    exits; then a clean, flushed stop."""
+    exits; then a clean, flushed stop. ``database``: a connection shared with other clinics."""
     async with open_services(
-        settings, clinic, clock=clock, treats_transport=treats_transport, retry=retry
+        settings,
+        clinic,
+        clock=clock,
+        treats_transport=treats_transport,
+        retry=retry,
+        database=database,
     ) as services:
         application = build_application(
             settings, services, conversation_timeout=conversation_timeout, flood=flood

@@ -13,6 +13,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Final, Literal
 
@@ -52,14 +53,27 @@ def _mask_phone(match: re.Match[str]) -> str:
     return "…" + digits[-2:]
 
 
+CLINIC: Final[ContextVar[str | None]] = ContextVar("vetbot_clinic", default=None)
+"""The clinic whose work is running, for the log lines of a group: set in each clinic's task,
+inherited by every task it starts (PTB's update handling, the outbox, the reminders)."""
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's message with `redact` before any handler formats it."""
+    """Rewrites each record's message with `redact` before any handler formats it, and names
+    the clinic the line is about (``record.clinic``, "" outside any clinic)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._secrets = tuple(s for s in secrets if s)
 
+    def add_secrets(self, secrets: Iterable[str]) -> None:
+        """More values to mask (a clinic added by a reload brings its token and key)."""
+        self._secrets = tuple(dict.fromkeys((*self._secrets, *(s for s in secrets if s))))
+
     def filter(self, record: logging.LogRecord) -> bool:
+        clinic = CLINIC.get()
+        record.clinic = clinic or ""
+        record.clinic_field = f" clinic={clinic}" if clinic else ""
         message = record.getMessage()
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
@@ -80,6 +94,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        clinic = getattr(record, "clinic", "")
+        if clinic:
+            entry["clinic"] = clinic
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -88,15 +105,19 @@ RETRY_AFTER_NOTICE: Final = r".*attribute `retry_after` will be of type `datetim
 
 def configure_logging(
     *, level: str = "INFO", fmt: LogFormat = "text", secrets: Iterable[str] = ()
-) -> None:
-    """Install one stderr handler with redaction; quiet the chatty HTTP loggers."""
+) -> RedactingFilter:
+    """Install one stderr handler with redaction; quiet the chatty HTTP loggers. Returns the
+    redaction, to which a reload adds the secrets of the clinics it brings."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactingFilter(secrets))
+    redaction = RedactingFilter(secrets)
+    handler.addFilter(redaction)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+            logging.Formatter(
+                "%(asctime)s level=%(levelname)s logger=%(name)s%(clinic_field)s %(message)s"
+            )
         )
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -105,3 +126,4 @@ def configure_logging(
         logging.getLogger(name).setLevel(logging.WARNING)
     # PTB warns on every 429 that `retry_after` will become a timedelta; we read both types.
     warnings.filterwarnings("ignore", message=RETRY_AFTER_NOTICE)
+    return redaction

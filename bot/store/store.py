@@ -66,6 +66,11 @@ class Store:
         return self._db.clinic
 
     @property
+    def owns_database(self) -> bool:
+        """Whether closing this store closes the connection (False when clinics share it)."""
+        return self._owns_database
+
+    @property
     def database(self) -> Database:
         return self._db.database
 
