@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -42,6 +43,7 @@ from bot.config import (
 from bot.runtime.logs import configure_logging
 
 if TYPE_CHECKING:
+    from bot.clinic_group import Deployment
     from bot.standins.sandbox import SandboxState
 
 EXIT_CONFIG = 2
@@ -52,6 +54,8 @@ TEMPLATE_HINTS = {
     "vetbot sources) describes every one",
     CLINIC_TEMPLATE: f"{CLINIC_TEMPLATE} (in the vetbot sources) describes every key of the "
     "clinic file",
+    "clinics.example/": "clinics.example/ (in the vetbot sources) holds two commented clinic "
+    "files of a group; docs/clinic-group.md describes them",
 }
 LINK_SECRET_NEEDED = {"vetbot_link_secret": "it signs invite links"}
 WEBHOOK_URL_NEEDED = {"webhook_url": "webhook mode needs the public URL"}
@@ -172,13 +176,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     match args.command:
         case "run":
-            settings, clinic = load_configuration()
-            _logging(args, settings)
+            from bot.clinic_group import load_deployment
+
+            deployment = load_deployment()
+            redaction = configure_logging(
+                level=args.log_level,
+                fmt=deployment.settings.log_format,
+                secrets=deployment.secrets,
+            )
+            if deployment.is_group:
+                from bot.launch.group import run_group
+
+                for name in deployment.ignored:
+                    logging.getLogger("vetbot.group").warning(
+                        "%s is set but not read: with CLINICS_DIR each clinic file names its own",
+                        name,
+                    )
+                run_group(load_deployment, redaction)
+                return 0
             from bot.launch.application import run_polling
 
-            run_polling(settings, clinic)
+            (single,) = deployment.clinics
+            run_polling(single.settings, single.clinic)
             return 0
         case "webhook":
+            if _group_configured():
+                raise ConfigError(
+                    "CLINICS_DIR is set: a clinic group runs with `vetbot run` (long polling); "
+                    "webhook mode serves one clinic for now"
+                )
             settings, clinic = load_configuration(WEBHOOK_URL_NEEDED)
             _logging(args, settings)
             from bot.launch.application import run_webhook
@@ -201,6 +227,16 @@ def _dispatch(args: argparse.Namespace) -> int:
                 args.write_clinic.write_text(_clinic_toml(state), encoding="utf-8")
             return asyncio.run(_serve_sandbox(state, args.port, args.strict, args.write_clinic))
         case "check":
+            if _group_configured():
+                from bot.clinic_group import load_deployment
+
+                deployment = load_deployment()
+                configure_logging(
+                    level=args.log_level,
+                    fmt=deployment.settings.log_format,
+                    secrets=deployment.secrets,
+                )
+                return asyncio.run(_check_group(deployment))
             settings, clinic = load_configuration()
             _logging(args, settings)
             return asyncio.run(_check(settings, clinic))
@@ -223,6 +259,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+def _group_configured() -> bool:
+    from bot.clinic_group import ProcessSettings
+
+    try:
+        return ProcessSettings().is_group
+    except Exception:  # a bad setting: the command's own loading names it
+        return False
+
+
 def _report(error: ConfigError) -> None:
     """Every problem on its own line, then where the documented templates are."""
     for problem in error.problems or ("(no detail)",):
@@ -242,6 +287,19 @@ async def _check(settings: Settings, clinic: ClinicConfig) -> int:
     async for result in run_checks(settings, clinic):
         print(result.line(), flush=True)
         failed = failed or not result.ok
+    return EXIT_CHECK_FAILED if failed else 0
+
+
+async def _check_group(deployment: Deployment) -> int:
+    """Every clinic of the group checked in turn, under its id; a refused clinic file fails."""
+    failed = False
+    for source, problems in deployment.refused:
+        for problem in problems:
+            print(f"FAIL clinic file {source}: {problem}", flush=True)
+        failed = True
+    for clinic_bot in deployment.clinics:
+        print(f"== {clinic_bot.id} ({clinic_bot.clinic.name})", flush=True)
+        failed = await _check(clinic_bot.settings, clinic_bot.clinic) != 0 or failed
     return EXIT_CHECK_FAILED if failed else 0
 
 

@@ -87,14 +87,23 @@ class TelegramWorld:
         username: str | None = None,
         language_code: str | None = DEFAULT_LANGUAGE_CODE,
         phone_number: str | None = None,
+        bot: BotAccount | None = None,
     ) -> Person:
-        """Someone with a private chat with the bot, which the bot can answer once they write."""
+        """Someone with a private chat with the bot (``bot``: another one than the first),
+        which the bot can answer once they write."""
         user = TelegramUser(next(self._person_ids), first_name, last_name, username, language_code)
-        bot = self.bot
         for known_by in self._bots.values():
             known_by.known_users[user.id] = user
+        return self._person_with(user, bot or self.bot, phone_number)
+
+    def same_person_with(self, person: Person, bot: BotAccount) -> Person:
+        """The same Telegram user in their private chat with another bot (a second clinic's):
+        one account, one phone number, two conversations."""
+        return self._person_with(person.user, bot, person.phone_number)
+
+    def _person_with(self, user: TelegramUser, bot: BotAccount, phone: str | None) -> Person:
         conversation = bot.open_conversation(Chat.private_with(user), open_to_bot=False)
-        person = Person(user, bot, conversation, phone_number=phone_number)
+        person = Person(user, bot, conversation, phone_number=phone)
         self._people.append(person)
         return person
 
@@ -106,6 +115,7 @@ class TelegramWorld:
         admins: Sequence[Person] = (),
         kind: str = SUPERGROUP,
         bot_admin: bool = False,
+        bot: BotAccount | None = None,
     ) -> Group:
         """A group the bot is in, with `members` ("administrator" for `admins`).
 
@@ -121,13 +131,14 @@ class TelegramWorld:
         else:
             raise ValueError(f'a group is of kind "group" or "supergroup", not {kind!r}')
         chat = Chat(chat_id, kind, title=title)
-        conversation = self.bot.open_conversation(chat, open_to_bot=True)
+        bot = bot or self.bot
+        conversation = bot.open_conversation(chat, open_to_bot=True)
         conversation.bot_status = ADMINISTRATOR if bot_admin else MEMBER
         admin_ids = {person.user.id for person in admins}
         for person in (*members, *admins):
             status = ADMINISTRATOR if person.user.id in admin_ids else MEMBER
             conversation.members[person.user.id] = status
-        group = Group(chat, self.bot, conversation, new_supergroup_id=self._next_supergroup_id)
+        group = Group(chat, bot, conversation, new_supergroup_id=self._next_supergroup_id)
         self._groups.append(group)
         return group
 

@@ -1,0 +1,273 @@
+"""A clinic group served from one process: every clinic's bot on one event loop and one database
+connection, each isolated from the others.
+
+- **One clinic's failure stays its own.** A clinic whose bot cannot start (a revoked token, an
+  unreachable Telegram, a store refusal) is reported in one log line naming it and tried again
+  later, doubling the pause up to ten minutes, while the others serve.
+- **Reload, not restart.** SIGHUP reads ``CLINICS_DIR`` again: added clinics start, removed ones
+  stop cleanly (updates in flight finish, the outbox gets its last pass), changed ones (their
+  file or their secrets) restart; the others are not touched. A folder that no longer loads at
+  all is reported and the running clinics go on as they were.
+- **Log lines name their clinic** (``clinic=lyon-3``): each clinic's task sets
+  ``bot.runtime.logs.CLINIC``, which every task it starts inherits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Final, Literal, Protocol
+
+from telegram.ext import Application
+
+from bot.clinic_group import ClinicBot, Deployment
+from bot.config import ClinicConfig, ConfigError, Settings
+from bot.runtime import event_loop
+from bot.runtime.logs import CLINIC, RedactingFilter, redact
+from bot.store.db import Database
+from bot.store.schema import open_database
+
+logger = logging.getLogger("vetbot.group")
+
+RETRY_FIRST: Final = timedelta(seconds=30)
+RETRY_MAX: Final = timedelta(minutes=10)
+"""A clinic that cannot start is tried again after 30 s, then 1, 2, 4, 8 and 10 minutes."""
+
+ClinicState = Literal["starting", "serving", "failed", "stopped"]
+
+
+class ClinicRunner(Protocol):
+    """Runs one clinic's bot until the block exits (``running_bot``; a stand-in in tests)."""
+
+    def __call__(
+        self, settings: Settings, clinic: ClinicConfig, *, database: Database
+    ) -> contextlib.AbstractAsyncContextManager[Application]: ...
+
+
+@dataclass
+class ClinicRun:
+    """One clinic's bot in the group: its task, how it is doing, and how to stop it."""
+
+    bot: ClinicBot
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    state: ClinicState = "starting"
+    detail: str = ""
+    task: asyncio.Task[None] | None = None
+    application: Application | None = None
+    """The clinic's PTB application while it serves."""
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def clinic_id(self) -> str:
+        return self.bot.clinic.id
+
+    def set_state(self, state: ClinicState, detail: str = "") -> None:
+        self.state, self.detail = state, detail
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def until(self, *states: ClinicState) -> ClinicState:
+        """Waits for the clinic to reach one of ``states`` (an event, not a poll)."""
+        while self.state not in states:
+            await self._changed.wait()
+        return self.state
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a reload did."""
+
+    started: tuple[str, ...] = ()
+    stopped: tuple[str, ...] = ()
+    restarted: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [
+            f"{label} {', '.join(ids)}"
+            for label, ids in (
+                ("started", self.started),
+                ("stopped", self.stopped),
+                ("restarted", self.restarted),
+            )
+            if ids
+        ]
+        return "; ".join(parts) or "nothing changed"
+
+
+class ClinicGroup:
+    """The clinics running in this process, by id."""
+
+    def __init__(
+        self,
+        database: Database,
+        runner: ClinicRunner,
+        *,
+        retry_first: timedelta = RETRY_FIRST,
+        retry_max: timedelta = RETRY_MAX,
+    ) -> None:
+        self._database = database
+        self._runner = runner
+        self._retry_first = retry_first
+        self._retry_max = retry_max
+        self._runs: dict[str, ClinicRun] = {}
+
+    @property
+    def runs(self) -> Mapping[str, ClinicRun]:
+        return self._runs
+
+    async def apply(self, deployment: Deployment) -> Changes:
+        """Brings the running clinics in line with ``deployment``."""
+        wanted = {bot.clinic.id: bot for bot in deployment.clinics}
+        refused = {refusal.source for refusal in deployment.refused}
+        # A clinic whose file no longer loads keeps serving as it was: a typo in one file
+        # must not take that clinic's bot down (the refusal is reported).
+        removed = [
+            cid
+            for cid, run in self._runs.items()
+            if cid not in wanted and run.bot.source not in refused
+        ]
+        changed = [
+            cid
+            for cid, bot in wanted.items()
+            if cid in self._runs and self._runs[cid].bot.fingerprint != bot.fingerprint
+        ]
+        added = [cid for cid in wanted if cid not in self._runs]
+        await self._stop([*removed, *changed])
+        for cid in [*changed, *added]:
+            self._start(wanted[cid])
+        return Changes(tuple(added), tuple(removed), tuple(changed))
+
+    async def stop_all(self) -> None:
+        await self._stop(list(self._runs))
+
+    def _start(self, bot: ClinicBot) -> None:
+        run = ClinicRun(bot)
+        self._runs[run.clinic_id] = run
+        run.task = asyncio.create_task(self._serve(run), name=f"clinic-{run.clinic_id}")
+
+    async def _stop(self, clinic_ids: list[str]) -> None:
+        runs = [self._runs.pop(cid) for cid in clinic_ids if cid in self._runs]
+        for run in runs:
+            run.stop.set()
+        await asyncio.gather(*(run.task for run in runs if run.task is not None))
+
+    async def _serve(self, run: ClinicRun) -> None:
+        """The clinic's bot until asked to stop; started again after a failure."""
+        CLINIC.set(run.clinic_id)  # this task's context: every line it logs names the clinic
+        pause = self._retry_first
+        while not run.stop.is_set():
+            try:
+                async with self._runner(
+                    run.bot.settings, run.bot.clinic, database=self._database
+                ) as application:
+                    run.set_state("serving", f"@{application.bot.username}")
+                    run.application = application
+                    pause = self._retry_first
+                    logger.info("serving as @%s", application.bot.username)
+                    try:
+                        await run.stop.wait()
+                    finally:
+                        run.application = None
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                # PTB's InvalidToken quotes the token: masked here, not only in the log handler.
+                run.set_state("failed", redact(_one_line(error), run.bot.settings.secrets))
+                logger.error(
+                    "clinic %s is not served: %s; trying again in %d s",
+                    run.clinic_id,
+                    run.detail,
+                    pause.total_seconds(),
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(run.stop.wait(), pause.total_seconds())
+                pause = min(pause * 2, self._retry_max)
+        run.set_state("stopped")
+        logger.info("stopped")
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def report_refused(deployment: Deployment) -> None:
+    """One error line per problem of each clinic file that was refused."""
+    for source, problems in deployment.refused:
+        for problem in problems:
+            logger.error("clinic file %s refused: %s", source, problem)
+
+
+@contextlib.asynccontextmanager
+async def running_group(
+    deployment: Deployment, runner: ClinicRunner, *, database: Database | None = None
+) -> AsyncIterator[ClinicGroup]:
+    """The group's clinics running until the block exits, then each stopped cleanly.
+    ``database``: the connection they share (by default opened from DATABASE_URL)."""
+    shared = database or open_database(deployment.settings.database)
+    group = ClinicGroup(shared, runner)
+    try:
+        await group.apply(deployment)
+        yield group
+    finally:
+        await group.stop_all()
+        if database is None:
+            shared.close()
+
+
+async def serve_group_until_signalled(
+    load: Callable[[], Deployment], redaction: RedactingFilter, runner: ClinicRunner
+) -> None:
+    """`vetbot run` for a clinic group: serve until SIGTERM or SIGINT; SIGHUP reloads."""
+    deployment = load()
+    report_refused(deployment)
+    stop = asyncio.Event()
+    reload = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, reload.set)
+    async with running_group(deployment, runner) as group:
+        logger.info(
+            "vetbot serving %d clinic(s) (%s event loop); SIGHUP reloads %s",
+            len(group.runs),
+            event_loop.loop_name(),
+            deployment.settings.clinics_dir,
+        )
+        while not stop.is_set():
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(reload.wait())]
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+            if reload.is_set() and not stop.is_set():
+                reload.clear()
+                await _reload(group, load, redaction)
+        logger.info("stopping: finishing updates in flight")
+    logger.info("stopped cleanly")
+
+
+async def _reload(
+    group: ClinicGroup, load: Callable[[], Deployment], redaction: RedactingFilter
+) -> None:
+    try:
+        deployment = load()
+    except ConfigError as error:
+        for problem in error.problems:
+            logger.error("reload refused, clinics unchanged: %s", problem)
+        return
+    redaction.add_secrets(deployment.secrets)
+    report_refused(deployment)
+    changes = await group.apply(deployment)
+    logger.info("reloaded: %s", changes)
+
+
+def run_group(load: Callable[[], Deployment], redaction: RedactingFilter) -> None:
+    """`vetbot run` with ``CLINICS_DIR``: the group in one process until SIGTERM or SIGINT."""
+    from bot.launch.application import running_bot
+
+    event_loop.run(serve_group_until_signalled(load, redaction, running_bot))

@@ -1,0 +1,341 @@
+"""A clinic group in one process, end to end: two clinics, two bots, two Treats sandboxes and
+two staff groups in one emulated Telegram, one database (SQLite, then PostgreSQL). Each clinic
+is its own: the same person is two owners, a booking is announced in its own clinic's group
+only, a forgetting forgets one clinic, a forged tap naming another clinic's alert finds nothing,
+a clinic whose bot is refused leaves the other serving, and a reload adds and removes clinics
+without touching the others."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.clinic_group import Deployment, load_deployment
+from bot.clock import ManualClock
+from bot.launch.application import running_bot
+from bot.launch.group import ClinicGroup, running_group
+from bot.runtime.asgi_server import serve_asgi
+from bot.standins.emulator import BotAccount, Group, Person, TelegramWorld
+from bot.standins.sandbox import SandboxState, create_sandbox_app, render_clinic_toml
+from bot.store import OutboxKind, StaffButton, StaffMessage, Store
+from tests.e2e.flow import confirm, identify, next_step, to_summary
+from tests.support.treats_fixtures import API_ROOT
+from tests.support.vetbot_fixtures import BOT_POLL_TIMEOUT, FAST_RETRY, REPO_ROOT, SPAWN_SECONDS
+
+pytestmark = pytest.mark.both_databases
+
+NANTES_TOKEN = "777001:NANTES-bot-token-for-the-group-test"
+LYON_TOKEN = "777002:LYON-bot-token-for-the-group-test"
+REFUSED_TOKEN = "777003:REVOKED-bot-token-for-the-group-test"
+
+
+@dataclass
+class Clinic:
+    id: str
+    bot: BotAccount
+    staff: Group
+    member: Person
+    sandbox: SandboxState
+    url: str
+
+
+@pytest.fixture
+async def second_sandbox(sandbox_clock: ManualClock) -> AsyncIterator[tuple[SandboxState, str]]:
+    state = SandboxState.seeded(sandbox_clock)
+    async with serve_asgi(create_sandbox_app(state)) as origin:
+        try:
+            yield state, origin + API_ROOT
+        finally:
+            state.close()
+
+
+@pytest.fixture
+def group_env(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    telegram_url: str,
+    database_backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[Path]:
+    """CLINICS_DIR (empty yet) and the process's settings, as the operator's environment."""
+    clinics = tmp_path / "clinics"
+    clinics.mkdir()
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in ("TELEGRAM_BOT_TOKEN", "TREATS_API_KEY", "CLINIC_CONFIG", "STAFF_CHAT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLINICS_DIR", str(clinics))
+    monkeypatch.setenv("TELEGRAM_API_URL", telegram_url)
+    monkeypatch.setenv("VETBOT_DATA_DIR", str(tmp_path / "data"))
+    if database_backend == "postgresql":
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))
+    yield clinics
+
+
+def _declare(
+    clinics: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clinic_id: str,
+    token: str,
+    sandbox: SandboxState,
+    url: str,
+    staff_chat_id: int,
+) -> None:
+    """The clinic's file in CLINICS_DIR, its secrets in the environment."""
+    prefix = clinic_id.upper()
+    monkeypatch.setenv(f"{prefix}_TOKEN", token)
+    monkeypatch.setenv(f"{prefix}_TREATS_KEY", sandbox.api_key)
+    body = render_clinic_toml(sandbox, name=f"Clinique de {clinic_id.title()}")
+    (clinics / f"{clinic_id}.toml").write_text(
+        f'id = "{clinic_id}"\n{body}\n\n[bot]\n'
+        f'telegram_token_env = "{prefix}_TOKEN"\n'
+        f'treats_api_key_env = "{prefix}_TREATS_KEY"\n'
+        f'treats_api_url = "{url}"\n'
+        f"staff_chat_id = {staff_chat_id}\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def clinics(
+    group_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    telegram_world: TelegramWorld,
+    sandbox: SandboxState,
+    sandbox_url: str,
+    second_sandbox: tuple[SandboxState, str],
+) -> dict[str, Clinic]:
+    """Nantes and Lyon, each with its bot, staff group and Treats, declared in CLINICS_DIR."""
+    made: dict[str, Clinic] = {}
+    for clinic_id, token, (state, url) in (
+        ("nantes", NANTES_TOKEN, (sandbox, sandbox_url)),
+        ("lyon", LYON_TOKEN, second_sandbox),
+    ):
+        bot = telegram_world.add_bot(token, username=f"vetbot_{clinic_id}_bot")
+        member = telegram_world.person("Accueil", clinic_id.title(), bot=bot)
+        staff = telegram_world.group(f"Accueil {clinic_id}", [member], admins=[member], bot=bot)
+        _declare(group_env, monkeypatch, clinic_id, token, state, url, staff.id)
+        made[clinic_id] = Clinic(clinic_id, bot, staff, member, state, url)
+    return made
+
+
+def _runner(clock: ManualClock):
+    return functools.partial(
+        running_bot, clock=clock, retry=FAST_RETRY, poll_timeout=BOT_POLL_TIMEOUT
+    )
+
+
+@pytest.fixture
+async def group(
+    clinics: dict[str, Clinic], sandbox_clock: ManualClock
+) -> AsyncIterator[ClinicGroup]:
+    async with running_group(load_deployment(), _runner(sandbox_clock)) as running:
+        await _serving(running, *clinics)
+        yield running
+
+
+async def _serving(group: ClinicGroup, *clinic_ids: str) -> None:
+    """Until each clinic's bot is polling (an event per clinic, not a sleep)."""
+    for clinic_id in clinic_ids:
+        run = group.runs[clinic_id]
+        assert await run.until("serving", "failed") == "serving", run.detail
+
+
+def _store(group: ClinicGroup, clinic_id: str, clock: ManualClock) -> Store:
+    run = group.runs[clinic_id]
+    return Store.open(run.bot.settings.database, clock, clinic=clinic_id)
+
+
+async def test_each_clinic_of_the_group_is_its_own(
+    group: ClinicGroup,
+    clinics: dict[str, Clinic],
+    telegram_world: TelegramWorld,
+    sandbox_clock: ManualClock,
+) -> None:
+    nantes, lyon = clinics["nantes"], clinics["lyon"]
+    marie_nantes = telegram_world.person(
+        "Marie",
+        "Durand",
+        phone_number=nantes.sandbox.seed.demo_owner_one_pet.phone,
+        bot=nantes.bot,
+    )
+    marie_lyon = telegram_world.same_person_with(marie_nantes, lyon.bot)
+
+    # The same person is an owner of each clinic, linked at each on her own.
+    await identify(marie_nantes)
+    await identify(marie_lyon)
+    await to_summary(marie_nantes)
+    await confirm(marie_nantes)
+    announcement = await nantes.staff.next_message()
+    assert "Nouveau RDV" in announcement.text
+    assert len(nantes.sandbox.appointments_for(nantes.sandbox.seed.demo_owner_one_pet.id)) == 1
+    assert lyon.sandbox.appointments_for(lyon.sandbox.seed.demo_owner_one_pet.id) == []
+
+    with _store(group, "nantes", sandbox_clock) as store:
+        assert store.owner(marie_nantes.user.id) is not None
+        (booking,) = store.upcoming_bookings(marie_nantes.user.id, sandbox_clock())
+    with _store(group, "lyon", sandbox_clock) as store:
+        assert store.owner(marie_lyon.user.id) is not None
+        assert store.upcoming_bookings(marie_lyon.user.id, sandbox_clock()) == []
+        assert store.booking(booking.booking_id) is None
+
+    # Lyon's staff heard nothing of Nantes' booking.
+    assert lyon.staff.messages == []
+
+    # Forgetting at Lyon forgets Lyon only.
+    await marie_lyon.command("oublier")
+    await next_step(marie_lyon)
+    await marie_lyon.tap("Oui, tout effacer")
+    assert "j'ai tout oublié" in (await next_step(marie_lyon)).text
+    with _store(group, "lyon", sandbox_clock) as store:
+        assert store.owner(marie_lyon.user.id) is None
+    with _store(group, "nantes", sandbox_clock) as store:
+        assert store.owner(marie_nantes.user.id) is not None
+        assert store.booking(booking.booking_id) is not None
+
+
+async def test_a_tap_naming_another_clinics_alert_finds_nothing(
+    group: ClinicGroup, clinics: dict[str, Clinic], sandbox_clock: ManualClock
+) -> None:
+    """Alert numbers are per clinic: a tap in Lyon's group naming Nantes' alert 3 finds no
+    alert 3 at Lyon, and Nantes' alert stays untaken."""
+    nantes, lyon = clinics["nantes"], clinics["lyon"]
+
+    def alert(text: str):
+        return lambda oid: StaffMessage(text, ((StaffButton("Je prends", f"ack:{oid}"),),))
+
+    nantes_outbox = _outbox(group, "nantes")
+    for n in range(3):
+        taken = nantes_outbox.enqueue(
+            OutboxKind.URGENT, nantes.staff.id, alert(f"URGENT Caramel {n}"), needs_ack=True
+        )
+    lyon_alert = _outbox(group, "lyon").enqueue(
+        OutboxKind.URGENT, lyon.staff.id, alert("URGENT Filou"), needs_ack=True
+    )
+    assert (taken.id, lyon_alert.id) == (3, 1)
+    shown = await lyon.staff.next_message()
+    assert "Filou" in shown.text
+
+    lyon_member = lyon.member.in_group(lyon.staff)
+    answer = await lyon_member.tap_data(f"ack:{taken.id}")
+    assert "Caramel" not in (answer.text or "")
+    with _store(group, "nantes", sandbox_clock) as store:
+        untouched = store.outbox.get(taken.id)
+        assert untouched is not None and untouched.acknowledged_by_id is None
+
+
+def _outbox(group: ClinicGroup, clinic_id: str):
+    application = group.runs[clinic_id].application
+    assert application is not None
+    return application.bot_data.staff_desk.outbox
+
+
+async def test_a_refused_bot_leaves_the_others_serving_and_is_named(
+    clinics: dict[str, Clinic],
+    group_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: SandboxState,
+    sandbox_url: str,
+    sandbox_clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A third clinic whose token Telegram does not know (revoked): 401 at start.
+    _declare(group_env, monkeypatch, "brest", REFUSED_TOKEN, sandbox, sandbox_url, -100999)
+    caplog.set_level(logging.ERROR, logger="vetbot.group")
+    async with running_group(load_deployment(), _runner(sandbox_clock)) as running:
+        await _serving(running, "nantes", "lyon")
+        brest = running.runs["brest"]
+        await brest.until("failed")
+        assert "Unauthorized" in brest.detail or "token" in brest.detail.lower()
+    refusals = [r.getMessage() for r in caplog.records if "brest" in r.getMessage()]
+    assert refusals and REFUSED_TOKEN not in " ".join(refusals)
+
+
+async def test_a_reload_adds_and_removes_clinics_and_leaves_the_others(
+    clinics: dict[str, Clinic], group_env: Path, sandbox_clock: ManualClock
+) -> None:
+    lyon_file = group_env / "lyon.toml"
+    kept = lyon_file.read_text(encoding="utf-8")
+    lyon_file.unlink()
+    first: Deployment = load_deployment()
+    assert [bot.id for bot in first.clinics] == ["nantes"]
+    async with running_group(first, _runner(sandbox_clock)) as running:
+        await _serving(running, "nantes")
+        nantes_task = running.runs["nantes"].task
+
+        lyon_file.write_text(kept, encoding="utf-8")
+        changes = await running.apply(load_deployment())
+        assert changes.started == ("lyon",) and not changes.stopped and not changes.restarted
+        await _serving(running, "lyon")
+        assert running.runs["nantes"].task is nantes_task, "Nantes was not touched"
+
+        # A typo in Lyon's file: Lyon keeps serving as it was, the refusal is reported.
+        lyon_file.write_text(kept + "\nnot toml at all [", encoding="utf-8")
+        changes = await running.apply(load_deployment())
+        assert str(changes) == "nothing changed"
+        assert running.runs["lyon"].state == "serving"
+
+        (group_env / "nantes.toml").unlink()
+        lyon_file.write_text(kept, encoding="utf-8")
+        changes = await running.apply(load_deployment())
+        assert changes.stopped == ("nantes",)
+        assert set(running.runs) == {"lyon"}
+
+
+@pytest.mark.slow
+async def test_vetbot_run_serves_the_group_and_reloads_on_sighup(
+    clinics: dict[str, Clinic], group_env: Path
+) -> None:
+    """The operator's way: `vetbot run` with CLINICS_DIR, a clinic file added, SIGHUP, SIGTERM."""
+    nantes, lyon = clinics["nantes"], clinics["lyon"]
+    lyon_file = group_env / "lyon.toml"
+    kept = lyon_file.read_text(encoding="utf-8")
+    lyon_file.unlink()
+    env = {**os.environ, "PYTHONPATH": REPO_ROOT}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await asyncio.wait_for(nantes.bot.wait_for_call("getupdates"), SPAWN_SECONDS)
+        assert not lyon.bot.calls, "Lyon is not declared yet"
+        lyon_file.write_text(kept, encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        await asyncio.wait_for(lyon.bot.wait_for_call("getupdates"), SPAWN_SECONDS)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), SPAWN_SECONDS) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode()
+    assert "reloaded: started lyon" in log
+    assert "clinic=lyon" in log and "clinic=nantes" in log
+    assert "stopped cleanly" in log
+    assert NANTES_TOKEN not in log and LYON_TOKEN not in log
+
+
+@pytest.mark.slow
+async def test_vetbot_check_checks_every_clinic_of_the_group(
+    clinics: dict[str, Clinic], group_env: Path
+) -> None:
+    (group_env / "brest.toml").write_text('id = "brest"\nname = "Brest"\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": REPO_ROOT}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "check", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), SPAWN_SECONDS)
+    text = out.decode()
+    assert process.returncode == 1, text  # the refused file fails the check
+    assert "FAIL clinic file" in text and "brest.toml" in text
+    assert "== lyon (Clinique de Lyon)" in text and "== nantes (Clinique de Nantes)" in text
+    assert "OK   Telegram: @vetbot_lyon_bot" in text or "@vetbot_lyon_bot" in text
+    assert NANTES_TOKEN not in text and LYON_TOKEN not in text
