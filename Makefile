@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fmt sandbox bench bench-load bench-startup clean catalogs
+.PHONY: demo test lint fmt sandbox bench bench-load bench-startup bench-clinics clean catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vetbot needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -42,6 +42,10 @@ bench-load: $(STAMP)
 # Start to first reply and SIGTERM to exit, median of 5.
 bench-startup: $(STAMP)
 	$(BIN)/python bench/startup.py
+
+# 1, 10, 100 and 300 clinics in one process, SQLite and PostgreSQL: memory, start-up, CPU.
+bench-clinics: $(STAMP)
+	$(BIN)/python bench/clinics.py
 
 # Re-extract user-facing strings into locales/vetbot.pot and merge them into fr and en.
 catalogs: $(STAMP)

@@ -102,6 +102,7 @@ async def running_stack(*, flood_limits: bool = True) -> AsyncIterator[Stack]:
         world.bot.flood.configure(None)
     receptionist = world.person("Léa", "Accueil")
     staff = world.group("Accueil clinique", [receptionist], admins=[receptionist])
+    cores = os.sched_getaffinity(0)
     with tempfile.TemporaryDirectory(prefix="vetbot-bench-") as folder:
         try:
             async with (
@@ -118,6 +119,7 @@ async def running_stack(*, flood_limits: bool = True) -> AsyncIterator[Stack]:
                     pin_cores(),
                 )
         finally:
+            os.sched_setaffinity(0, cores)  # the next stack pins from every core again
             sandbox.close()
             await world.aclose()
 
