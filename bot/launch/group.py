@@ -37,6 +37,10 @@ logger = logging.getLogger("vetbot.group")
 RETRY_FIRST: Final = timedelta(seconds=30)
 RETRY_MAX: Final = timedelta(minutes=10)
 """A clinic that cannot start is tried again after 30 s, then 1, 2, 4, 8 and 10 minutes."""
+STARTING_AT_ONCE: Final = 16
+"""Clinics starting at the same time (getMe, commands, settling the last run's bookings): the
+first ones serve within a second instead of all waiting for the slowest of hundreds, and a
+group's start is not a burst of hundreds of requests to Telegram and the database."""
 
 ClinicState = Literal["starting", "serving", "failed", "stopped"]
 
@@ -109,8 +113,10 @@ class ClinicGroup:
         *,
         retry_first: timedelta = RETRY_FIRST,
         retry_max: timedelta = RETRY_MAX,
+        starting_at_once: int = STARTING_AT_ONCE,
     ) -> None:
         self._database = database
+        self._starting = asyncio.Semaphore(starting_at_once)
         self._runner = runner
         self._retry_first = retry_first
         self._retry_max = retry_max
@@ -162,9 +168,11 @@ class ClinicGroup:
         pause = self._retry_first
         while not run.stop.is_set():
             try:
-                async with self._runner(
-                    run.bot.settings, run.bot.clinic, database=self._database
-                ) as application:
+                async with contextlib.AsyncExitStack() as serving:
+                    async with self._starting:
+                        application = await serving.enter_async_context(
+                            self._runner(run.bot.settings, run.bot.clinic, database=self._database)
+                        )
                     run.set_state("serving", f"@{application.bot.username}")
                     run.application = application
                     pause = self._retry_first

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import ssl
 import urllib.request
+from functools import cache
 
 import aiohttp
 import certifi
 
 
+@cache
 def verified_tls() -> ssl.SSLContext:
     """Certificates checked against certifi's bundle, as httpx does, so that the bot trusts
     the same authorities whether or not the system has CA certificates installed (slim
-    images, some macOS Pythons)."""
+    images, some macOS Pythons).
+
+    Built once per process: loading the bundle costs about 15 ms and 680 KiB, which a clinic
+    group would otherwise pay twice per clinic (Telegram and Treats connectors). The context
+    is only read once built, so every connector can share it."""
     return ssl.create_default_context(cafile=certifi.where())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cache
 from typing import Final
 
 from bot.when.anchors import place_counted_days
@@ -163,8 +164,12 @@ def _dates_from_dateparser(canonical: str, found: list[Found]) -> list[Found]:
     return extra
 
 
+@cache
 def warm_up() -> None:
-    """Build dateparser's parser and compile every path once, so the first owner is not slow."""
+    """Build dateparser's parser and compile every path once, so the first owner is not slow.
+
+    Once per process: every clinic of a group shares the parser and the compiled patterns,
+    and warming them 300 times over would hold up the group's start by seconds."""
     date_parser()
     for _ in range(WARM_UP_ROUNDS):
         for phrase in WARM_UP_PHRASES:
