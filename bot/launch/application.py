@@ -31,20 +31,27 @@ from telegram.ext import (
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.followups import BookingFollowUps
-from bot.launch.web import WEBHOOK_PATH, ReadinessCheck, create_web_app
+from bot.launch.shared import GroupShared
+from bot.launch.web import (
+    WEBHOOK_PATH,
+    GroupWebhooks,
+    ReadinessCheck,
+    WebhookEndpoint,
+    create_web_app,
+)
 from bot.outbox import Outbox
 from bot.reminders import Reminders
 from bot.runtime import event_loop
 from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS, FloodLimits, GroupPacer
 from bot.runtime.persistence import StorePersistence
-from bot.runtime.telegram_http import AiohttpRequest
+from bot.runtime.telegram_http import AiohttpRequest, SharedConnections
 from bot.services import Services, open_services
 from bot.staff_chat import StaffChat
 from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
-from bot.store.db import ClinicDb, Database, SqliteDatabase, Synchronous
+from bot.store.db import ClinicDb, SqliteDatabase, Synchronous
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
 from conversations import blocked_owners, staff
@@ -94,8 +101,10 @@ def build_application(
     *,
     conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
     flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
+    telegram: SharedConnections | None = None,
 ) -> Application:
-    """The PTB Application for these settings and services (not started)."""
+    """The PTB Application for these settings and services (not started). ``telegram``: the
+    connections a clinic group's bots share."""
     persistence_db, owns_database = _persistence_database(services)
     persistence = StorePersistence(
         persistence_db,
@@ -115,8 +124,8 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .rate_limiter(_rate_limiter(flood))
         .concurrent_updates(PerChatUpdateProcessor(metrics=services.metrics))
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(1))
+        .request(AiohttpRequest(shared=telegram))
+        .get_updates_request(AiohttpRequest(1, shared=telegram))
         .build()
     )
     runtime = _runtime(application)
@@ -207,9 +216,13 @@ def _staff_desk(
 
 @contextlib.asynccontextmanager
 async def _webhook(
-    application: Application, settings: Settings, services: Services
+    application: Application,
+    settings: Settings,
+    services: Services,
+    group: GroupWebhooks | None = None,
 ) -> AsyncIterator[None]:
-    """Register the webhook with Telegram and serve it (with /healthz, /readyz)."""
+    """Register the webhook with Telegram and serve it (with /healthz, /readyz): on a server
+    of its own, or on the clinic group's (``group``) at ``{WEBHOOK_URL}/{clinic_id}``."""
     if settings.webhook_url is None:
         raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
     secret = (
@@ -217,13 +230,23 @@ async def _webhook(
         if settings.webhook_secret is not None
         else secrets.token_urlsafe(32)
     )
-    path = urlsplit(settings.webhook_url).path or WEBHOOK_PATH
-    web = create_web_app(application, services, secret, _readiness(application, services), path)
-    async with serve_asgi(web, host=settings.webhook_listen, port=settings.webhook_port):
+    endpoint = WebhookEndpoint(application, services, secret, _readiness(application, services))
+    async with contextlib.AsyncExitStack() as serving:
+        if group is None:
+            url = settings.webhook_url
+            path = urlsplit(url).path or WEBHOOK_PATH
+            web = create_web_app(endpoint, path)
+            await serving.enter_async_context(
+                serve_asgi(web, host=settings.webhook_listen, port=settings.webhook_port)
+            )
+            logger.info("listening on port %d", settings.webhook_port)
+        else:
+            url = group.url_for(services.clinic.id)
+            serving.enter_context(group.registered(services.clinic.id, endpoint))
         await application.bot.set_webhook(
-            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
         )
-        logger.info("webhook registered; listening on port %d", settings.webhook_port)
+        logger.info("webhook registered at %s", url)
         yield
 
 
@@ -411,20 +434,25 @@ async def running_bot(
     conversation_timeout: timedelta = CONVERSATION_TIMEOUT,
     mode: Literal["polling", "webhook"] = "polling",
     flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
-    database: Database | None = None,
+    shared: GroupShared | None = None,
 ) -> AsyncIterator[Application]:
     """The bot getting updates (polling, or webhook with /healthz and /readyz) until the block
-    exits; then a clean, flushed stop. ``database``: a connection shared with other clinics."""
+    exits; then a clean, flushed stop. ``shared``: what the clinics of a group share (the
+    database, the connections to Telegram, the webhook server)."""
     async with open_services(
         settings,
         clinic,
         clock=clock,
         treats_transport=treats_transport,
         retry=retry,
-        database=database,
+        database=shared.database if shared is not None else None,
     ) as services:
         application = build_application(
-            settings, services, conversation_timeout=conversation_timeout, flood=flood
+            settings,
+            services,
+            conversation_timeout=conversation_timeout,
+            flood=flood,
+            telegram=shared.telegram if shared is not None else None,
         )
         try:
             async with application:  # initialize (persistence loaded) ... shutdown (flushed)
@@ -437,7 +465,10 @@ async def running_bot(
                 tasks: list[asyncio.Task[None]] = []
                 try:
                     if mode == "webhook":
-                        await updates.enter_async_context(_webhook(application, settings, services))
+                        webhooks = shared.webhooks if shared is not None else None
+                        await updates.enter_async_context(
+                            _webhook(application, settings, services, webhooks)
+                        )
                     else:
                         assert application.updater is not None
                         await application.updater.start_polling(

@@ -27,8 +27,12 @@ from telegram.ext import Application
 
 from bot.clinic_group import ClinicBot, Deployment
 from bot.config import ClinicConfig, ConfigError, Settings
+from bot.launch.shared import GroupShared
+from bot.launch.web import GroupWebhooks
 from bot.runtime import event_loop
+from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.logs import CLINIC, RedactingFilter, redact
+from bot.runtime.telegram_http import SharedConnections
 from bot.store.db import Database
 from bot.store.schema import open_database
 
@@ -45,11 +49,14 @@ group's start is not a burst of hundreds of requests to Telegram and the databas
 ClinicState = Literal["starting", "serving", "failed", "stopped"]
 
 
+Mode = Literal["polling", "webhook"]
+
+
 class ClinicRunner(Protocol):
-    """Runs one clinic's bot until the block exits (``running_bot``; a stand-in in tests)."""
+    """Runs one clinic's bot until the block exits (``running_bot``)."""
 
     def __call__(
-        self, settings: Settings, clinic: ClinicConfig, *, database: Database
+        self, settings: Settings, clinic: ClinicConfig, *, shared: GroupShared, mode: Mode
     ) -> contextlib.AbstractAsyncContextManager[Application]: ...
 
 
@@ -108,14 +115,15 @@ class ClinicGroup:
 
     def __init__(
         self,
-        database: Database,
+        shared: GroupShared,
         runner: ClinicRunner,
         *,
         retry_first: timedelta = RETRY_FIRST,
         retry_max: timedelta = RETRY_MAX,
         starting_at_once: int = STARTING_AT_ONCE,
     ) -> None:
-        self._database = database
+        self._shared = shared
+        self._mode: Mode = "polling" if shared.webhooks is None else "webhook"
         self._starting = asyncio.Semaphore(starting_at_once)
         self._runner = runner
         self._retry_first = retry_first
@@ -125,6 +133,10 @@ class ClinicGroup:
     @property
     def runs(self) -> Mapping[str, ClinicRun]:
         return self._runs
+
+    def states(self) -> dict[str, tuple[str, str]]:
+        """Each clinic's state and its detail (the bot's name, or why it is not served)."""
+        return {cid: (run.state, run.detail) for cid, run in self._runs.items()}
 
     async def apply(self, deployment: Deployment) -> Changes:
         """Brings the running clinics in line with ``deployment``."""
@@ -171,7 +183,12 @@ class ClinicGroup:
                 async with contextlib.AsyncExitStack() as serving:
                     async with self._starting:
                         application = await serving.enter_async_context(
-                            self._runner(run.bot.settings, run.bot.clinic, database=self._database)
+                            self._runner(
+                                run.bot.settings,
+                                run.bot.clinic,
+                                shared=self._shared,
+                                mode=self._mode,
+                            )
                         )
                     run.set_state("serving", f"@{application.bot.username}")
                     run.application = application
@@ -213,25 +230,48 @@ def report_refused(deployment: Deployment) -> None:
 
 @contextlib.asynccontextmanager
 async def running_group(
-    deployment: Deployment, runner: ClinicRunner, *, database: Database | None = None
+    deployment: Deployment,
+    runner: ClinicRunner,
+    *,
+    database: Database | None = None,
+    mode: Mode = "polling",
 ) -> AsyncIterator[ClinicGroup]:
     """The group's clinics running until the block exits, then each stopped cleanly.
-    ``database``: the connection they share (by default opened from DATABASE_URL)."""
-    shared = database or open_database(deployment.settings.database)
-    group = ClinicGroup(shared, runner)
-    try:
-        await group.apply(deployment)
-        yield group
-    finally:
-        await group.stop_all()
+    ``database``: the connection they share (by default opened from DATABASE_URL). In webhook
+    mode, one HTTP server (``WEBHOOK_PORT``) takes every clinic's updates."""
+    settings = deployment.settings
+    if mode == "webhook" and settings.webhook_url is None:
+        raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
+    connection = database or open_database(settings.database)
+    telegram = SharedConnections()
+    async with contextlib.AsyncExitStack() as serving:
+        serving.push_async_callback(telegram.close)
         if database is None:
-            shared.close()
+            serving.callback(connection.close)
+        webhooks = None
+        if mode == "webhook":
+            webhooks = GroupWebhooks(str(settings.webhook_url), lambda: group.states())
+        group = ClinicGroup(GroupShared(connection, telegram, webhooks), runner)
+        if webhooks is not None:
+            await serving.enter_async_context(
+                serve_asgi(webhooks.app(), host=settings.webhook_listen, port=settings.webhook_port)
+            )
+            logger.info("listening on port %d", settings.webhook_port)
+        try:
+            await group.apply(deployment)
+            yield group
+        finally:
+            await group.stop_all()
 
 
 async def serve_group_until_signalled(
-    load: Callable[[], Deployment], redaction: RedactingFilter, runner: ClinicRunner
+    load: Callable[[], Deployment],
+    redaction: RedactingFilter,
+    runner: ClinicRunner,
+    mode: Mode = "polling",
 ) -> None:
-    """`vetbot run` for a clinic group: serve until SIGTERM or SIGINT; SIGHUP reloads."""
+    """`vetbot run` / `vetbot webhook` for a clinic group: serve until SIGTERM or SIGINT;
+    SIGHUP reloads."""
     deployment = load()
     report_refused(deployment)
     stop = asyncio.Event()
@@ -240,7 +280,7 @@ async def serve_group_until_signalled(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     loop.add_signal_handler(signal.SIGHUP, reload.set)
-    async with running_group(deployment, runner) as group:
+    async with running_group(deployment, runner, mode=mode) as group:
         logger.info(
             "vetbot serving %d clinic(s) (%s event loop); SIGHUP reloads %s",
             len(group.runs),
@@ -274,8 +314,11 @@ async def _reload(
     logger.info("reloaded: %s", changes)
 
 
-def run_group(load: Callable[[], Deployment], redaction: RedactingFilter) -> None:
-    """`vetbot run` with ``CLINICS_DIR``: the group in one process until SIGTERM or SIGINT."""
+def run_group(
+    load: Callable[[], Deployment], redaction: RedactingFilter, mode: Mode = "polling"
+) -> None:
+    """`vetbot run` / `vetbot webhook` with ``CLINICS_DIR``: the group in one process until
+    SIGTERM or SIGINT."""
     from bot.launch.application import running_bot
 
-    event_loop.run(serve_group_until_signalled(load, redaction, running_bot))
+    event_loop.run(serve_group_until_signalled(load, redaction, running_bot, mode))

@@ -4,15 +4,23 @@ Telegram POSTs each update with the `X-Telegram-Bot-Api-Secret-Token` header reg
 setWebhook; anything else gets 403 and is not processed. Telegram redelivers an update whose
 answer it did not get: an update id already seen is acknowledged and dropped (the store
 remembers ids for a day). Part of the composition root: it knows Telegram.
+
+A single clinic is served by `create_web_app`; a clinic group by one `GroupWebhooks` server
+where each clinic's bot registers its endpoint (`{WEBHOOK_URL}/{clinic_id}`, its own secret).
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import urlsplit
 
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client.registry import Collector
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -21,6 +29,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.runtime.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.runtime.metrics import ClinicLabelled
 from bot.services import Services
 
 logger = logging.getLogger("vetbot.web")
@@ -32,18 +41,19 @@ MAX_UPDATE_BYTES: Final = 1_000_000
 ReadinessCheck = Callable[[], Awaitable[tuple[bool, str]]]
 
 
-def create_web_app(
-    application: Application,
-    services: Services,
-    secret: str,
-    readiness: dict[str, ReadinessCheck],
-    path: str = WEBHOOK_PATH,
-) -> Starlette:
-    """The ASGI app served in webhook mode."""
+@dataclass(frozen=True)
+class WebhookEndpoint:
+    """One bot's side of the webhook: where its updates go and what proves it ready."""
 
-    async def telegram(request: Request) -> Response:
+    application: Application
+    services: Services
+    secret: str
+    readiness: Mapping[str, ReadinessCheck]
+
+    async def receive(self, request: Request) -> Response:
+        """One POST from Telegram: the secret checked, the update queued once."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
             logger.warning("webhook call refused: wrong or missing secret token")
             return PlainTextResponse("forbidden", status_code=403)
         body = await request.body()
@@ -51,34 +61,155 @@ def create_web_app(
             return PlainTextResponse("too large", status_code=413)
         try:
             payload: dict[str, Any] = await request.json()
-            update = Update.de_json(payload, application.bot)
+            update = Update.de_json(payload, self.application.bot)
         except ValueError:
             return PlainTextResponse("bad update", status_code=400)
         if update is None:
             return PlainTextResponse("bad update", status_code=400)
-        if services.store.seen_update(update.update_id):
+        if self.services.store.seen_update(update.update_id):
             logger.info("update %s redelivered: already handled", update.update_id)
             return PlainTextResponse("ok")
-        await application.update_queue.put(update)
+        await self.application.update_queue.put(update)
         return PlainTextResponse("ok")
 
-    async def healthz(request: Request) -> Response:
-        return PlainTextResponse("ok")
+    async def check(self) -> tuple[bool, dict[str, dict[str, Any]]]:
+        """Every readiness check: whether all pass, and each one's result."""
+        results = {name: await check() for name, check in self.readiness.items()}
+        ready = all(ok for ok, _ in results.values())
+        return ready, {name: {"ok": ok, "detail": detail} for name, (ok, detail) in results.items()}
+
+
+async def _healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_web_app(endpoint: WebhookEndpoint, path: str = WEBHOOK_PATH) -> Starlette:
+    """The ASGI app served in webhook mode for one clinic."""
 
     async def metrics(request: Request) -> Response:
-        return Response(services.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+        return Response(endpoint.services.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     async def readyz(request: Request) -> Response:
-        results = {name: await check() for name, check in readiness.items()}
-        ready = all(ok for ok, _ in results.values())
-        body = {name: {"ok": ok, "detail": detail} for name, (ok, detail) in results.items()}
-        return JSONResponse({"ready": ready, "checks": body}, status_code=200 if ready else 503)
+        ready, checks = await endpoint.check()
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     return Starlette(
         routes=[
-            Route(path, telegram, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+            Route(path, endpoint.receive, methods=["POST"]),
+            Route("/healthz", _healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
         ]
     )
+
+
+ClinicStates = Callable[[], Mapping[str, tuple[str, str]]]
+"""Each declared clinic's state ("serving", "starting", "failed") and its detail."""
+
+
+class GroupWebhooks:
+    """One HTTP server for a clinic group: each serving clinic's bot registers its endpoint.
+
+    - ``POST {path}/{clinic}``: the clinic's updates, checked against its own secret. A clinic
+      declared but not serving yet (starting, restarting after a reload, failed) answers 503
+      and Telegram delivers again later; an unknown one 404.
+    - ``GET /readyz``: the process: 200 while the database is writable and a clinic serves;
+      the body lists every clinic's state. One clinic's trouble does not take the server out
+      of a load balancer: that would stop every other clinic's updates too.
+    - ``GET /readyz/{clinic}``: that clinic's checks (Telegram, Treats, the store, the staff
+      chat), 200 or 503, as ``/readyz`` for a single clinic.
+    - ``GET /metrics``: every clinic's metrics with a ``clinic`` label, and how many clinics
+      are in each state.
+    """
+
+    def __init__(self, webhook_url: str, states: ClinicStates) -> None:
+        self._base_url = webhook_url.rstrip("/")
+        self._path = urlsplit(self._base_url).path.rstrip("/")
+        self._states = states
+        self._endpoints: dict[str, WebhookEndpoint] = {}
+
+    def url_for(self, clinic_id: str) -> str:
+        """What the clinic's bot registers with setWebhook."""
+        return f"{self._base_url}/{clinic_id}"
+
+    @contextmanager
+    def registered(self, clinic_id: str, endpoint: WebhookEndpoint) -> Iterator[None]:
+        """The clinic's updates go to ``endpoint`` within the block."""
+        self._endpoints[clinic_id] = endpoint
+        try:
+            yield
+        finally:
+            if self._endpoints.get(clinic_id) is endpoint:
+                del self._endpoints[clinic_id]
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route(self._path + "/{clinic}", self._receive, methods=["POST"]),
+                Route("/healthz", _healthz, methods=["GET"]),
+                Route("/readyz", self._readyz, methods=["GET"]),
+                Route("/readyz/{clinic}", self._clinic_readyz, methods=["GET"]),
+                Route("/metrics", self._metrics, methods=["GET"]),
+            ]
+        )
+
+    def _not_serving(self, clinic_id: str) -> Response:
+        state = self._states().get(clinic_id)
+        if state is None:
+            return PlainTextResponse("no such clinic", status_code=404)
+        return PlainTextResponse(f"clinic {state[0]}", status_code=503)
+
+    async def _receive(self, request: Request) -> Response:
+        clinic_id = request.path_params["clinic"]
+        endpoint = self._endpoints.get(clinic_id)
+        if endpoint is None:
+            return self._not_serving(clinic_id)
+        return await endpoint.receive(request)
+
+    async def _readyz(self, request: Request) -> Response:
+        states = self._states()
+        clinics = {
+            cid: {"state": state, "detail": detail} for cid, (state, detail) in states.items()
+        }
+        store_ok, store_detail = await self._store_writable()
+        ready = store_ok and any(state == "serving" for state, _ in states.values())
+        body = {
+            "ready": ready,
+            "store": {"ok": store_ok, "detail": store_detail},
+            "serving": sum(1 for state, _ in states.values() if state == "serving"),
+            "clinics": clinics,
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def _store_writable(self) -> tuple[bool, str]:
+        """The shared database, written through any serving clinic's store probe."""
+        for endpoint in list(self._endpoints.values()):
+            check = endpoint.readiness.get("store")
+            if check is not None:
+                return await check()
+        return False, "no clinic serving"
+
+    async def _clinic_readyz(self, request: Request) -> Response:
+        clinic_id = request.path_params["clinic"]
+        endpoint = self._endpoints.get(clinic_id)
+        if endpoint is None:
+            state = self._states().get(clinic_id)
+            if state is None:
+                return JSONResponse({"ready": False, "detail": "no such clinic"}, status_code=404)
+            body = {"ready": False, "state": state[0], "detail": state[1]}
+            return JSONResponse(body, status_code=503)
+        ready, checks = await endpoint.check()
+        body = {"ready": ready, "state": "serving", "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def _metrics(self, request: Request) -> Response:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(self._labelled())
+        counts = Gauge("vetbot_clinics", "Declared clinics by state", ["state"], registry=registry)
+        for state, _ in self._states().values():
+            counts.labels(state).inc()
+        return Response(generate_latest(registry), media_type=METRICS_CONTENT_TYPE)
+
+    def _labelled(self) -> Collector:
+        registries = {cid: e.services.metrics.registry for cid, e in self._endpoints.items()}
+        return ClinicLabelled(registries)

@@ -6,12 +6,13 @@ process. Label values stay few: endpoint templates, status codes, outcomes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
 
 from bot.treats import CallRecord
 
@@ -87,3 +88,30 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class ClinicLabelled:
+    """A clinic group's metrics on one page: every clinic's registry, each sample labelled
+    ``clinic``; a family appears once, with the samples of every clinic (the exposition
+    format allows a family's ``# TYPE`` line only once)."""
+
+    def __init__(self, registries: Mapping[str, CollectorRegistry]) -> None:
+        self._registries = registries
+
+    def collect(self) -> Iterator[Metric]:
+        families: dict[str, Metric] = {}
+        for clinic_id, registry in self._registries.items():
+            for family in registry.collect():
+                merged = families.get(family.name)
+                if merged is None:
+                    merged = Metric(family.name, family.documentation, family.type, family.unit)
+                    families[family.name] = merged
+                for sample in family.samples:
+                    merged.add_sample(
+                        sample.name,
+                        {**sample.labels, "clinic": clinic_id},
+                        sample.value,
+                        sample.timestamp,
+                        sample.exemplar,
+                    )
+        yield from families.values()

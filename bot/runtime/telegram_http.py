@@ -33,6 +33,31 @@ MEDIA_WRITE_TIMEOUT: Final = 20.0
 DEFAULT_POOL_SIZE: Final = 256
 
 
+class SharedConnections:
+    """One pool of kept-alive connections to Telegram for every bot of a clinic group.
+
+    Telegram tells bots apart by the token in each request's path, not by the connection, so
+    300 bots can reuse the same few TLS connections for their calls instead of opening their
+    own (each long poll still holds one while it waits). No cap: every clinic's long poll
+    needs a connection whatever the others do, and each bot's calls are already paced by its
+    own flood limits. Closed by its owner, the group, after every bot stopped.
+    """
+
+    def __init__(self) -> None:
+        self._connector: aiohttp.TCPConnector | None = None
+
+    @property
+    def connector(self) -> aiohttp.TCPConnector:
+        """Created on first use, inside the running event loop (aiohttp needs one)."""
+        if self._connector is None or self._connector.closed:
+            self._connector = aiohttp.TCPConnector(limit=0, ssl=verified_tls())
+        return self._connector
+
+    async def close(self) -> None:
+        if self._connector is not None:
+            await self._connector.close()
+
+
 class AiohttpRequest(BaseRequest):
     """A ``telegram.request.BaseRequest`` over one aiohttp session with a pool of kept-alive
     connections.
@@ -40,7 +65,16 @@ class AiohttpRequest(BaseRequest):
     Timeouts keep PTB's meaning (see ``bot/runtime/aiohttp_shared.py``).
     """
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_proxy_for", "_read", "_session", "_write")
+    __slots__ = (
+        "_connect",
+        "_pool",
+        "_pool_size",
+        "_proxy_for",
+        "_read",
+        "_session",
+        "_shared",
+        "_write",
+    )
 
     def __init__(
         self,
@@ -50,7 +84,11 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        shared: SharedConnections | None = None,
     ) -> None:
+        """``shared``: the connections of a clinic group's bots (``connection_pool_size`` and
+        ``pool_timeout`` then do not apply: the group's pool has no cap of its own)."""
+        self._shared = shared
         self._pool_size = connection_pool_size
         self._read = read_timeout
         self._write = write_timeout
@@ -68,8 +106,14 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
+            connector = (
+                self._shared.connector
+                if self._shared is not None
+                else aiohttp.TCPConnector(limit=self._pool_size, ssl=verified_tls())
+            )
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=verified_tls()),
+                connector=connector,
+                connector_owner=self._shared is None,
                 headers={"User-Agent": self.USER_AGENT},
                 trust_env=False,  # see EnvironmentProxies
                 raise_for_status=False,
