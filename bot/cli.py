@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from bot.config import (
@@ -73,13 +73,16 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the bot with long polling",
         description="Run the bot with long polling. Settings come from the environment and "
-        ".env (see .env.example); the clinic from CLINIC_CONFIG.",
+        ".env (see .env.example); the clinic from CLINIC_CONFIG, or every clinic of "
+        "CLINICS_DIR (SIGHUP reloads the folder).",
     )
     commands.add_parser(
         "webhook",
         help="run the bot with a webhook (behind a TLS reverse proxy), with /healthz, /readyz",
         description="Register WEBHOOK_URL with Telegram and serve it on WEBHOOK_PORT, with "
-        "/healthz (process up) and /readyz (Telegram and Treats reachable, store writable).",
+        "/healthz (process up), /readyz (Telegram and Treats reachable, store writable) and "
+        "/metrics. With CLINICS_DIR, each clinic at WEBHOOK_URL/<clinic id>, its checks at "
+        "/readyz/<clinic id>.",
     )
     commands.add_parser(
         "demo",
@@ -126,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("client_id", metavar="CLIENT_ID", help="the Treats client's id (UUID)")
     invite.add_argument("--days", type=int, default=14, help="validity in days (default 14)")
+    invite.add_argument(
+        "--clinic",
+        metavar="ID",
+        help="with CLINICS_DIR: the id of the clinic whose client this is",
+    )
     when = commands.add_parser(
         "when",
         help="show how a time phrase is understood",
@@ -176,41 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     match args.command:
         case "run":
-            from bot.clinic_group import load_deployment
-
-            deployment = load_deployment()
-            redaction = configure_logging(
-                level=args.log_level,
-                fmt=deployment.settings.log_format,
-                secrets=deployment.secrets,
-            )
-            if deployment.is_group:
-                from bot.launch.group import run_group
-
-                for name in deployment.ignored:
-                    logging.getLogger("vetbot.group").warning(
-                        "%s is set but not read: with CLINICS_DIR each clinic file names its own",
-                        name,
-                    )
-                run_group(load_deployment, redaction)
-                return 0
-            from bot.launch.application import run_polling
-
-            (single,) = deployment.clinics
-            run_polling(single.settings, single.clinic)
-            return 0
+            return _serve(args, "polling")
         case "webhook":
-            if _group_configured():
-                raise ConfigError(
-                    "CLINICS_DIR is set: a clinic group runs with `vetbot run` (long polling); "
-                    "webhook mode serves one clinic for now"
-                )
-            settings, clinic = load_configuration(WEBHOOK_URL_NEEDED)
-            _logging(args, settings)
-            from bot.launch.application import run_webhook
-
-            run_webhook(settings, clinic)
-            return 0
+            return _serve(args, "webhook")
         case "demo":
             from bot.launch.demo import run_demo
             from bot.runtime import event_loop
@@ -253,10 +229,61 @@ def _dispatch(args: argparse.Namespace) -> int:
                 store_settings, args.source, args.clinic, args.from_clinic
             )
         case "invite":
-            settings, clinic = load_configuration(LINK_SECRET_NEEDED)
+            settings, clinic = _invite_clinic(args.clinic)
             _logging(args, settings)
             return asyncio.run(_invite(settings, clinic, args.client_id, args.days))
     raise AssertionError(args.command)
+
+
+def _serve(args: argparse.Namespace, mode: Literal["polling", "webhook"]) -> int:
+    """`vetbot run` and `vetbot webhook`: one clinic, or every clinic of CLINICS_DIR."""
+    import functools
+
+    from bot.clinic_group import load_deployment
+
+    load = functools.partial(load_deployment, WEBHOOK_URL_NEEDED if mode == "webhook" else None)
+    deployment = load()
+    redaction = configure_logging(
+        level=args.log_level, fmt=deployment.settings.log_format, secrets=deployment.secrets
+    )
+    if deployment.is_group:
+        from bot.launch.group import run_group
+
+        for name in deployment.ignored:
+            logging.getLogger("vetbot.group").warning(
+                "%s is set but not read: with CLINICS_DIR each clinic file names its own", name
+            )
+        run_group(load, redaction, mode)
+        return 0
+    from bot.launch.application import run_polling, run_webhook
+
+    (single,) = deployment.clinics
+    (run_webhook if mode == "webhook" else run_polling)(single.settings, single.clinic)
+    return 0
+
+
+def _invite_clinic(clinic_id: str | None) -> tuple[Settings, ClinicConfig]:
+    """The clinic an invite is for: the single clinic, or ``--clinic`` of the group (its
+    own bot and link secret: a link opens that clinic's bot only)."""
+    if not _group_configured():
+        if clinic_id is not None:
+            raise ConfigError("--clinic names a clinic of CLINICS_DIR, which is not set")
+        return load_configuration(LINK_SECRET_NEEDED)
+    from bot.clinic_group import load_deployment
+
+    deployment = load_deployment(LINK_SECRET_NEEDED)
+    known = ", ".join(sorted(bot.id for bot in deployment.clinics)) or "none"
+    if clinic_id is None:
+        raise ConfigError(f"CLINICS_DIR is set: say which clinic with --clinic (one of: {known})")
+    chosen = deployment.clinic(clinic_id)
+    if chosen is None:
+        refused = [
+            f"{refusal.source.name}: {problem}"
+            for refusal in deployment.refused
+            for problem in refusal.problems
+        ]
+        raise ConfigError(f"--clinic {clinic_id}: no such clinic (valid: {known})", *refused)
+    return chosen.settings, chosen.clinic
 
 
 def _group_configured() -> bool:

@@ -17,14 +17,21 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.clinic_group import Deployment, load_deployment
 from bot.clock import ManualClock
 from bot.launch.application import running_bot
 from bot.launch.group import ClinicGroup, running_group
-from bot.runtime.asgi_server import serve_asgi
-from bot.standins.emulator import BotAccount, Group, Person, TelegramWorld
+from bot.runtime.asgi_server import bind_loopback, serve_asgi
+from bot.standins.emulator import (
+    SECRET_TOKEN_HEADER,
+    BotAccount,
+    Group,
+    Person,
+    TelegramWorld,
+)
 from bot.standins.sandbox import SandboxState, create_sandbox_app, render_clinic_toml
 from bot.store import OutboxKind, StaffButton, StaffMessage, Store
 from tests.e2e.flow import confirm, identify, next_step, to_summary
@@ -339,3 +346,190 @@ async def test_vetbot_check_checks_every_clinic_of_the_group(
     assert "== lyon (Clinique de Lyon)" in text and "== nantes (Clinique de Nantes)" in text
     assert "OK   Telegram: @vetbot_lyon_bot" in text or "@vetbot_lyon_bot" in text
     assert NANTES_TOKEN not in text and LYON_TOKEN not in text
+
+
+@pytest.fixture
+def group_webhook(group_env: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`vetbot webhook`'s settings for the group: one loopback port; returns the base URL."""
+    with bind_loopback() as probe:
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("WEBHOOK_URL", f"{base}/hooks")
+    monkeypatch.setenv("WEBHOOK_PORT", str(port))
+    monkeypatch.setenv("WEBHOOK_LISTEN", "127.0.0.1")
+    return base
+
+
+def _metric_values(text: str) -> dict[str, float]:
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+async def test_one_webhook_server_for_the_group_with_a_path_and_secret_per_clinic(
+    clinics: dict[str, Clinic],
+    group_env: Path,
+    group_webhook: str,
+    monkeypatch: pytest.MonkeyPatch,
+    telegram_world: TelegramWorld,
+    sandbox: SandboxState,
+    sandbox_url: str,
+    sandbox_clock: ManualClock,
+) -> None:
+    nantes, lyon = clinics["nantes"], clinics["lyon"]
+    lyon_file = group_env / "lyon.toml"
+    lyon_file.write_text(
+        lyon_file.read_text(encoding="utf-8") + 'webhook_secret_env = "LYON_HOOK_SECRET"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("LYON_HOOK_SECRET", "lyon-webhook-secret-token")
+    _declare(group_env, monkeypatch, "brest", REFUSED_TOKEN, sandbox, sandbox_url, -100999)
+    deployment = load_deployment()
+    async with (
+        running_group(deployment, _runner(sandbox_clock), mode="webhook") as running,
+        httpx.AsyncClient(base_url=group_webhook) as http,
+    ):
+        await _serving(running, "nantes", "lyon")
+        await running.runs["brest"].until("failed")
+        assert nantes.bot.webhook.config.url == f"{group_webhook}/hooks/nantes"
+        assert lyon.bot.webhook.config.url == f"{group_webhook}/hooks/lyon"
+        assert lyon.bot.webhook.config.secret_token == "lyon-webhook-secret-token"
+        assert nantes.bot.webhook.config.secret_token not in (None, "lyon-webhook-secret-token")
+
+        # Each clinic's owners reach their own clinic's bot through the one server.
+        marie = telegram_world.person(
+            "Marie",
+            "Durand",
+            phone_number=nantes.sandbox.seed.demo_owner_one_pet.phone,
+            bot=nantes.bot,
+        )
+        await identify(marie)
+        await identify(telegram_world.same_person_with(marie, lyon.bot))
+
+        # Lyon's path takes Lyon's secret only; an unknown clinic is not found; a clinic
+        # that is not serving asks Telegram to deliver again later.
+        update = {
+            "update_id": 900001,
+            "message": {
+                "message_id": 1,
+                "date": 1795000000,
+                "chat": {"id": 1, "type": "private"},
+                "text": "/start",
+            },
+        }
+        nantes_secret = {SECRET_TOKEN_HEADER: nantes.bot.webhook.config.secret_token}
+        assert (
+            await http.post("/hooks/lyon", json=update, headers=nantes_secret)
+        ).status_code == 403
+        assert (await http.post("/hooks/paris", json=update)).status_code == 404
+        assert (await http.post("/hooks/brest", json=update)).status_code == 503
+
+        # Readiness: the process is ready while clinics serve, each clinic has its own.
+        ready = await http.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        body = ready.json()
+        assert body["clinics"]["nantes"]["state"] == "serving"
+        assert body["clinics"]["brest"]["state"] == "failed"
+        assert body["serving"] == 2 and body["store"]["ok"]
+        lyon_ready = await http.get("/readyz/lyon")
+        assert lyon_ready.status_code == 200
+        checks = lyon_ready.json()["checks"]
+        assert checks["telegram"]["detail"] == "@vetbot_lyon_bot" and checks["treats"]["ok"]
+        brest_ready = await http.get("/readyz/brest")
+        assert brest_ready.status_code == 503 and "rejected" in brest_ready.json()["detail"]
+        assert REFUSED_TOKEN not in brest_ready.text
+        assert (await http.get("/readyz/paris")).status_code == 404
+
+        # Metrics: every clinic's, labelled.
+        metrics = _metric_values((await http.get("/metrics")).text)
+        assert metrics['vetbot_updates_total{clinic="nantes"}'] >= 2
+        assert metrics['vetbot_updates_total{clinic="lyon"}'] >= 2
+        assert metrics['vetbot_clinics{state="serving"}'] == 2
+        assert metrics['vetbot_clinics{state="failed"}'] == 1
+
+
+@pytest.mark.slow
+async def test_vetbot_webhook_serves_the_group_on_one_port(
+    clinics: dict[str, Clinic], group_env: Path, group_webhook: str
+) -> None:
+    """The operator's way: `vetbot webhook` with CLINICS_DIR, then SIGTERM."""
+    nantes, lyon = clinics["nantes"], clinics["lyon"]
+    env = {**os.environ, "PYTHONPATH": REPO_ROOT}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "webhook", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    assert process.stderr is not None
+    lines: list[str] = []
+
+    async def read_until_serving() -> None:
+        """The log, line by line, until both clinics say they serve."""
+        assert process.stderr is not None
+        while sum("serving as @" in line for line in lines) < 2:
+            line = await process.stderr.readline()
+            assert line, "".join(lines)
+            lines.append(line.decode())
+
+    try:
+        await asyncio.wait_for(read_until_serving(), SPAWN_SECONDS)
+        assert nantes.bot.webhook.config.url == f"{group_webhook}/hooks/nantes"
+        assert lyon.bot.webhook.config.url == f"{group_webhook}/hooks/lyon"
+        async with httpx.AsyncClient(base_url=group_webhook) as http:
+            ready = (await http.get("/readyz")).json()
+        assert ready["serving"] == 2, ready
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), SPAWN_SECONDS) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = "".join(lines) + (await process.stderr.read()).decode()
+    assert "webhook registered at" in log and "stopped cleanly" in log
+    assert NANTES_TOKEN not in log and LYON_TOKEN not in log
+
+
+@pytest.mark.slow
+async def test_vetbot_invite_links_to_the_named_clinics_bot(
+    clinics: dict[str, Clinic], group_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydantic import SecretStr
+
+    from bot.invites import read_invite
+
+    lyon = clinics["lyon"]
+    lyon_file = group_env / "lyon.toml"
+    lyon_file.write_text(
+        lyon_file.read_text(encoding="utf-8") + 'link_secret_env = "LYON_LINK_SECRET"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("LYON_LINK_SECRET", "lyon-link-secret-of-32-characters!")
+    owner = lyon.sandbox.seed.demo_owner_many_pets
+    env = {**os.environ, "PYTHONPATH": REPO_ROOT}
+
+    async def invite(*args: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "invite",
+            owner.id,
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), SPAWN_SECONDS)
+        return process.returncode or 0, out.decode(), err.decode()
+
+    code, _, err = await invite()
+    assert code == 2 and "say which clinic with --clinic (one of: lyon)" in err, err
+    code, _, err = await invite("--clinic", "nantes")
+    assert code == 2 and "--clinic nantes: no such clinic (valid: lyon)" in err, err
+    assert "nantes.toml: bot.link_secret_env" in err and "signs invite links" in err
+    code, out, err = await invite("--clinic", "lyon")
+    assert code == 0, err
+    assert out.startswith("Thomas Moreau: https://t.me/vetbot_lyon_bot?start="), out
+    token = out.split("start=")[1].split()[0]
+    secret = SecretStr("lyon-link-secret-of-32-characters!")
+    assert read_invite(token, secret, now=lyon.sandbox.now()) == owner.id
