@@ -258,8 +258,7 @@ def _serve(args: argparse.Namespace, mode: Literal["polling", "webhook"]) -> int
     from bot.launch.application import run_polling, run_webhook
 
     (single,) = deployment.clinics
-    (run_webhook if mode == "webhook" else run_polling)(single.settings, single.clinic)
-    return 0
+    return (run_webhook if mode == "webhook" else run_polling)(single.settings, single.clinic)
 
 
 def _invite_clinic(clinic_id: str | None) -> tuple[Settings, ClinicConfig]:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -45,6 +45,7 @@ from bot.runtime import event_loop
 from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.flood_limits import TELEGRAM_FLOOD_LIMITS, FloodLimits, GroupPacer
 from bot.runtime.persistence import StorePersistence
+from bot.runtime.polling_watch import UpdatesLost, serve_until
 from bot.runtime.telegram_http import AiohttpRequest, SharedConnections
 from bot.services import Services, open_services
 from bot.staff_chat import StaffChat
@@ -70,6 +71,8 @@ FLOOD_RETRIES: Final = 3
 SHUTDOWN_FLUSH_SECONDS: Final = 3.0
 STORE_PROBE_UPDATE_ID: Final = -1
 """/readyz proves the store writable by recording this (impossible) update id."""
+EXIT_UPDATES_LOST: Final = 1
+"""`vetbot run` stopped because Telegram refused the token while running."""
 POLL_TIMEOUT_SECONDS: Final = 30
 STOP_POLLING_SECONDS: Final = 1.5
 """How long a stop waits for Telegram to confirm the last updates fetched (PTB would wait its
@@ -412,6 +415,8 @@ async def _stop_polling(updater: Updater) -> None:
         await asyncio.wait_for(updater.stop(), STOP_POLLING_SECONDS)
     except TimeoutError as late:
         held.error = held.error or late  # a slow confirmation must not hold a clean stop
+    except InvalidToken:
+        return  # the polling had ended on a refused token (see runtime/polling_watch.py)
     finally:
         ptb_logger.removeFilter(held)
     if held.error is not None:
@@ -502,29 +507,38 @@ async def running_bot(
 
 async def serve_until_signalled(
     settings: Settings, clinic: ClinicConfig, mode: Literal["polling", "webhook"] = "polling"
-) -> None:
-    """`vetbot run` / `vetbot webhook`: get updates until SIGTERM or SIGINT."""
+) -> int:
+    """`vetbot run` / `vetbot webhook`: get updates until SIGTERM or SIGINT (exit status 0),
+    or until Telegram refuses the token (1: a supervisor restarting the process would only
+    be refused again; the operator must set the new token)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with running_bot(settings, clinic, mode=mode) as application:
-        logger.info(
-            "vetbot running as @%s (%s, %s event loop)",
-            application.bot.username,
-            mode,
-            event_loop.loop_name(),
-        )
-        await stop.wait()
-        logger.info("stopping: finishing updates in flight")
+    try:
+        async with running_bot(settings, clinic, mode=mode) as application:
+            logger.info(
+                "vetbot running as @%s (%s, %s event loop)",
+                application.bot.username,
+                mode,
+                event_loop.loop_name(),
+            )
+            await serve_until(application, stop)
+            logger.info("stopping: finishing updates in flight")
+    except UpdatesLost as lost:
+        logger.error("%s; stopped (exit status 1)", lost)
+        return EXIT_UPDATES_LOST
     logger.info("stopped cleanly")
+    return 0
 
 
-def run_polling(settings: Settings, clinic: ClinicConfig) -> None:
-    event_loop.run(serve_until_signalled(settings, clinic))
+def run_polling(settings: Settings, clinic: ClinicConfig) -> int:
+    """`vetbot run` for one clinic; the process's exit status."""
+    return event_loop.run(serve_until_signalled(settings, clinic))
 
 
-def run_webhook(settings: Settings, clinic: ClinicConfig) -> None:
+def run_webhook(settings: Settings, clinic: ClinicConfig) -> int:
+    """`vetbot webhook` for one clinic; the process's exit status."""
     if settings.webhook_url is None:
         raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
-    event_loop.run(serve_until_signalled(settings, clinic, mode="webhook"))
+    return event_loop.run(serve_until_signalled(settings, clinic, mode="webhook"))

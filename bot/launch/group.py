@@ -32,6 +32,7 @@ from bot.launch.web import GroupWebhooks
 from bot.runtime import event_loop
 from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.logs import CLINIC, RedactingFilter, redact
+from bot.runtime.polling_watch import serve_until
 from bot.runtime.telegram_http import SharedConnections
 from bot.store.db import Database
 from bot.store.schema import open_database
@@ -195,7 +196,7 @@ class ClinicGroup:
                     pause = self._retry_first
                     logger.info("serving as @%s", application.bot.username)
                     try:
-                        await run.stop.wait()
+                        await serve_until(application, run.stop)
                     finally:
                         run.application = None
             except asyncio.CancelledError:

@@ -101,6 +101,14 @@ class JsonFormatter(logging.Formatter):
 
 
 RETRY_AFTER_NOTICE: Final = r".*attribute `retry_after` will be of type `datetime.timedelta`"
+PTB_INVALID_TOKEN: Final = "Invalid token. Aborting retry loop."
+"""PTB's traceback when its polling ends on a refused token; bot/runtime/polling_watch.py
+says it in one line naming what to do, so the traceback is dropped."""
+
+
+class _WithoutPtbTokenTraceback(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("telegram.ext") and PTB_INVALID_TOKEN in str(record.msg))
 
 
 def configure_logging(
@@ -111,6 +119,7 @@ def configure_logging(
     handler = logging.StreamHandler(sys.stderr)
     redaction = RedactingFilter(secrets)
     handler.addFilter(redaction)
+    handler.addFilter(_WithoutPtbTokenTraceback())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -533,3 +533,30 @@ async def test_vetbot_invite_links_to_the_named_clinics_bot(
     token = out.split("start=")[1].split()[0]
     secret = SecretStr("lyon-link-secret-of-32-characters!")
     assert read_invite(token, secret, now=lyon.sandbox.now()) == owner.id
+
+
+async def test_a_token_revoked_while_serving_fails_that_clinic_only(
+    group: ClinicGroup,
+    clinics: dict[str, Clinic],
+    telegram_world: TelegramWorld,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PTB's polling gives up on a refused token without a word to anyone else: the group
+    notices, names the clinic, and tries it again later; the other clinic serves on."""
+    nantes, lyon = clinics["nantes"], clinics["lyon"]
+    caplog.set_level(logging.ERROR, logger="vetbot.group")
+    telegram_world.revoke_token(lyon.bot)
+    lyon_run = group.runs["lyon"]
+    assert await lyon_run.until("failed") == "failed"
+    assert "refused the bot token while running" in lyon_run.detail
+    assert any("lyon is not served" in r.getMessage() for r in caplog.records)
+    assert LYON_TOKEN not in caplog.text
+
+    marie = telegram_world.person(
+        "Marie",
+        "Durand",
+        phone_number=nantes.sandbox.seed.demo_owner_one_pet.phone,
+        bot=nantes.bot,
+    )
+    await identify(marie)
+    assert group.runs["nantes"].state == "serving"

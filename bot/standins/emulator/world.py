@@ -39,7 +39,9 @@ class TelegramWorld:
         self.faults = FaultPlan()
         self._http = webhook_client
         self._owns_http = webhook_client is None
+        self._accounts: list[BotAccount] = []
         self._bots: dict[str, BotAccount] = {}
+        """The accounts by their valid token (a revoked token is no longer here)."""
         self._people: list[Person] = []
         self._groups: list[Group] = []
         self._person_ids = itertools.count(FIRST_PERSON_ID)
@@ -61,6 +63,7 @@ class TelegramWorld:
         for person in self._people:
             bot.known_users[person.user.id] = person.user
         self._bots[token] = bot
+        self._accounts.append(bot)
         return bot
 
     def _webhook_http(self) -> httpx.AsyncClient:
@@ -72,12 +75,18 @@ class TelegramWorld:
     @property
     def bot(self) -> BotAccount:
         """The first bot added: the one people and groups talk to."""
-        if not self._bots:
+        if not self._accounts:
             raise LookupError("add a bot to the world first (world.add_bot)")
-        return next(iter(self._bots.values()))
+        return self._accounts[0]
 
     def bot_by_token(self, token: str) -> BotAccount | None:
         return self._bots.get(token)
+
+    def revoke_token(self, bot: BotAccount) -> None:
+        """The owner revoked the token with @BotFather: every later call with it is refused
+        as Telegram refuses an unknown token (401 Unauthorized), a long poll already waiting
+        included once it returns."""
+        del self._bots[bot.token]
 
     def person(
         self,
@@ -92,7 +101,7 @@ class TelegramWorld:
         """Someone with a private chat with the bot (``bot``: another one than the first),
         which the bot can answer once they write."""
         user = TelegramUser(next(self._person_ids), first_name, last_name, username, language_code)
-        for known_by in self._bots.values():
+        for known_by in self._accounts:
             known_by.known_users[user.id] = user
         return self._person_with(user, bot or self.bot, phone_number)
 
@@ -161,7 +170,7 @@ class TelegramWorld:
 
     async def aclose(self) -> None:
         """Stop webhook deliveries and release the HTTP client the world created."""
-        for bot in self._bots.values():
+        for bot in self._accounts:
             await bot.webhook.stop()
         if self._owns_http and self._http is not None:
             await self._http.aclose()
