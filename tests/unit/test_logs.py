@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.runtime.logs import configure_logging, redact
+from bot.runtime.logs import RedactingFilter, configure_logging, redact
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,26 @@ def test_configured_secrets_are_masked_in_json_lines(capsys: pytest.CaptureFixtu
     assert len(lines) == 1  # httpx is kept at WARNING: its URLs carry the token
     entry = json.loads(lines[0])
     assert entry["msg"] == "link secret is ***" and entry["logger"] == "vetbot.test"
+
+
+def test_every_secret_is_masked_whole_whatever_its_characters() -> None:
+    """Secrets are matched as text, not as patterns, the longest first."""
+    secrets = ("pa$$(word)+", "abc", "abcdef-longer", "")
+    line = "a=pa$$(word)+ b=abcdef-longer c=abc d=ab"
+    assert redact(line, secrets) == "a=*** b=*** c=*** d=ab"
+
+
+def test_a_reload_adds_secrets_to_the_filter() -> None:
+    redaction = RedactingFilter(["first-secret-value"])
+    redaction.add_secrets(["second-secret-value"])
+    record = logging.LogRecord(
+        "vetbot",
+        logging.INFO,
+        __file__,
+        1,
+        "%s and %s",
+        ("first-secret-value", "second-secret-value"),
+        None,
+    )
+    redaction.filter(record)
+    assert record.getMessage() == "*** and ***"
