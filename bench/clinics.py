@@ -2,17 +2,20 @@
 on PostgreSQL: idle memory per added clinic, start-up time, bot CPU per update and latency.
 
 Run from the repo root: ``python bench/clinics.py`` (``--clinics 1,10``, ``--db sqlite``,
-``--owners 200``, ``--json``).
+``--owners 200``, ``--mode webhook``, ``--json``).
 
 For each database and each size, a fresh Treats sandbox and a fresh emulated Telegram run in
 this process (as in bench/load.py): one bot account and one staff group per clinic, all in one
 emulator world; one sandbox serves every clinic, each clinic with its own API key. The clinics
 are declared as a ``CLINICS_DIR`` of clinic files and served by bench/run_group.py, the
 unmodified group runtime (``running_group`` over ``running_bot``, flood limits lifted as in
-bench/run_bot.py), a separate process polling over real loopback HTTP.
+bench/run_bot.py), a separate process polling over real loopback HTTP (``--mode webhook``: one
+webhook server for every clinic, the emulator posting each update to it, as ``vetbot
+webhook`` runs).
 
-- **Start-up**: from the process's start (its exec) to each clinic's first getUpdates, as the
-  emulator sees it: when the first clinic polls, and when every clinic does.
+- **Start-up**: from the process's start (its exec) to each clinic's first getUpdates (its
+  setWebhook in webhook mode), as the emulator sees it: when the first clinic polls, and
+  when every clinic does.
 - **Idle memory**: the bot's RSS a few seconds after every clinic polls, once idle; per added
   clinic, (RSS at N clinics - RSS at 1 clinic) / (N - 1). Idle CPU is the bot's CPU share over
   two idle seconds (the clinics' background loops: outbox, reminders, status watcher).
@@ -52,6 +55,7 @@ from harness import (  # type: ignore[import-not-found]
 from load import BotLog  # type: ignore[import-not-found]
 from sampling import py_spy, sampled, summarize  # type: ignore[import-not-found]
 
+from bot.runtime.asgi_server import bind_loopback
 from bot.standins.emulator import BotAccount
 from bot.standins.sandbox import render_clinic_toml
 from bot.standins.sandbox.keys import ALL_PERMISSIONS
@@ -120,7 +124,7 @@ def declare_clinics(stack: Stack, count: int) -> tuple[list[Clinic], dict[str, s
 
 
 def group_environment(
-    stack: Stack, secrets: dict[str, str], database_url: str | None
+    stack: Stack, secrets: dict[str, str], database_url: str | None, mode: str
 ) -> dict[str, str]:
     """`vetbot run`'s environment for the group: process-wide settings plus each clinic's
     secrets (no single-clinic TELEGRAM_BOT_TOKEN & co)."""
@@ -136,6 +140,12 @@ def group_environment(
     }
     if database_url is not None:
         env["DATABASE_URL"] = database_url
+    if mode == "webhook":
+        with bind_loopback() as probe:
+            port = probe.getsockname()[1]
+        env["WEBHOOK_URL"] = f"http://127.0.0.1:{port}/hooks"
+        env["WEBHOOK_PORT"] = str(port)
+        env["WEBHOOK_LISTEN"] = "127.0.0.1"
     return env
 
 
@@ -161,17 +171,19 @@ async def one_size(
     count: int,
     owners: int,
     database_url: str | None,
+    mode: str,
     profile: Path | None = None,
 ) -> dict[str, Any]:
     """One group of ``count`` clinics: start-up, idle, booking, stop."""
     async with running_stack(flood_limits=False) as stack:
         clinics, secrets = declare_clinics(stack, count)
-        env = group_environment(stack, secrets, database_url)
+        env = group_environment(stack, secrets, database_url, mode)
         log = BotLog()
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(RUN_GROUP),
+            mode,
             env=env,
             cwd=stack.folder,
             stderr=asyncio.subprocess.PIPE,
@@ -181,7 +193,7 @@ async def one_size(
         assert process.stderr is not None
         reader = asyncio.create_task(log.follow(process.stderr))
         try:
-            return await _measure(stack, clinics, owners, process, log, started, profile)
+            return await _measure(stack, clinics, owners, process, log, started, mode, profile)
         finally:
             if process.returncode is None:
                 process.terminate()
@@ -200,6 +212,7 @@ async def _measure(
     process: asyncio.subprocess.Process,
     log: BotLog,
     started: float,
+    mode: str,
     profile: Path | None,
 ) -> dict[str, Any]:
     pid = process.pid
@@ -211,7 +224,7 @@ async def _measure(
         return sampled(pid, profile.with_name(f"{profile.name}-{len(clinics)}-{phase}"))
 
     async def polled(bot: BotAccount) -> float:
-        await bot.wait_for_call("getupdates")
+        await bot.wait_for_call("setwebhook" if mode == "webhook" else "getupdates")
         return time.perf_counter() - started
 
     waiting = asyncio.gather(*(polled(clinic.bot) for clinic in clinics))
@@ -321,7 +334,11 @@ async def postgres_databases(wanted: bool, harness_cores: set[int]) -> AsyncIter
 
 
 async def main_async(
-    sizes: Sequence[int], databases: Sequence[str], owners: int, profile: Path | None = None
+    sizes: Sequence[int],
+    databases: Sequence[str],
+    owners: int,
+    mode: str = "polling",
+    profile: Path | None = None,
 ) -> list[dict]:
     cores = os.sched_getaffinity(0)
     ordered = sorted(cores)
@@ -332,8 +349,9 @@ async def main_async(
             for count in sizes:
                 url = new_pg() if database == "postgresql" else None
                 where = profile.with_name(f"{profile.name}-{database}") if profile else None
-                result = await one_size(count, owners, url, where)
+                result = await one_size(count, owners, url, mode, where)
                 result["database"] = database
+                result["mode"] = mode
                 results.append(result)
                 print(
                     f"  {database} {count} clinics: all polling {result['all_polling_s']:.2f} s, "
@@ -353,6 +371,8 @@ def _mark(ok: bool) -> str:
 def report(results: list[dict], owners: int) -> str:
     lines = [
         f"machine: {describe_machine()}",
+        f"mode: {results[0]['mode'] if results else '-'} (first poll / all poll: first "
+        "getUpdates, or setWebhook in webhook mode)",
         f"one bot process per row; {owners} owners book at once (after a warm-up crowd of "
         f"{owners}), spread round-robin over the clinics, at most {SAMPLED_CLINICS} evenly "
         "spaced ones (column 'at'); latency is owner's action to the bot's first answer; "
@@ -440,6 +460,12 @@ def main() -> int:
     parser.add_argument("--clinics", type=_sizes, default=SIZES, help="e.g. 1,10,100,300")
     parser.add_argument("--db", type=_databases, default=DATABASES, help="sqlite,postgresql")
     parser.add_argument("--owners", type=int, default=DEFAULT_OWNERS)
+    parser.add_argument(
+        "--mode",
+        choices=("polling", "webhook"),
+        default="polling",
+        help="how the clinics get their updates (vetbot run, or vetbot webhook)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
         "--profile",
@@ -452,7 +478,9 @@ def main() -> int:
     if args.profile:
         py_spy()  # fail now, not after the run
     sizes = args.clinics if 1 in args.clinics else (1, *args.clinics)  # the per-clinic base
-    results = asyncio.run(main_async(sorted(set(sizes)), args.db, args.owners, args.profile))
+    results = asyncio.run(
+        main_async(sorted(set(sizes)), args.db, args.owners, args.mode, args.profile)
+    )
     if args.json:
         print(json.dumps({"machine": describe_machine(), "runs": results}, indent=2))
     else:

@@ -4,6 +4,7 @@
 same deployment loading, logging and redaction, ``serve_group_until_signalled`` with every
 clinic's ``running_bot``), with one difference, as in bench/run_bot.py: Telegram's flood
 limits are lifted from each clinic's rate limiter (the bench measures the bot, not Telegram).
+``python bench/run_group.py webhook`` runs what ``vetbot webhook`` runs instead.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def main() -> int:
         level="INFO", fmt=deployment.settings.log_format, secrets=deployment.secrets
     )
     runner = functools.partial(running_bot, flood=NO_FLOOD_LIMITS)
-    event_loop.run(serve_group_until_signalled(load_deployment, redaction, runner))
+    mode = "webhook" if sys.argv[1:] == ["webhook"] else "polling"
+    event_loop.run(serve_group_until_signalled(load_deployment, redaction, runner, mode))
     return 0
 
 
