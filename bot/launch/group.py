@@ -28,6 +28,7 @@ from telegram.ext import Application
 
 from bot.clinic_group import ClinicBot, Deployment
 from bot.config import ClinicConfig, ConfigError, Settings
+from bot.launch.application import running_bot
 from bot.launch.shared import GroupShared
 from bot.launch.web import GroupWebhooks
 from bot.runtime import event_loop
@@ -340,6 +341,4 @@ def run_group(
 ) -> None:
     """`vetbot run` / `vetbot webhook` with ``CLINICS_DIR``: the group in one process until
     SIGTERM or SIGINT."""
-    from bot.launch.application import running_bot
-
     event_loop.run(serve_group_until_signalled(load, redaction, running_bot, mode))

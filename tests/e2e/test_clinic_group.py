@@ -156,6 +156,12 @@ async def _serving(group: ClinicGroup, *clinic_ids: str) -> None:
         assert await run.until("serving", "failed") == "serving", run.detail
 
 
+def _marie(world: TelegramWorld, clinic: Clinic) -> Person:
+    """Marie, an owner the clinic's Treats knows, in her chat with the clinic's bot."""
+    phone = clinic.sandbox.seed.demo_owner_one_pet.phone
+    return world.person("Marie", "Durand", phone_number=phone, bot=clinic.bot)
+
+
 def _store(group: ClinicGroup, clinic_id: str, clock: ManualClock) -> Store:
     run = group.runs[clinic_id]
     return Store.open(run.bot.settings.database, clock, clinic=clinic_id)
@@ -168,12 +174,7 @@ async def test_each_clinic_of_the_group_is_its_own(
     sandbox_clock: ManualClock,
 ) -> None:
     nantes, lyon = clinics["nantes"], clinics["lyon"]
-    marie_nantes = telegram_world.person(
-        "Marie",
-        "Durand",
-        phone_number=nantes.sandbox.seed.demo_owner_one_pet.phone,
-        bot=nantes.bot,
-    )
+    marie_nantes = _marie(telegram_world, nantes)
     marie_lyon = telegram_world.same_person_with(marie_nantes, lyon.bot)
 
     # The same person is an owner of each clinic, linked at each on her own.
@@ -399,12 +400,7 @@ async def test_one_webhook_server_for_the_group_with_a_path_and_secret_per_clini
         assert nantes.bot.webhook.config.secret_token not in (None, "lyon-webhook-secret-token")
 
         # Each clinic's owners reach their own clinic's bot through the one server.
-        marie = telegram_world.person(
-            "Marie",
-            "Durand",
-            phone_number=nantes.sandbox.seed.demo_owner_one_pet.phone,
-            bot=nantes.bot,
-        )
+        marie = _marie(telegram_world, nantes)
         await identify(marie)
         await identify(telegram_world.same_person_with(marie, lyon.bot))
 
@@ -552,11 +548,6 @@ async def test_a_token_revoked_while_serving_fails_that_clinic_only(
     assert any("lyon is not served" in r.getMessage() for r in caplog.records)
     assert LYON_TOKEN not in caplog.text
 
-    marie = telegram_world.person(
-        "Marie",
-        "Durand",
-        phone_number=nantes.sandbox.seed.demo_owner_one_pet.phone,
-        bot=nantes.bot,
-    )
+    marie = _marie(telegram_world, nantes)
     await identify(marie)
     assert group.runs["nantes"].state == "serving"
