@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 from urllib.parse import unquote, urlsplit
 
+from bot.store.errors import LeaseLost
+
 DB_FILENAME: Final = "vetbot.sqlite3"
 BUSY_TIMEOUT_SECONDS: Final = 5.0
 """How long a SQLite writer waits for another process's write lock before raising (never
@@ -93,8 +95,9 @@ class Database(Protocol):
 
     def execute(self, sql: str, params: Params = ()) -> Cursor: ...
 
-    def transaction(self, clinic: str) -> Any:
-        """A context manager: a write transaction holding ``clinic``'s write lock."""
+    def transaction(self, clinic: str, fence: Fence | None = None) -> Any:
+        """A context manager: a write transaction holding ``clinic``'s write lock; with a
+        ``fence``, refused (``LeaseLost``) unless this process still holds the clinic's lease."""
         ...
 
     def close(self) -> None: ...
@@ -206,9 +209,12 @@ class SqliteDatabase:
         return self._conn.execute(sql, params)
 
     @contextmanager
-    def transaction(self, clinic: str) -> Iterator[None]:
+    def transaction(self, clinic: str, fence: Fence | None = None) -> Iterator[None]:
         """The file's write lock up front, so a read-then-write cannot interleave with another
-        writer (the clinic does not matter: SQLite has one writer at a time)."""
+        writer (the clinic does not matter: SQLite has one writer at a time). No fence: a
+        SQLite file is served by one process, leases are PostgreSQL's."""
+        if fence is not None:
+            raise ValueError("leases need PostgreSQL: a SQLite file has a single process")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -338,11 +344,28 @@ class PostgresDatabase:
         return conn.execute(query, params if params else None)
 
     @contextmanager
-    def transaction(self, clinic: str) -> Iterator[None]:
-        """A transaction holding the clinic's advisory lock until it commits or rolls back."""
+    def transaction(self, clinic: str, fence: Fence | None = None) -> Iterator[None]:
+        """A transaction holding the clinic's advisory lock until it commits or rolls back.
+
+        With a ``fence``, the clinic's lease row is read first, share-locked: the transaction
+        goes on only while this process holds the lease at the fence's epoch and it has not
+        lapsed, and no other instance can take the clinic over before it commits. So a paused
+        or cut-off holder can never mark an alert sent or a booking claimed once another
+        instance serves the clinic."""
         conn = self._live()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (clinic_lock_key(clinic),))
+            if fence is not None:
+                held = conn.execute(
+                    """SELECT 1 FROM clinic_leases WHERE clinic_id = %s AND holder = %s
+                    AND epoch = %s AND expires_at > now() FOR SHARE""",
+                    (clinic, fence.holder, fence.epoch),
+                ).fetchone()
+                if held is None:
+                    raise LeaseLost(
+                        f"clinic {clinic}: the lease of epoch {fence.epoch} is no longer held "
+                        "by this instance"
+                    )
             yield
 
     def close(self) -> None:
@@ -357,6 +380,14 @@ class PostgresDatabase:
 
 
 @dataclass(frozen=True, slots=True)
+class Fence:
+    """Who holds a clinic's lease, at which epoch: what a fenced write checks."""
+
+    holder: str
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
 class ClinicDb:
     """The database as one clinic's store uses it: every statement names ``clinic``.
 
@@ -366,6 +397,9 @@ class ClinicDb:
 
     database: Database
     clinic: str
+    fence: Fence | None = None
+    """Set when the clinic is leased to this process (a group on several instances): every
+    write transaction is checked against it."""
 
     @property
     def dialect(self) -> Dialect:
@@ -375,7 +409,7 @@ class ClinicDb:
         return self.database.execute(sql, params)
 
     def transaction(self) -> Any:
-        return self.database.transaction(self.clinic)
+        return self.database.transaction(self.clinic, self.fence)
 
     def next_id(self, counter: str) -> int:
         """The clinic's next number for ``counter`` (an outbox row, a request...).

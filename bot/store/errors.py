@@ -21,3 +21,8 @@ class UnknownBookingError(StoreError, LookupError):
 
 class BookingStateError(StoreError):
     """The booking is not in a state that allows this move (e.g. finishing it twice)."""
+
+
+class LeaseLost(StoreError):
+    """This process no longer holds the clinic's lease (it lapsed, or another instance took
+    the clinic over): nothing may be written for that clinic from here."""

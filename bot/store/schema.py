@@ -36,9 +36,9 @@ from bot.store.db import (
 from bot.store.errors import SchemaBehindError, SchemaTooNewError
 from bot.store.legacy_schema import LEGACY_MIGRATIONS, LEGACY_VERSION
 
-HEAD: Final = "0001"
+HEAD: Final = "0002"
 """The newest revision this vetbot knows (``bot/store/migrations/versions/``)."""
-KNOWN: Final = frozenset({"0001"})
+KNOWN: Final = frozenset({"0001", "0002"})
 MANAGED_USER_VERSION: Final = 1000
 """``PRAGMA user_version`` of a SQLite file under Alembic: above every legacy version."""
 

@@ -74,6 +74,12 @@ class Store:
     def database(self) -> Database:
         return self._db.database
 
+    @property
+    def clinic_db(self) -> ClinicDb:
+        """The clinic's view of the database, with its lease's fence if it has one (PTB's
+        persistence writes through it too)."""
+        return self._db
+
     def for_clinic(self, clinic: str) -> Store:
         """Another clinic's store over the same connection (closing it leaves this one open)."""
         return Store(ClinicDb(self._db.database, clinic), self._clock)

@@ -1,0 +1,46 @@
+"""Clinics leased to instances: which running vetbot serves each clinic of a group, until when.
+
+``instances`` holds one row per running vetbot process (its heartbeat tells the live ones, so
+each takes a fair share); ``clinic_leases`` one row per clinic: its holder, the lease's epoch
+(one more at each change of holder: the fence a write is checked against) and when it lapses.
+Times are the database server's (``now()``), so the instances' clocks never disagree.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+Instant = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "instances",
+        sa.Column("instance_id", sa.Text(), nullable=False),
+        sa.Column("started_at", Instant, nullable=False),
+        sa.Column("seen_at", Instant, nullable=False),
+        sa.PrimaryKeyConstraint("instance_id"),
+    )
+    op.create_table(
+        "clinic_leases",
+        sa.Column("clinic_id", sa.Text(), nullable=False),
+        sa.Column("holder", sa.Text(), nullable=True),
+        sa.Column("epoch", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+        sa.Column("expires_at", Instant, nullable=False),
+        sa.Column("changed_at", Instant, nullable=False),
+        sa.PrimaryKeyConstraint("clinic_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("clinic_leases")
+    op.drop_table("instances")
