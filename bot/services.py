@@ -22,7 +22,7 @@ from bot.config import ClinicConfig, ConfigError, Settings
 from bot.i18n import Catalogs
 from bot.runtime.metrics import Metrics
 from bot.store import Store
-from bot.store.db import ClinicDb, Database
+from bot.store.db import ClinicDb, Database, Fence
 from bot.treats import CallObserver, RetryPolicy, TreatsClient
 from bot.triage import Lexicon, default_lexicon
 
@@ -69,11 +69,13 @@ async def open_services(
     retry: RetryPolicy | None = None,
     observer: CallObserver | None = None,
     database: Database | None = None,
+    fence: Fence | None = None,
 ) -> AsyncIterator[Services]:
     """Open the store and the Treats client; close both on exit, whatever happens.
 
     ``database``: the connection every clinic of a group shares (left open here); by default
-    this bot opens its own (``DATABASE_URL``, else the SQLite file in the data folder)."""
+    this bot opens its own (``DATABASE_URL``, else the SQLite file in the data folder).
+    ``fence``: the clinic's lease in a group on several instances (every write checks it)."""
     lexicon = load_lexicon(settings.triage_lexicon)
     metrics = Metrics()
     data_dir = settings.vetbot_data_dir
@@ -81,7 +83,7 @@ async def open_services(
     if database is None:
         store = Store.open(settings.database, clock, clinic=clinic.id)
     else:
-        store = Store(ClinicDb(database, clinic.id), clock)
+        store = Store(ClinicDb(database, clinic.id, fence), clock)
     treats = TreatsClient(
         settings.treats_api_url,
         settings.treats_api_key,

@@ -52,7 +52,7 @@ from bot.staff_chat import StaffChat
 from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
-from bot.store.db import ClinicDb, SqliteDatabase, Synchronous
+from bot.store.db import ClinicDb, Fence, SqliteDatabase, Synchronous
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
 from conversations import blocked_owners, staff
@@ -349,7 +349,7 @@ def _persistence_database(services: Services) -> tuple[ClinicDb, bool]:
     if isinstance(database, SqliteDatabase) and store.owns_database:
         own = SqliteDatabase.open(database.path, synchronous=Synchronous.NORMAL)
         return ClinicDb(own, store.clinic), True
-    return ClinicDb(database, store.clinic), False
+    return store.clinic_db, False  # with the lease's fence, if any
 
 
 def _close_persistence(application: Application) -> None:
@@ -440,10 +440,12 @@ async def running_bot(
     mode: Literal["polling", "webhook"] = "polling",
     flood: FloodLimits = TELEGRAM_FLOOD_LIMITS,
     shared: GroupShared | None = None,
+    fence: Fence | None = None,
 ) -> AsyncIterator[Application]:
     """The bot getting updates (polling, or webhook with /healthz and /readyz) until the block
     exits; then a clean, flushed stop. ``shared``: what the clinics of a group share (the
-    database, the connections to Telegram, the webhook server)."""
+    database, the connections to Telegram, the webhook server); ``fence``: the clinic's lease
+    when the group runs on several instances."""
     async with open_services(
         settings,
         clinic,
@@ -451,6 +453,7 @@ async def running_bot(
         treats_transport=treats_transport,
         retry=retry,
         database=shared.database if shared is not None else None,
+        fence=fence,
     ) as services:
         application = build_application(
             settings,

@@ -29,6 +29,7 @@ from telegram.ext import Application
 from bot.clinic_group import ClinicBot, Deployment
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.launch.application import running_bot
+from bot.launch.leasing import LEASE_ROUND, LEASE_TTL, LeaseKeeper, instance_id
 from bot.launch.shared import GroupShared
 from bot.launch.web import GroupWebhooks
 from bot.runtime import event_loop
@@ -36,7 +37,8 @@ from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.logs import CLINIC, RedactingFilter, redact
 from bot.runtime.polling_watch import serve_until
 from bot.runtime.telegram_http import SharedConnections
-from bot.store.db import Database
+from bot.store.db import Database, Fence, PostgresDatabase
+from bot.store.leases import LeaseTable
 from bot.store.schema import open_database
 
 logger = logging.getLogger("vetbot.group")
@@ -59,7 +61,13 @@ class ClinicRunner(Protocol):
     """Runs one clinic's bot until the block exits (``running_bot``)."""
 
     def __call__(
-        self, settings: Settings, clinic: ClinicConfig, *, shared: GroupShared, mode: Mode
+        self,
+        settings: Settings,
+        clinic: ClinicConfig,
+        *,
+        shared: GroupShared,
+        mode: Mode,
+        fence: Fence | None,
     ) -> contextlib.AbstractAsyncContextManager[Application]: ...
 
 
@@ -68,6 +76,8 @@ class ClinicRun:
     """One clinic's bot in the group: its task, how it is doing, and how to stop it."""
 
     bot: ClinicBot
+    fence: Fence | None = None
+    """The clinic's lease here (a group on several instances): its writes are checked."""
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     state: ClinicState = "starting"
     detail: str = ""
@@ -124,8 +134,12 @@ class ClinicGroup:
         retry_first: timedelta = RETRY_FIRST,
         retry_max: timedelta = RETRY_MAX,
         starting_at_once: int = STARTING_AT_ONCE,
+        leases: LeaseTable | None = None,
     ) -> None:
         self._shared = shared
+        self._keeper = None if leases is None else LeaseKeeper(leases, self._apply)
+        self._deployment: Deployment | None = None
+        self._changes: list[Changes] = []
         self._mode: Mode = "polling" if shared.webhooks is None else "webhook"
         self._starting = asyncio.Semaphore(starting_at_once)
         self._runner = runner
@@ -141,33 +155,80 @@ class ClinicGroup:
         """Each clinic's state and its detail (the bot's name, or why it is not served)."""
         return {cid: (run.state, run.detail) for cid, run in self._runs.items()}
 
+    @property
+    def leases(self) -> LeaseKeeper | None:
+        """The keeper of this instance's share, when the clinics are leased."""
+        return self._keeper
+
     async def apply(self, deployment: Deployment) -> Changes:
-        """Brings the running clinics in line with ``deployment``."""
+        """Brings the running clinics in line with ``deployment`` (with leases: the clinics
+        of it this instance holds, after a lease round)."""
+        self._deployment = deployment
+        if self._keeper is None:
+            return await self._apply(deployment, None)
+        self._changes = []
+        running = {cid: run.bot.source for cid, run in self._runs.items()}
+        await self._keeper.step(deployment, running)
+        return Changes(
+            tuple(cid for c in self._changes for cid in c.started),
+            tuple(cid for c in self._changes for cid in c.stopped),
+            tuple(cid for c in self._changes for cid in c.restarted),
+        )
+
+    async def keep_leases(self, every: timedelta = LEASE_ROUND) -> None:
+        """Forever, with leases: a lease round every ``every`` (cancel the task to stop). A
+        round that fails (the database unreachable) is logged and tried again: the leases
+        lapse meanwhile and the fences refuse this instance's writes, as they should."""
+        while True:
+            await asyncio.sleep(every.total_seconds())
+            if self._deployment is None:
+                continue
+            try:
+                await self.apply(self._deployment)
+            except Exception as error:
+                logger.error("lease round failed: %s", _one_line(error))
+
+    async def _apply(self, deployment: Deployment, fences: Mapping[str, Fence] | None) -> Changes:
+        """Runs the clinics of ``deployment`` (those with a fence, when ``fences`` is given)."""
         wanted = {bot.clinic.id: bot for bot in deployment.clinics}
         refused = {refusal.source for refusal in deployment.refused}
+        if fences is not None:
+            wanted = {cid: bot for cid, bot in wanted.items() if cid in fences}
         # A clinic whose file no longer loads keeps serving as it was: a typo in one file
-        # must not take that clinic's bot down (the refusal is reported).
+        # must not take that clinic's bot down (the refusal is reported); with leases, while
+        # its lease is held here.
         removed = [
             cid
             for cid, run in self._runs.items()
-            if cid not in wanted and run.bot.source not in refused
+            if cid not in wanted
+            and (run.bot.source not in refused or (fences is not None and cid not in fences))
         ]
         changed = [
             cid
             for cid, bot in wanted.items()
-            if cid in self._runs and self._runs[cid].bot.fingerprint != bot.fingerprint
+            if cid in self._runs
+            and (
+                self._runs[cid].bot.fingerprint != bot.fingerprint
+                or (fences is not None and self._runs[cid].fence != fences[cid])
+            )
         ]
         added = [cid for cid in wanted if cid not in self._runs]
         await self._stop([*removed, *changed])
         for cid in [*changed, *added]:
-            self._start(wanted[cid])
-        return Changes(tuple(added), tuple(removed), tuple(changed))
+            self._start(wanted[cid], None if fences is None else fences[cid])
+        changes = Changes(tuple(added), tuple(removed), tuple(changed))
+        self._changes.append(changes)
+        return changes
 
     async def stop_all(self) -> None:
-        await self._stop(list(self._runs))
+        """Every clinic stopped; with leases, then given back at once."""
+        if self._keeper is None:
+            await self._stop(list(self._runs))
+        else:
+            await self._keeper.leave(lambda: self._stop(list(self._runs)))
 
-    def _start(self, bot: ClinicBot) -> None:
-        run = ClinicRun(bot)
+    def _start(self, bot: ClinicBot, fence: Fence | None) -> None:
+        run = ClinicRun(bot, fence)
         self._runs[run.clinic_id] = run
         run.task = asyncio.create_task(self._serve(run), name=f"clinic-{run.clinic_id}")
 
@@ -191,6 +252,7 @@ class ClinicGroup:
                                 run.bot.clinic,
                                 shared=self._shared,
                                 mode=self._mode,
+                                fence=run.fence,
                             )
                         )
                     run.set_state("serving", f"@{application.bot.username}")
@@ -254,16 +316,27 @@ async def running_group(
         webhooks = None
         if mode == "webhook":
             webhooks = GroupWebhooks(str(settings.webhook_url), lambda: group.states())
-        group = ClinicGroup(GroupShared(connection, telegram, webhooks), runner)
+        leases = None
+        if isinstance(connection, PostgresDatabase):  # several instances may share the group
+            leases = LeaseTable(connection, instance_id(), LEASE_TTL)
+        group = ClinicGroup(GroupShared(connection, telegram, webhooks), runner, leases=leases)
         if webhooks is not None:
             await serving.enter_async_context(
                 serve_asgi(webhooks.app(), host=settings.webhook_listen, port=settings.webhook_port)
             )
             logger.info("listening on port %d", settings.webhook_port)
+        keeping = None
         try:
             await group.apply(deployment)
+            if leases is not None:
+                logger.info("instance %s: clinics leased through the database", leases.instance)
+                keeping = asyncio.create_task(group.keep_leases(), name="lease-rounds")
             yield group
         finally:
+            if keeping is not None:
+                keeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeping
             await group.stop_all()
 
 

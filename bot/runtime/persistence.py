@@ -156,7 +156,7 @@ class StorePersistence(BasePersistence[UD, CD, BD]):
         """Stores the state for ``key``; ``None`` (the conversation ended) deletes it."""
         if new_state is None:
             self._written.pop((f"conv:{name}", key), None)
-            self._db.execute(
+            self._change(
                 "DELETE FROM ptb_conversations WHERE clinic_id = ? AND name = ? AND conv_key = ?",
                 (self._db.clinic, name, _encode_key(key)),
             )
@@ -172,14 +172,14 @@ class StorePersistence(BasePersistence[UD, CD, BD]):
 
     async def drop_user_data(self, user_id: int) -> None:
         self._written.pop(("user", user_id), None)
-        self._db.execute(
+        self._change(
             "DELETE FROM ptb_user_data WHERE clinic_id = ? AND user_id = ?",
             (self._db.clinic, user_id),
         )
 
     async def drop_chat_data(self, chat_id: int) -> None:
         self._written.pop(("chat", chat_id), None)
-        self._db.execute(
+        self._change(
             "DELETE FROM ptb_chat_data WHERE clinic_id = ? AND chat_id = ?",
             (self._db.clinic, chat_id),
         )
@@ -215,8 +215,17 @@ class StorePersistence(BasePersistence[UD, CD, BD]):
         digest = _digest(blob)
         if self._written.get(row) == digest:
             return
-        self._db.execute(upsert, (self._db.clinic, *ids, blob))
+        self._change(upsert, (self._db.clinic, *ids, blob))
         self._written[row] = digest
+
+    def _change(self, sql: str, params: tuple[object, ...]) -> None:
+        """One write; fenced when the clinic is leased, so that an instance that lost the
+        clinic cannot overwrite or delete the state the new holder writes."""
+        if self._db.fence is None:
+            self._db.execute(sql, params)
+            return
+        with self._db.transaction():
+            self._db.execute(sql, params)
 
 
 def _digest(blob: bytes) -> bytes:
