@@ -220,3 +220,12 @@ CREATE TABLE clinic_leases (
 	changed_at DATETIME NOT NULL, 
 	PRIMARY KEY (clinic_id)
 );
+CREATE TABLE update_inbox (
+	clinic_id TEXT NOT NULL, 
+	update_id BIGINT NOT NULL, 
+	payload TEXT NOT NULL, 
+	received_at DATETIME NOT NULL, 
+	done_at DATETIME, 
+	PRIMARY KEY (clinic_id, update_id)
+);
+CREATE INDEX update_inbox_pending ON update_inbox (clinic_id, update_id) WHERE done_at IS NULL;
