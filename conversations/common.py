@@ -14,7 +14,7 @@ import html
 import json
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from telegram import InlineKeyboardMarkup, Update, User
@@ -233,6 +233,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, _ChatLock] = {}
         self._metrics = metrics
         self._failed: set[int] = set()
+        self.on_done: Callable[[int], None] | None = None
+        """Told each update's id once its handling finished (a group's webhook inbox)."""
 
     def mark_failed(self, update: object) -> None:
         """Called by the error handler: this update's outcome is "error"."""
@@ -251,6 +253,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
                 elapsed = time.perf_counter() - started
                 self._account(update, elapsed, tally)
+                if self.on_done is not None and isinstance(update, Update):
+                    self.on_done(update.update_id)
         finally:
             entry.users -= 1
             if entry.users == 0:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import signal
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -31,13 +30,14 @@ from telegram.ext import (
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.followups import BookingFollowUps
+from bot.launch.inbox_pump import InboxPump
 from bot.launch.shared import GroupShared
 from bot.launch.web import (
     WEBHOOK_PATH,
-    GroupWebhooks,
     ReadinessCheck,
     WebhookEndpoint,
     create_web_app,
+    webhook_secret,
 )
 from bot.outbox import Outbox
 from bot.reminders import Reminders
@@ -53,6 +53,7 @@ from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
 from bot.store.db import ClinicDb, Fence, SqliteDatabase, Synchronous
+from bot.store.inbox import InboxListener, UpdateInbox
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
 from conversations import blocked_owners, staff
@@ -222,18 +223,16 @@ async def _webhook(
     application: Application,
     settings: Settings,
     services: Services,
-    group: GroupWebhooks | None = None,
+    shared: GroupShared | None = None,
 ) -> AsyncIterator[None]:
     """Register the webhook with Telegram and serve it (with /healthz, /readyz): on a server
-    of its own, or on the clinic group's (``group``) at ``{WEBHOOK_URL}/{clinic_id}``."""
+    of its own, or on the clinic group's at ``{WEBHOOK_URL}/{clinic_id}``; with several
+    instances, the updates any instance recorded for the clinic are fed to its bot."""
     if settings.webhook_url is None:
         raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public URL")
-    secret = (
-        settings.webhook_secret.get_secret_value()
-        if settings.webhook_secret is not None
-        else secrets.token_urlsafe(32)
-    )
+    secret = webhook_secret(settings)
     endpoint = WebhookEndpoint(application, services, secret, _readiness(application, services))
+    group = shared.webhooks if shared is not None else None
     async with contextlib.AsyncExitStack() as serving:
         if group is None:
             url = settings.webhook_url
@@ -246,11 +245,37 @@ async def _webhook(
         else:
             url = group.url_for(services.clinic.id)
             serving.enter_context(group.registered(services.clinic.id, endpoint))
+            if shared is not None and shared.inbox is not None and shared.listener is not None:
+                _pump_inbox(serving, application, services, shared.inbox, shared.listener)
         await application.bot.set_webhook(
             url, secret_token=secret, allowed_updates=Update.ALL_TYPES
         )
         logger.info("webhook registered at %s", url)
         yield
+
+
+def _pump_inbox(
+    serving: contextlib.AsyncExitStack,
+    application: Application,
+    services: Services,
+    inbox: UpdateInbox,
+    listener: InboxListener,
+) -> None:
+    """The clinic's recorded updates fed to its bot until ``serving`` closes."""
+    clinic_id = services.clinic.id
+    pump = InboxPump(inbox, services.store.clinic_db, application, listener.waker(clinic_id))
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        processor.on_done = pump.done
+    task = asyncio.create_task(pump.run(), name="inbox-pump")
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        listener.forget(clinic_id)
+
+    serving.push_async_callback(stop)
 
 
 def _readiness(application: Application, services: Services) -> dict[str, ReadinessCheck]:
@@ -473,9 +498,8 @@ async def running_bot(
                 tasks: list[asyncio.Task[None]] = []
                 try:
                     if mode == "webhook":
-                        webhooks = shared.webhooks if shared is not None else None
                         await updates.enter_async_context(
-                            _webhook(application, settings, services, webhooks)
+                            _webhook(application, settings, services, shared)
                         )
                     else:
                         assert application.updater is not None

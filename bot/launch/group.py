@@ -31,13 +31,14 @@ from bot.config import ClinicConfig, ConfigError, Settings
 from bot.launch.application import running_bot
 from bot.launch.leasing import LEASE_ROUND, LEASE_TTL, LeaseKeeper, instance_id
 from bot.launch.shared import GroupShared
-from bot.launch.web import GroupWebhooks
+from bot.launch.web import GroupWebhooks, webhook_secret
 from bot.runtime import event_loop
 from bot.runtime.asgi_server import serve_asgi
 from bot.runtime.logs import CLINIC, RedactingFilter, redact
 from bot.runtime.polling_watch import serve_until
 from bot.runtime.telegram_http import SharedConnections
 from bot.store.db import Database, Fence, PostgresDatabase
+from bot.store.inbox import InboxListener, UpdateInbox
 from bot.store.leases import LeaseTable
 from bot.store.schema import open_database
 
@@ -140,6 +141,7 @@ class ClinicGroup:
         self._keeper = None if leases is None else LeaseKeeper(leases, self._apply)
         self._deployment: Deployment | None = None
         self._changes: list[Changes] = []
+        self._secrets: tuple[Deployment | None, dict[str, str]] = (None, {})
         self._mode: Mode = "polling" if shared.webhooks is None else "webhook"
         self._starting = asyncio.Semaphore(starting_at_once)
         self._runner = runner
@@ -154,6 +156,21 @@ class ClinicGroup:
     def states(self) -> dict[str, tuple[str, str]]:
         """Each clinic's state and its detail (the bot's name, or why it is not served)."""
         return {cid: (run.state, run.detail) for cid, run in self._runs.items()}
+
+    def webhook_secrets(self) -> Mapping[str, str]:
+        """Every clinic of the group, run here or not: its webhook secret token."""
+        deployment = self._deployment
+        if deployment is None:
+            return {}
+        if self._secrets[0] is not deployment:
+            self._secrets = (
+                deployment,
+                {b.id: webhook_secret(b.settings) for b in deployment.clinics},
+            )
+        return self._secrets[1]
+
+    def lease_changes(self) -> Mapping[str, int]:
+        return {} if self._keeper is None else dict(self._keeper.changes)
 
     @property
     def leases(self) -> LeaseKeeper | None:
@@ -313,14 +330,21 @@ async def running_group(
         serving.push_async_callback(telegram.close)
         if database is None:
             serving.callback(connection.close)
-        webhooks = None
-        if mode == "webhook":
-            webhooks = GroupWebhooks(str(settings.webhook_url), lambda: group.states())
-        leases = None
+        leases = inbox = listener = None
         if isinstance(connection, PostgresDatabase):  # several instances may share the group
             leases = LeaseTable(connection, instance_id(), LEASE_TTL)
-        group = ClinicGroup(GroupShared(connection, telegram, webhooks), runner, leases=leases)
+            if mode == "webhook":
+                inbox = UpdateInbox(connection)
+                listener = InboxListener(connection.url.value)
+                listening = asyncio.create_task(listener.run(), name="inbox-listener")
+                serving.push_async_callback(_cancelled, listening)
+        webhooks = None
+        if mode == "webhook":
+            webhooks = GroupWebhooks(str(settings.webhook_url), inbox)
+        shared = GroupShared(connection, telegram, webhooks, inbox, listener)
+        group = ClinicGroup(shared, runner, leases=leases)
         if webhooks is not None:
+            webhooks.attach(group)
             await serving.enter_async_context(
                 serve_asgi(webhooks.app(), host=settings.webhook_listen, port=settings.webhook_port)
             )
@@ -415,3 +439,9 @@ def run_group(
     """`vetbot run` / `vetbot webhook` with ``CLINICS_DIR``: the group in one process until
     SIGTERM or SIGINT."""
     event_loop.run(serve_group_until_signalled(load, redaction, running_bot, mode))
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

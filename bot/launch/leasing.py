@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +49,8 @@ class LeaseKeeper:
         self._apply = apply
         self._held: dict[str, Lease] = {}
         self._lock = asyncio.Lock()
+        self.changes: Counter[str] = Counter({"took": 0, "gave_back": 0, "lost": 0})
+        """Leases taken, given back and lost since this instance started (metrics)."""
 
     @property
     def instance(self) -> str:
@@ -79,6 +82,7 @@ class LeaseKeeper:
         for cid, lease in self._held.items():
             if renewed.get(cid) != lease:
                 logger.warning("lease of clinic %s lost (epoch %d): stopping it", cid, lease.epoch)
+                self.changes["lost"] += 1
         share = fair_share(len(ids), live)
         keep = [cid for cid in sorted(renewed) if cid in ids][:share]
         give_back = [cid for cid in renewed if cid not in keep]
@@ -86,9 +90,11 @@ class LeaseKeeper:
         await self._apply(deployment, fences)  # stops lost and given-back clinics first
         if give_back:
             table.release(give_back)
+            self.changes["gave_back"] += len(give_back)
             logger.info("gave back %s (share %d of %d live instance(s))", give_back, share, live)
         claimed = table.claim([cid for cid in ids if cid not in fences], share - len(fences))
         if claimed:
+            self.changes["took"] += len(claimed)
             fences.update({lease.clinic_id: table.fence(lease) for lease in claimed})
             logger.info(
                 "took %s (share %d of %d live instance(s))",

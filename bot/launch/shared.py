@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.launch.web import GroupWebhooks
 from bot.runtime.telegram_http import SharedConnections
 from bot.store.db import Database
+from bot.store.inbox import InboxListener, UpdateInbox
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,12 @@ class GroupShared:
     - ``telegram``: one pool of kept-alive connections to the Bot API.
     - ``webhooks``: in webhook mode, the one HTTP server where each clinic's bot registers its
       path and secret; None when polling.
+    - ``inbox`` and ``listener``: several instances in webhook mode (PostgreSQL): where any
+      instance records any clinic's updates, and what wakes the clinic's holder.
     """
 
     database: Database
     telegram: SharedConnections
     webhooks: GroupWebhooks | None = None
+    inbox: UpdateInbox | None = None
+    listener: InboxListener | None = None

@@ -11,15 +11,20 @@ where each clinic's bot registers its endpoint (`{WEBHOOK_URL}/{clinic_id}`, its
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,9 +33,11 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.config import Settings
 from bot.runtime.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.runtime.metrics import ClinicLabelled
 from bot.services import Services
+from bot.store.inbox import UpdateInbox
 
 logger = logging.getLogger("vetbot.web")
 
@@ -39,6 +46,16 @@ WEBHOOK_PATH: Final = "/telegram"
 MAX_UPDATE_BYTES: Final = 1_000_000
 
 ReadinessCheck = Callable[[], Awaitable[tuple[bool, str]]]
+
+
+class _Fixed:
+    """A collector of metric families already computed (for one scrape)."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._families
 
 
 @dataclass(frozen=True)
@@ -103,8 +120,45 @@ def create_web_app(endpoint: WebhookEndpoint, path: str = WEBHOOK_PATH) -> Starl
     )
 
 
-ClinicStates = Callable[[], Mapping[str, tuple[str, str]]]
-"""Each declared clinic's state ("serving", "starting", "failed") and its detail."""
+class GroupView(Protocol):
+    """What the group's web server asks of the group (``ClinicGroup``)."""
+
+    def states(self) -> Mapping[str, tuple[str, str]]:
+        """Each clinic run here: its state ("serving", "starting", "failed") and detail."""
+        ...
+
+    def webhook_secrets(self) -> Mapping[str, str]:
+        """Each clinic of the group (run here or not): its webhook secret token."""
+        ...
+
+    def lease_changes(self) -> Mapping[str, int]:
+        """How many leases this instance took, gave back and lost since it started."""
+        ...
+
+
+class _NoGroupYet:
+    """Before ``attach``: no clinic known, nothing to report."""
+
+    def states(self) -> Mapping[str, tuple[str, str]]:
+        return {}
+
+    def webhook_secrets(self) -> Mapping[str, str]:
+        return {}
+
+    def lease_changes(self) -> Mapping[str, int]:
+        return {}
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret token Telegram sends with each update: ``WEBHOOK_SECRET`` (a clinic's
+    ``webhook_secret_env``), else one derived from the bot token, the same on every instance
+    of a group and at every restart without being stored anywhere (whoever has the token can
+    already do anything with the bot). Telegram accepts 1-256 of ``A-Z a-z 0-9 _ -``."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    key = settings.telegram_bot_token.get_secret_value().encode()
+    digest = hmac.new(key, b"vetbot webhook secret token", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 class GroupWebhooks:
@@ -122,11 +176,16 @@ class GroupWebhooks:
       are in each state.
     """
 
-    def __init__(self, webhook_url: str, states: ClinicStates) -> None:
+    def __init__(self, webhook_url: str, inbox: UpdateInbox | None = None) -> None:
         self._base_url = webhook_url.rstrip("/")
         self._path = urlsplit(self._base_url).path.rstrip("/")
-        self._states = states
+        self._group: GroupView = _NoGroupYet()
+        self._inbox = inbox
         self._endpoints: dict[str, WebhookEndpoint] = {}
+
+    def attach(self, group: GroupView) -> None:
+        """The group this server answers for (it is built with the server in hand)."""
+        self._group = group
 
     def url_for(self, clinic_id: str) -> str:
         """What the clinic's bot registers with setWebhook."""
@@ -154,25 +213,52 @@ class GroupWebhooks:
         )
 
     def _not_serving(self, clinic_id: str) -> Response:
-        state = self._states().get(clinic_id)
+        state = self._group.states().get(clinic_id)
         if state is None:
             return PlainTextResponse("no such clinic", status_code=404)
         return PlainTextResponse(f"clinic {state[0]}", status_code=503)
 
     async def _receive(self, request: Request) -> Response:
         clinic_id = request.path_params["clinic"]
+        if self._inbox is not None:
+            return await self._record(clinic_id, request)
         endpoint = self._endpoints.get(clinic_id)
         if endpoint is None:
             return self._not_serving(clinic_id)
         return await endpoint.receive(request)
 
+    async def _record(self, clinic_id: str, request: Request) -> Response:
+        """Several instances: any of them takes any clinic's update into the inbox, and
+        Telegram is answered once it is there (the clinic's holder handles it)."""
+        secret = self._group.webhook_secrets().get(clinic_id)
+        if secret is None:
+            return PlainTextResponse("no such clinic", status_code=404)
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            logger.warning("webhook call refused: wrong or missing secret token")
+            return PlainTextResponse("forbidden", status_code=403)
+        body = await request.body()
+        if len(body) > MAX_UPDATE_BYTES:
+            return PlainTextResponse("too large", status_code=413)
+        try:
+            payload = json.loads(body)
+            update_id = int(payload["update_id"])
+        except (ValueError, TypeError, KeyError):
+            return PlainTextResponse("bad update", status_code=400)
+        if not self._inbox.record(clinic_id, update_id, payload):
+            logger.info("update %s of %s redelivered: already recorded", update_id, clinic_id)
+        return PlainTextResponse("ok")
+
     async def _readyz(self, request: Request) -> Response:
-        states = self._states()
+        states = self._group.states()
         clinics = {
             cid: {"state": state, "detail": detail} for cid, (state, detail) in states.items()
         }
         store_ok, store_detail = await self._store_writable()
-        ready = store_ok and any(state == "serving" for state, _ in states.values())
+        serves = any(state == "serving" for state, _ in states.values())
+        # Several instances: this one takes every clinic's updates into the inbox even while
+        # it runs none of them (another instance holds them all), so it is ready on its own.
+        ready = store_ok and (serves or self._inbox is not None)
         body = {
             "ready": ready,
             "store": {"ok": store_ok, "detail": store_detail},
@@ -183,6 +269,8 @@ class GroupWebhooks:
 
     async def _store_writable(self) -> tuple[bool, str]:
         """The shared database, written through any serving clinic's store probe."""
+        if self._inbox is not None:
+            return self._inbox.reachable()
         for endpoint in list(self._endpoints.values()):
             check = endpoint.readiness.get("store")
             if check is not None:
@@ -193,7 +281,7 @@ class GroupWebhooks:
         clinic_id = request.path_params["clinic"]
         endpoint = self._endpoints.get(clinic_id)
         if endpoint is None:
-            state = self._states().get(clinic_id)
+            state = self._group.states().get(clinic_id)
             if state is None:
                 return JSONResponse({"ready": False, "detail": "no such clinic"}, status_code=404)
             body = {"ready": False, "state": state[0], "detail": state[1]}
@@ -206,9 +294,39 @@ class GroupWebhooks:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(self._labelled())
         counts = Gauge("vetbot_clinics", "Declared clinics by state", ["state"], registry=registry)
-        for state, _ in self._states().values():
+        for state, _ in self._group.states().values():
             counts.labels(state).inc()
+        changes = CounterMetricFamily(
+            "vetbot_lease_changes",
+            "Clinic leases this instance took, gave back and lost since it started",
+            labels=["change"],
+        )
+        for change, count in self._group.lease_changes().items():
+            changes.add_metric([change], count)
+        registry.register(_Fixed([changes]))
+        if self._inbox is not None:
+            self._inbox_metrics(registry)
         return Response(generate_latest(registry), media_type=METRICS_CONTENT_TYPE)
+
+    def _inbox_metrics(self, registry: CollectorRegistry) -> None:
+        """Per clinic run here: updates recorded and not handled, and the oldest one's age."""
+        pending = Gauge(
+            "vetbot_inbox_pending",
+            "Updates recorded, not yet handled",
+            ["clinic"],
+            registry=registry,
+        )
+        lag = Gauge(
+            "vetbot_inbox_lag_seconds",
+            "Age of the oldest update not yet handled",
+            ["clinic"],
+            registry=registry,
+        )
+        depths = self._inbox.depths() if self._inbox is not None else {}
+        for clinic_id in self._group.states():
+            depth = depths.get(clinic_id)
+            pending.labels(clinic_id).set(depth.pending if depth else 0)
+            lag.labels(clinic_id).set(depth.oldest_seconds if depth else 0.0)
 
     def _labelled(self) -> Collector:
         registries = {cid: e.services.metrics.registry for cid, e in self._endpoints.items()}
