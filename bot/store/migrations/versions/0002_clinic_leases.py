@@ -43,7 +43,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("clinic_id"),
     )
 
-
     op.create_table(
         "update_inbox",
         sa.Column("clinic_id", sa.Text(), nullable=False),
