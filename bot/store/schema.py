@@ -20,6 +20,7 @@ Reading the version is one query, so opening an up-to-date file never imports Al
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Final
@@ -36,9 +37,14 @@ from bot.store.db import (
 from bot.store.errors import SchemaBehindError, SchemaTooNewError
 from bot.store.legacy_schema import LEGACY_MIGRATIONS, LEGACY_VERSION
 
+logger = logging.getLogger("vetbot.store")
+
 HEAD: Final = "0002"
 """The newest revision this vetbot knows (``bot/store/migrations/versions/``)."""
 KNOWN: Final = frozenset({"0001", "0002"})
+OLDEST_READER: Final = "0002"
+"""The oldest vetbot revision that can run on :data:`HEAD` (as the newest migration writes it
+in ``schema_compat``)."""
 MANAGED_USER_VERSION: Final = 1000
 """``PRAGMA user_version`` of a SQLite file under Alembic: above every legacy version."""
 
@@ -90,10 +96,32 @@ def revision(database: Database) -> str | None:
     return None if row is None else str(row[0])
 
 
+def readable_here(database: Database) -> bool:
+    """A schema newer than this vetbot's that its migrations declared this vetbot can still
+    run on (``schema_compat``: the oldest revision that can): the old instances of a rolling
+    upgrade go on, and restart, while the new ones replace them."""
+    try:
+        row = database.execute("SELECT oldest_reader FROM schema_compat").fetchone()
+    except Exception as error:  # no such table: no newer revision said anything
+        if "schema_compat" not in str(error):
+            raise
+        return False
+    return row is not None and str(row[0]) in KNOWN
+
+
 def check_current(database: Database) -> None:
-    """Raises unless the database is at this vetbot's revision."""
+    """Raises unless the database is at this vetbot's revision (or a newer one that declared
+    itself readable by this vetbot)."""
     current = revision(database)
     if current == HEAD:
+        return
+    if current is not None and current not in KNOWN and readable_here(database):
+        logger.warning(
+            "the database is at schema revision %s, newer than this vetbot's %s, which it "
+            "still supports: replace this vetbot with the newer one",
+            current,
+            HEAD,
+        )
         return
     if current is not None and current not in KNOWN:
         raise SchemaTooNewError(
@@ -136,6 +164,8 @@ def migrate_sqlite_if_behind(database: SqliteDatabase, *, legacy_clinic: str) ->
     if current is None and _create_if_empty(database):
         return
     (user_version,) = database.execute("PRAGMA user_version").fetchone()
+    if current is not None and current not in KNOWN and readable_here(database):
+        return
     if (current is not None and current not in KNOWN) or (
         current is None and LEGACY_VERSION < user_version < MANAGED_USER_VERSION
     ):
@@ -165,6 +195,8 @@ def _create_if_empty(database: SqliteDatabase) -> bool:
         for statement in statements:
             database.execute(statement)
         database.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (HEAD,))
+        # The row Alembic's data step writes (the head file holds the tables only).
+        database.execute("INSERT INTO schema_compat (oldest_reader) VALUES (?)", (OLDEST_READER,))
         database.execute(f"PRAGMA user_version = {MANAGED_USER_VERSION}")
     return True
 

@@ -229,3 +229,6 @@ CREATE TABLE update_inbox (
 	PRIMARY KEY (clinic_id, update_id)
 );
 CREATE INDEX update_inbox_pending ON update_inbox (clinic_id, update_id) WHERE done_at IS NULL;
+CREATE TABLE schema_compat (
+	oldest_reader TEXT NOT NULL
+);

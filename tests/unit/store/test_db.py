@@ -72,6 +72,7 @@ def test_a_file_from_a_newer_bot_is_refused_and_left_alone(
         store.set_language(1, "fr")
     conn = sqlite3.connect(db_file)
     conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.execute("DELETE FROM schema_compat")  # the newer bot declared no older reader
     conn.commit()
     conn.close()
 
@@ -249,3 +250,25 @@ def test_the_schema_a_new_file_gets_is_the_one_alembic_makes() -> None:
     """An empty file is given ``sqlite_head.sql`` in one step; it must be exactly what running
     the revisions produces (after a new revision: ``python -m bot.store.schema``)."""
     assert SQLITE_HEAD.read_text(encoding="utf-8") == sqlite_head_schema()
+
+
+@pytest.mark.parametrize("oldest_reader", [HEAD, "9998"])
+def test_a_newer_schema_is_run_on_only_when_it_says_this_vetbot_still_can(
+    db_file: Path, clock: ManualClock, oldest_reader: str
+) -> None:
+    """A rolling upgrade: the database migrated by the new version first; the old instances
+    go on (and restart) only if the migration declared them able to."""
+    with Store.open(db_file, clock) as store:
+        store.set_language(1, "fr")
+    conn = sqlite3.connect(db_file)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.execute("UPDATE schema_compat SET oldest_reader = ?", (oldest_reader,))
+    conn.commit()
+    conn.close()
+    if oldest_reader == HEAD:
+        with Store.open(db_file, clock) as store:
+            assert store.language(1) == "fr"
+    else:
+        with pytest.raises(SchemaTooNewError, match="newer vetbot"):
+            Store.open(db_file, clock)
+    assert _revision(db_file) == "9999", "never migrated backwards"

@@ -60,8 +60,15 @@ def upgrade() -> None:
         sqlite_where=sa.text("done_at IS NULL"),
     )
 
+    # Which vetbots may still run on this schema: a rolling upgrade migrates first, then
+    # replaces the instances one at a time, so the old ones must keep working meanwhile. Each
+    # later revision rewrites this row (an additive one keeps the oldest reader it can).
+    op.create_table("schema_compat", sa.Column("oldest_reader", sa.Text(), nullable=False))
+    op.execute("INSERT INTO schema_compat (oldest_reader) VALUES ('0002')")
+
 
 def downgrade() -> None:
+    op.drop_table("schema_compat")
     op.drop_table("update_inbox")
     op.drop_table("clinic_leases")
     op.drop_table("instances")
