@@ -6,85 +6,32 @@ owners carry on where they stood, and a SIGTERM hands the clinics over at once."
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
-from starlette.requests import Request
-from starlette.responses import Response
 
-from bot.runtime.asgi_server import bind_loopback, serve_asgi
+from bot.runtime.asgi_server import serve_asgi
 from bot.standins.emulator import BotAccount, TelegramWorld
-from bot.standins.sandbox import SandboxState, render_clinic_toml
-from bot.standins.sandbox.keys import ALL_PERMISSIONS
-from bot.store.db import DatabaseUrl, PostgresDatabase
-from bot.store.inbox import UpdateInbox
-from bot.store.leases import LeaseTable
+from bot.standins.sandbox import SandboxState
 from tests.e2e.flow import identify, next_step
-from tests.support.vetbot_fixtures import REPO_ROOT, SPAWN_SECONDS
+from tests.support.instances import (
+    Instance,
+    RoundRobin,
+    declare_group,
+    free_port,
+    group_environment,
+    inbox_handled,
+    lease_holders,
+)
+from tests.support.vetbot_fixtures import SPAWN_SECONDS
 
 pytestmark = pytest.mark.slow
 
 CLINICS = ("brest", "lyon", "nantes", "paris")
 TAKEOVER_AIM_SECONDS = 15.0
-_SERVING = re.compile(r"clinic=(\S+) .*serving as @")
-
-
-class Instance:
-    """One `vetbot run` process of the group, its log read line by line as it comes."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.lines: list[str] = []
-        self._new_line = asyncio.Condition()
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, env: dict[str, str], command: str = "run") -> Instance:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", command, env=env, stderr=asyncio.subprocess.PIPE
-        )
-        return cls(process)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            async with self._new_line:
-                self.lines.append(line.decode())
-                self._new_line.notify_all()
-
-    async def until(self, found: Callable[[list[str]], bool], what: str) -> None:
-        """Waits for the log to show ``what`` (each new line wakes the check)."""
-
-        async def check() -> None:
-            async with self._new_line:
-                await self._new_line.wait_for(lambda: found(self.lines))
-
-        try:
-            await asyncio.wait_for(check(), SPAWN_SECONDS)
-        except TimeoutError:
-            pytest.fail(f"{what}: not in the log:\n{''.join(self.lines)}")
-
-    def serving(self) -> set[str]:
-        """The clinics this instance started serving (by its log)."""
-        return {m.group(1) for line in self.lines if (m := _SERVING.search(line))}
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def close(self) -> None:
-        if self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-        await self._reader
 
 
 @pytest.fixture
@@ -97,35 +44,9 @@ def group_env(
     migrated_postgres_url: str,
 ) -> tuple[dict[str, str], dict[str, BotAccount]]:
     """Four clinics in CLINICS_DIR, each with its bot and staff group; the group on PostgreSQL."""
-    folder = tmp_path / "clinics"
-    folder.mkdir()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": REPO_ROOT,
-        "CLINICS_DIR": str(folder),
-        "DATABASE_URL": migrated_postgres_url,
-        "TELEGRAM_API_URL": telegram_url,
-        "TREATS_API_URL": sandbox_url,
-        "VETBOT_DATA_DIR": str(tmp_path / "data"),
-    }
-    bots = {}
-    for number, clinic_id in enumerate(CLINICS, start=1):
-        token = f"77710{number}:{clinic_id.upper()}-token-of-the-instances-test"
-        bot = telegram_world.add_bot(token, username=f"vetbot_{clinic_id}_bot")
-        member = telegram_world.person("Accueil", clinic_id.title(), bot=bot)
-        staff = telegram_world.group(f"Accueil {clinic_id}", [member], admins=[member], bot=bot)
-        prefix = clinic_id.upper()
-        env[f"{prefix}_TOKEN"] = token
-        env[f"{prefix}_TREATS_KEY"] = sandbox.add_key(set(ALL_PERMISSIONS))
-        (folder / f"{clinic_id}.toml").write_text(
-            f'id = "{clinic_id}"\n{render_clinic_toml(sandbox)}\n\n[bot]\n'
-            f'telegram_token_env = "{prefix}_TOKEN"\n'
-            f'treats_api_key_env = "{prefix}_TREATS_KEY"\n'
-            f"staff_chat_id = {staff.id}\n",
-            encoding="utf-8",
-        )
-        bots[clinic_id] = bot
-    return env, bots
+    env = group_environment(tmp_path, telegram_url, sandbox_url, migrated_postgres_url)
+    declared = declare_group(tmp_path / "clinics", telegram_world, sandbox, list(CLINICS), env)
+    return env, {clinic_id: clinic.bot for clinic_id, clinic in declared.items()}
 
 
 @pytest.fixture
@@ -136,15 +57,6 @@ async def instances() -> AsyncIterator[list[Instance]]:
     finally:
         for instance in started:
             await instance.close()
-
-
-def _holders(url: str) -> dict[str, str | None]:
-    """Each clinic's holder, as the lease table says (the test holds nothing itself)."""
-    database = PostgresDatabase.open(DatabaseUrl.parse(url))
-    try:
-        return LeaseTable(database, "the-test", timedelta(seconds=1)).holders()
-    finally:
-        database.close()
 
 
 async def test_a_killed_instance_s_clinics_are_taken_over_and_carry_on(
@@ -163,7 +75,7 @@ async def test_a_killed_instance_s_clinics_are_taken_over_and_carry_on(
     await second.until(lambda _: len(second.serving()) == 2, "the second instance takes half")
     await first.until(lambda lines: any("gave back" in line for line in lines), "half given")
     moved = second.serving()
-    holders = _holders(env["DATABASE_URL"])
+    holders = lease_holders(env["DATABASE_URL"])
     assert {cid for cid, holder in holders.items() if f"-{second.pid}-" in (holder or "")} == moved
 
     # An owner of a clinic the second instance serves, part-way through a booking.
@@ -199,44 +111,7 @@ async def test_a_killed_instance_s_clinics_are_taken_over_and_carry_on(
 
     first.process.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(first.process.wait(), SPAWN_SECONDS) == 0
-    assert set(_holders(env["DATABASE_URL"]).values()) == {None}, "every lease given back"
-
-
-class RoundRobin:
-    """A load balancer in front of the instances, as a reverse proxy would be: each request
-    to the next instance in turn; one that refuses or does not answer within a second is
-    skipped (an active health check would take it out)."""
-
-    def __init__(self, upstreams: list[str]) -> None:
-        self.upstreams = upstreams
-        self._turn = 0
-        self._http = httpx.AsyncClient(timeout=1.0)
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        request = Request(scope, receive)
-        body = await request.body()
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-        for _ in self.upstreams:
-            upstream = self.upstreams[self._turn % len(self.upstreams)]
-            self._turn += 1
-            try:
-                answer = await self._http.request(
-                    request.method, upstream + request.url.path, content=body, headers=headers
-                )
-            except httpx.HTTPError:
-                continue
-            response = Response(answer.content, status_code=answer.status_code)
-            await response(scope, receive, send)
-            return
-        await Response("no instance answered", status_code=502)(scope, receive, send)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-
-def _free_port() -> int:
-    with bind_loopback() as probe:
-        return probe.getsockname()[1]
+    assert set(lease_holders(env["DATABASE_URL"]).values()) == {None}, "every lease given back"
 
 
 async def test_webhooks_behind_a_load_balancer_survive_the_holder_s_death(
@@ -249,7 +124,7 @@ async def test_webhooks_behind_a_load_balancer_survive_the_holder_s_death(
     its clinic's holder was frozen then killed, is handled once by the instance that takes the
     clinic over."""
     env, bots = group_env
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     balancer = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
     async with serve_asgi(balancer) as public:
         try:
@@ -270,7 +145,7 @@ async def test_webhooks_behind_a_load_balancer_survive_the_holder_s_death(
                 bot=bots[clinic_id],
             )
             await identify(marie)
-            await _handled(env["DATABASE_URL"], clinic_id)
+            await inbox_handled(env["DATABASE_URL"], clinic_id)
 
             # The holder freezes; her tap is taken by the other instance, and Telegram told.
             second.process.send_signal(signal.SIGSTOP)
@@ -306,18 +181,3 @@ async def _delivered(bot: BotAccount) -> None:
             return
         await asyncio.sleep(0.05)
     pytest.fail(f"updates still waiting: {bot.updates.pending}")
-
-
-async def _handled(url: str, clinic_id: str) -> None:
-    """Until every update of the clinic in the inbox is marked handled. (An update handled
-    but not yet marked when its holder dies is handled again by the next holder: at least
-    once. The test freezes the holder after that window, not inside it.)"""
-    database = PostgresDatabase.open(DatabaseUrl.parse(url))
-    try:
-        for _ in range(200):
-            if not UpdateInbox(database).pending(clinic_id):
-                return
-            await asyncio.sleep(0.05)
-    finally:
-        database.close()
-    pytest.fail(f"{clinic_id}: updates still not marked handled")
