@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fmt sandbox bench bench-load bench-startup bench-clinics clean catalogs
+.PHONY: demo test lint fmt sandbox bench bench-load bench-startup bench-clinics bench-cluster clean catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vetbot needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -46,6 +46,10 @@ bench-startup: $(STAMP)
 # 1, 10, 100 and 300 clinics in one process, SQLite and PostgreSQL: memory, start-up, CPU.
 bench-clinics: $(STAMP)
 	$(BIN)/python bench/clinics.py
+
+# 1, 2 and 3 instances of a group on PostgreSQL: coordination cost, takeover after a kill -9.
+bench-cluster: $(STAMP)
+	$(BIN)/python bench/cluster.py
 
 # Re-extract user-facing strings into locales/vetbot.pot and merge them into fr and en.
 catalogs: $(STAMP)
