@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.support.vetbot_fixtures",
     "tests.support.log_guard",
     "tests.support.postgres_fixtures",
+    "tests.support.instances",
 ]
 
 

@@ -58,6 +58,19 @@ class _Fixed:
         yield from self._families
 
 
+async def _delivered_body(request: Request, secret: str) -> bytes | Response:
+    """The body of a POST from Telegram, or the refusal: a wrong or missing secret token (403),
+    too large (413)."""
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        logger.warning("webhook call refused: wrong or missing secret token")
+        return PlainTextResponse("forbidden", status_code=403)
+    body = await request.body()
+    if len(body) > MAX_UPDATE_BYTES:
+        return PlainTextResponse("too large", status_code=413)
+    return body
+
+
 @dataclass(frozen=True)
 class WebhookEndpoint:
     """One bot's side of the webhook: where its updates go and what proves it ready."""
@@ -69,15 +82,11 @@ class WebhookEndpoint:
 
     async def receive(self, request: Request) -> Response:
         """One POST from Telegram: the secret checked, the update queued once."""
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            logger.warning("webhook call refused: wrong or missing secret token")
-            return PlainTextResponse("forbidden", status_code=403)
-        body = await request.body()
-        if len(body) > MAX_UPDATE_BYTES:
-            return PlainTextResponse("too large", status_code=413)
+        body = await _delivered_body(request, self.secret)
+        if isinstance(body, Response):
+            return body
         try:
-            payload: dict[str, Any] = await request.json()
+            payload: dict[str, Any] = json.loads(body)
             update = Update.de_json(payload, self.application.bot)
         except ValueError:
             return PlainTextResponse("bad update", status_code=400)
@@ -233,13 +242,9 @@ class GroupWebhooks:
         secret = self._group.webhook_secrets().get(clinic_id)
         if secret is None:
             return PlainTextResponse("no such clinic", status_code=404)
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
-            logger.warning("webhook call refused: wrong or missing secret token")
-            return PlainTextResponse("forbidden", status_code=403)
-        body = await request.body()
-        if len(body) > MAX_UPDATE_BYTES:
-            return PlainTextResponse("too large", status_code=413)
+        body = await _delivered_body(request, secret)
+        if isinstance(body, Response):
+            return body
         try:
             payload = json.loads(body)
             update_id = int(payload["update_id"])

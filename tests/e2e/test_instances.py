@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -47,16 +46,6 @@ def group_env(
     env = group_environment(tmp_path, telegram_url, sandbox_url, migrated_postgres_url)
     declared = declare_group(tmp_path / "clinics", telegram_world, sandbox, list(CLINICS), env)
     return env, {clinic_id: clinic.bot for clinic_id, clinic in declared.items()}
-
-
-@pytest.fixture
-async def instances() -> AsyncIterator[list[Instance]]:
-    started: list[Instance] = []
-    try:
-        yield started
-    finally:
-        for instance in started:
-            await instance.close()
 
 
 async def test_a_killed_instance_s_clinics_are_taken_over_and_carry_on(

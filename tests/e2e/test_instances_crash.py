@@ -10,7 +10,6 @@ import asyncio
 import signal
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
@@ -51,16 +50,6 @@ OWNER_PATIENCE_SECONDS = 40.0
 def sandbox_clock() -> ManualClock:
     """The sandbox at the real time, as the bot processes read it."""
     return ManualClock(datetime.now(PARIS).replace(microsecond=0))
-
-
-@pytest.fixture
-async def instances() -> AsyncIterator[list[Instance]]:
-    started: list[Instance] = []
-    try:
-        yield started
-    finally:
-        for instance in started:
-            await instance.close()
 
 
 async def _balanced(url: str, count: int) -> dict[str, str | None]:

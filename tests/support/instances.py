@@ -8,7 +8,7 @@ import asyncio
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -194,3 +194,14 @@ def _free_port() -> int:
 def free_port() -> int:
     with bind_loopback() as probe:
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+async def instances() -> AsyncIterator[list[Instance]]:
+    """The instances a test starts, each killed at the end if still running."""
+    started: list[Instance] = []
+    try:
+        yield started
+    finally:
+        for instance in started:
+            await instance.close()

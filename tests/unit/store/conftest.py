@@ -15,6 +15,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.store import Store, db_path
+from bot.store.db import DatabaseUrl, PostgresDatabase
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -33,3 +34,13 @@ def db_file(tmp_path: Path) -> Path:
 def store(store_url: str, clock: ManualClock) -> Iterator[Store]:
     with Store.open(store_url, clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def pg_database(migrated_postgres_url: str) -> Iterator[PostgresDatabase]:
+    """A connection to a fresh migrated PostgreSQL database (leases, the inbox)."""
+    database = PostgresDatabase.open(DatabaseUrl.parse(migrated_postgres_url))
+    try:
+        yield database
+    finally:
+        database.close()

@@ -4,12 +4,11 @@ its clinic's holder woken, read back in order, and marked handled only by the le
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.store.db import ClinicDb, DatabaseUrl, PostgresDatabase
+from bot.store.db import ClinicDb, PostgresDatabase
 from bot.store.errors import LeaseLost
 from bot.store.inbox import InboxListener, UpdateInbox, mark_done
 from bot.store.leases import LeaseTable
@@ -17,21 +16,12 @@ from bot.store.leases import LeaseTable
 TTL = timedelta(seconds=30)
 
 
-@pytest.fixture
-def database(migrated_postgres_url: str) -> Iterator[PostgresDatabase]:
-    db = PostgresDatabase.open(DatabaseUrl.parse(migrated_postgres_url))
-    try:
-        yield db
-    finally:
-        db.close()
-
-
 def _update(update_id: int, text: str) -> dict:
     return {"update_id": update_id, "message": {"message_id": update_id, "text": text}}
 
 
-def test_an_update_is_kept_once_and_read_back_in_order(database: PostgresDatabase) -> None:
-    inbox = UpdateInbox(database)
+def test_an_update_is_kept_once_and_read_back_in_order(pg_database: PostgresDatabase) -> None:
+    inbox = UpdateInbox(pg_database)
     assert inbox.record("lyon", 12, _update(12, "deuxième"))
     assert inbox.record("lyon", 11, _update(11, "première"))
     assert not inbox.record("lyon", 12, _update(12, "deuxième")), "a redelivery is not kept"
@@ -45,25 +35,25 @@ def test_an_update_is_kept_once_and_read_back_in_order(database: PostgresDatabas
     assert depths["lyon"].pending == 2 and depths["nantes"].pending == 1
 
 
-def test_only_the_lease_holder_marks_an_update_handled(database: PostgresDatabase) -> None:
-    inbox = UpdateInbox(database)
-    table = LeaseTable(database, "holder", TTL)
+def test_only_the_lease_holder_marks_an_update_handled(pg_database: PostgresDatabase) -> None:
+    inbox = UpdateInbox(pg_database)
+    table = LeaseTable(pg_database, "holder", TTL)
     table.declare(["lyon"])
     (lease,) = table.claim(["lyon"], 1)
     inbox.record("lyon", 1, _update(1, "bonjour"))
     inbox.record("lyon", 2, _update(2, "vaccin"))
 
-    mark_done(ClinicDb(database, "lyon", table.fence(lease)), 1)
+    mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), 1)
     assert [item.update_id for item in inbox.pending("lyon")] == [2]
 
     table.release(["lyon"])  # the clinic moved on: this instance may no longer mark
     with pytest.raises(LeaseLost):
-        mark_done(ClinicDb(database, "lyon", table.fence(lease)), 2)
+        mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), 2)
     assert [item.update_id for item in inbox.pending("lyon")] == [2], "left for the new holder"
 
 
 async def test_recording_an_update_wakes_the_clinic_s_listener(
-    database: PostgresDatabase, migrated_postgres_url: str
+    pg_database: PostgresDatabase, migrated_postgres_url: str
 ) -> None:
     listener = InboxListener(migrated_postgres_url)
     lyon, nantes = listener.waker("lyon"), listener.waker("nantes")
@@ -72,7 +62,7 @@ async def test_recording_an_update_wakes_the_clinic_s_listener(
         await asyncio.wait_for(lyon.wait(), 10)  # connected: every waker set to catch up
         lyon.clear()
         nantes.clear()
-        UpdateInbox(database).record("lyon", 7, _update(7, "urgence"))
+        UpdateInbox(pg_database).record("lyon", 7, _update(7, "urgence"))
         await asyncio.wait_for(lyon.wait(), 10)
         assert not nantes.is_set()
     finally:

@@ -3,12 +3,11 @@ released lease taken over at a new epoch, and the old holder's writes refused by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.store.db import ClinicDb, DatabaseUrl, Fence, PostgresDatabase
+from bot.store.db import ClinicDb, Fence, PostgresDatabase
 from bot.store.errors import LeaseLost
 from bot.store.leases import LeaseTable, fair_share
 
@@ -16,18 +15,9 @@ TTL = timedelta(seconds=30)
 CLINICS = ["brest", "lyon", "nantes", "paris"]
 
 
-@pytest.fixture
-def database(migrated_postgres_url: str) -> Iterator[PostgresDatabase]:
-    db = PostgresDatabase.open(DatabaseUrl.parse(migrated_postgres_url))
-    try:
-        yield db
-    finally:
-        db.close()
-
-
-def _lapse(database: PostgresDatabase, clinic_id: str) -> None:
+def _lapse(pg_database: PostgresDatabase, clinic_id: str) -> None:
     """As if its holder had stopped renewing a lease time ago (no sleeping in tests)."""
-    database.execute(
+    pg_database.execute(
         "UPDATE clinic_leases SET expires_at = now() - interval '1 second' WHERE clinic_id = ?",
         (clinic_id,),
     )
@@ -40,9 +30,11 @@ def test_fair_share_leaves_no_clinic_over(clinics: int, instances: int, share: i
     assert fair_share(clinics, instances) == share
 
 
-def test_instances_share_the_clinics_and_never_hold_one_twice(database: PostgresDatabase) -> None:
-    first = LeaseTable(database, "first", TTL)
-    second = LeaseTable(database, "second", TTL)
+def test_instances_share_the_clinics_and_never_hold_one_twice(
+    pg_database: PostgresDatabase,
+) -> None:
+    first = LeaseTable(pg_database, "first", TTL)
+    second = LeaseTable(pg_database, "second", TTL)
     first.declare(CLINICS)
     second.declare(CLINICS)  # declaring again changes nothing
     assert first.heartbeat() == 1
@@ -67,17 +59,17 @@ def test_instances_share_the_clinics_and_never_hold_one_twice(database: Postgres
 
 
 def test_a_lapsed_lease_is_taken_over_and_its_old_holder_fenced_off(
-    database: PostgresDatabase,
+    pg_database: PostgresDatabase,
 ) -> None:
-    first = LeaseTable(database, "first", TTL)
-    second = LeaseTable(database, "second", TTL)
+    first = LeaseTable(pg_database, "first", TTL)
+    second = LeaseTable(pg_database, "second", TTL)
     first.declare(CLINICS)
     (lease,) = first.claim(["nantes"], 1)
-    fenced = ClinicDb(database, "nantes", first.fence(lease))
+    fenced = ClinicDb(pg_database, "nantes", first.fence(lease))
     with fenced.transaction():
         fenced.execute("SELECT 1")  # the holder writes
 
-    _lapse(database, "nantes")  # the first instance paused past its lease time
+    _lapse(pg_database, "nantes")  # the first instance paused past its lease time
     with pytest.raises(LeaseLost), fenced.transaction():
         pytest.fail("a lapsed lease must not let a write through")
 
@@ -86,29 +78,29 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_fenced_off(
     assert "nantes" not in [held.clinic_id for held in first.renew()], "lost, not renewed"
     with pytest.raises(LeaseLost), fenced.transaction():
         pytest.fail("the old holder must not write once another took over")
-    with ClinicDb(database, "nantes", second.fence(taken)).transaction():
+    with ClinicDb(pg_database, "nantes", second.fence(taken)).transaction():
         pass  # the new holder writes
 
 
-def test_a_stale_epoch_is_refused_even_by_the_same_instance(database: PostgresDatabase) -> None:
+def test_a_stale_epoch_is_refused_even_by_the_same_instance(pg_database: PostgresDatabase) -> None:
     """Released then claimed again: the bot started under the old epoch is fenced off."""
-    table = LeaseTable(database, "only", TTL)
+    table = LeaseTable(pg_database, "only", TTL)
     table.declare(["lyon"])
     (old,) = table.claim(["lyon"], 1)
     table.release(["lyon"])
     (new,) = table.claim(["lyon"], 1)
     with (
         pytest.raises(LeaseLost),
-        ClinicDb(database, "lyon", Fence("only", old.epoch)).transaction(),
+        ClinicDb(pg_database, "lyon", Fence("only", old.epoch)).transaction(),
     ):
         pass
-    with ClinicDb(database, "lyon", table.fence(new)).transaction():
+    with ClinicDb(pg_database, "lyon", table.fence(new)).transaction():
         pass
 
 
-def test_an_instance_that_left_no_longer_counts(database: PostgresDatabase) -> None:
-    first = LeaseTable(database, "first", TTL)
-    second = LeaseTable(database, "second", TTL)
+def test_an_instance_that_left_no_longer_counts(pg_database: PostgresDatabase) -> None:
+    first = LeaseTable(pg_database, "first", TTL)
+    second = LeaseTable(pg_database, "second", TTL)
     first.heartbeat()
     assert second.heartbeat() == 2
     first.leave()
