@@ -102,6 +102,8 @@ class Draft:
     offer_generation: int = 0
     slot: OfferedSlot | None = None
     booking_id: str | None = None
+    booking_slot: OfferedSlot | None = None
+    """The slot ``booking_id`` was minted for (see `summary_booking_id`)."""
     is_urgent: bool = False
     owner_words: str | None = None
     """What the owner wrote when a red flag was found, for the staff alert."""
@@ -134,9 +136,15 @@ class Draft:
         self.offer_generation += 1
         return self.offer_generation
 
-    def new_booking_id(self) -> str:
-        """A fresh id for a summary about to be confirmed: one id, one appointment."""
-        self.booking_id = str(uuid.uuid4())
+    def summary_booking_id(self) -> str:
+        """The id "Confirmer" claims on the summary of this draft's slot: one id, one
+        appointment. Minted when a slot is first summed up and kept while the slot stays the
+        same, so a summary shown again (an update handled twice after a crash, a step back and
+        forth) keeps its button valid and still books once; a new slot gets a new id, so an old
+        summary's button can never book a time other than the one it showed."""
+        if self.booking_id is None or self.booking_slot != self.slot:
+            self.booking_id = str(uuid.uuid4())
+            self.booking_slot = self.slot
         return self.booking_id
 
 

@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.booking import Draft, PageFit, SlotPage, already_coming
 from bot.i18n import Translator
+from bot.store import BookingRecord, BookingState
 from bot.treats import TreatsError
 from bot.when import (
     Assumption,
@@ -402,6 +403,27 @@ async def show_slots(
     return at(context, st.SLOT)
 
 
+_SENT: Final = frozenset(
+    {BookingState.SENDING, BookingState.BOOKED, BookingState.UNCERTAIN, BookingState.CANCELLED}
+)
+"""A booking in these states was sent to Treats: its draft is spent (only a failed one may be
+claimed again, see `bot.store.bookings.claim_booking`)."""
+
+
+def _sent_note(_: Translator, record: BookingRecord) -> str:
+    when, pet = _.when(record.scheduled_at), esc(record.pet_name)
+    if record.state is BookingState.BOOKED:
+        return _("✅ Ce rendez-vous est déjà réservé : le {when} pour {pet}.", when=when, pet=pet)
+    if record.state is BookingState.CANCELLED:
+        return _("Le rendez-vous du {when} pour {pet} a été annulé.", when=when, pet=pet)
+    return _(
+        "⏳ Votre demande de rendez-vous du {when} pour {pet} est partie : la clinique vérifie "
+        "et vous confirme ici très vite.",
+        when=when,
+        pet=pet,
+    )
+
+
 def _slots_heading(_: Translator, page: SlotPage, asked: TimeRequest | None) -> str:
     """Says truly how the day shown relates to what was asked (see `PageFit`)."""
     day = esc(_.day(page.day))
@@ -423,8 +445,16 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> str:
     svc = context.services
     _ = context.translator
     assert draft.slot is not None
+    sent = svc.store.booking(draft.booking_id) if draft.booking_id is not None else None
+    if sent is not None and sent.state in _SENT:
+        # This draft's confirmation was already sent: the process died during it, and the
+        # restart settled it (the owner is told apart) while the conversation came back at
+        # its summary. A new summary would mint a new booking id, and "Confirmer" a second
+        # appointment: the booking ends here instead, saying what became of it.
+        context.session.end_booking()
+        return await show_menu(update, context, note=_sent_note(_, sent))
     vet = svc.clinic.vet(draft.slot.vet_id)
-    booking_id = draft.new_booking_id()
+    booking_id = draft.summary_booking_id()
     lines = [_("<b>Récapitulatif</b>"), *summary_lines(_, draft, vet.name if vet else "")]
     user = update.effective_user
     twin = already_coming(

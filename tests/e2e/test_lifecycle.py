@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
-from tests.e2e.flow import identify, next_step
+from bot.store import BookingDraft
+from conversations import callbacks as cb
+from tests.e2e.flow import identify, next_step, to_summary
+from tests.support.treats_fixtures import PARIS
 from tests.support.vetbot_fixtures import VetbotRun
 
 pytestmark = pytest.mark.both_databases
@@ -154,3 +157,48 @@ async def test_one_log_line_per_update_with_outcome_and_duration(
     calls = re.search(r"treats_calls=(\d+) treats_ms=([\d.]+)", contact)
     assert calls is not None and int(calls[1]) >= 1 and float(calls[2]) > 0
     assert any("kind=text outcome=error" in line for line in lines), lines
+
+
+async def test_back_at_the_summary_of_a_booking_the_restart_settled_nothing_books_twice(
+    vetbot_setup: VetbotRun, marie
+) -> None:
+    """The process died during the confirmation's call to Treats; the restart settled the
+    booking and told the owner, but the conversation came back at its summary (the state
+    written before the tap). Showing that summary again used to mint a new booking id, and
+    "Confirmer" then booked a second appointment: now the booking ends there, saying what
+    became of it, and the old "Confirmer" says it is done."""
+    sandbox = vetbot_setup.sandbox
+    async with vetbot_setup.running():
+        await identify(marie)
+        summary = await to_summary(marie)
+    confirm_data = next(b.callback_data for b in summary.inline_buttons if "Confirmer" in b.text)
+    booking_id = cb.value(confirm_data or "", cb.CONFIRM)
+    assert booking_id
+    tomorrow = vetbot_setup.clock().astimezone(PARIS).date() + timedelta(days=1)
+    with vetbot_setup.store() as store:  # the tap's claim, its call to Treats cut short
+        assert store.claim_booking(
+            BookingDraft(
+                booking_id=booking_id,
+                user_id=marie.user.id,
+                client_id=sandbox.seed.demo_owner_one_pet.id,
+                patient_id=sandbox.seed.demo_pet.id,
+                vet_id=sandbox.seed.vet_named("Dr Claire Martin").id,
+                appointment_type_id=sandbox.seed.type_named("Vaccination").id,
+                scheduled_at=datetime.combine(tomorrow, time(15, 0), tzinfo=PARIS),
+                duration_minutes=15,
+                is_urgent=False,
+                pet_name="Mimi",
+                vet_name="Dr Claire Martin",
+                type_name="Vaccination",
+            )
+        ).won
+    async with vetbot_setup.running():
+        told = await next_step(marie)
+        assert "est confirmé" in told.text
+        await marie.send("euh")  # at the summary the conversation came back to
+        reply = await next_step(marie)
+        assert "Ce rendez-vous est déjà réservé" in reply.text, reply.text
+        assert "Que souhaitez-vous faire" in reply.text and "Confirmer" not in reply.buttons
+        answer = await marie.tap_data(confirm_data or "", summary.message_id)
+        assert "déjà fait" in (answer.text or "")
+    assert len(sandbox.appointments_for(sandbox.seed.demo_owner_one_pet.id)) == 1

@@ -38,11 +38,13 @@ WHEN: Final = (
 PATIENCE: Final = 30
 """Actions an owner takes before giving up (a flow takes 9)."""
 _SLOT: Final = re.compile(r"^\d{2}:\d{2}$")
+_CONFIRMED: Final = ("C'est confirmé", "est confirmé.", "déjà réservé")
+"""Told at the tap; told after a restart settled the tap's booking; told on the way back."""
 
 
 class Outcome(StrEnum):
     CONFIRMED = "confirmed"
-    """Told "C'est confirmé"."""
+    """Told "C'est confirmé", or that the booking "est confirmé" after a restart."""
     UNCERTAIN = "uncertain"
     """Told the clinic checks the booking (an answer lost on the way)."""
     GAVE_UP = "gave up"
@@ -92,7 +94,7 @@ class SimulatedOwner:
             if seen is None:
                 self.outcome = Outcome.SILENT
                 return self.outcome
-            if "C'est confirmé" in seen.text:
+            if any(words in seen.text for words in _CONFIRMED):
                 self.outcome = Outcome.CONFIRMED
                 return self.outcome
             if "La clinique vérifie" in seen.text:
@@ -169,7 +171,7 @@ def _has(buttons: list[str], part: str) -> bool:
 def _actionable(seen: SeenMessage) -> bool:
     if seen.kind == "deleted":
         return False
-    if "C'est confirmé" in seen.text or "La clinique vérifie" in seen.text or "Oups" in seen.text:
+    if any(words in seen.text for words in (*_CONFIRMED, "La clinique vérifie", "Oups")):
         return True
     return bool(seen.buttons)
 
