@@ -300,6 +300,14 @@ def clinic_lock_key(clinic: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+_CLINIC_LOCK: Final = "SELECT pg_advisory_xact_lock(%s)"
+_FENCED_CLINIC_LOCK: Final = """SELECT pg_advisory_xact_lock(%s), EXISTS (
+    SELECT 1 FROM clinic_leases WHERE clinic_id = %s AND holder = %s AND epoch = %s
+    AND expires_at > now() FOR SHARE)"""
+"""The clinic's lock and, in the same statement, its lease checked and share-locked (a
+locking clause is allowed in a sub-SELECT: the row stays locked until the transaction ends)."""
+
+
 class PostgresDatabase:
     """One psycopg connection in autocommit mode, reopened when the server dropped it."""
 
@@ -347,21 +355,22 @@ class PostgresDatabase:
     def transaction(self, clinic: str, fence: Fence | None = None) -> Iterator[None]:
         """A transaction holding the clinic's advisory lock until it commits or rolls back.
 
-        With a ``fence``, the clinic's lease row is read first, share-locked: the transaction
-        goes on only while this process holds the lease at the fence's epoch and it has not
-        lapsed, and no other instance can take the clinic over before it commits. So a paused
-        or cut-off holder can never mark an alert sent or a booking claimed once another
-        instance serves the clinic."""
+        With a ``fence``, the clinic's lease row is read in the same statement, share-locked:
+        the transaction goes on only while this process holds the lease at the fence's epoch
+        and it has not lapsed, and no other instance can take the clinic over before it
+        commits. So a paused or cut-off holder can never mark an alert sent or a booking
+        claimed once another instance serves the clinic. One statement, not two: the fence
+        costs no round trip of its own (``bench/cluster.py`` counts them)."""
         conn = self._live()
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (clinic_lock_key(clinic),))
-            if fence is not None:
-                held = conn.execute(
-                    """SELECT 1 FROM clinic_leases WHERE clinic_id = %s AND holder = %s
-                    AND epoch = %s AND expires_at > now() FOR SHARE""",
-                    (clinic, fence.holder, fence.epoch),
+            if fence is None:
+                conn.execute(_CLINIC_LOCK, (clinic_lock_key(clinic),))
+            else:
+                row = conn.execute(
+                    _FENCED_CLINIC_LOCK,
+                    (clinic_lock_key(clinic), clinic, fence.holder, fence.epoch),
                 ).fetchone()
-                if held is None:
+                if not row[1]:
                     raise LeaseLost(
                         f"clinic {clinic}: the lease of epoch {fence.epoch} is no longer held "
                         "by this instance"
