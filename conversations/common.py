@@ -233,7 +233,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, _ChatLock] = {}
         self._metrics = metrics
         self._failed: set[int] = set()
-        self.on_done: Callable[[int], None] | None = None
+        self.on_done: Callable[[int], Awaitable[None]] | None = None
         """Told each update's id once its handling finished (a group's webhook inbox)."""
 
     def mark_failed(self, update: object) -> None:
@@ -254,7 +254,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 elapsed = time.perf_counter() - started
                 self._account(update, elapsed, tally)
                 if self.on_done is not None and isinstance(update, Update):
-                    self.on_done(update.update_id)
+                    await self.on_done(update.update_id)
         finally:
             entry.users -= 1
             if entry.users == 0:

@@ -11,6 +11,7 @@ set. It is never persisted (it holds live clients).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class BotData:
         "reminders",
         "staff_chat",
         "staff_desk",
+        "updates_task",
         "watcher",
     )
 
@@ -45,6 +47,10 @@ class BotData:
         """Set once the bot runs (not in a bare `build_application`)."""
         self.watcher: StatusWatcher | None = None
         """Set once the bot runs (not in a bare `build_application`)."""
+        self.updates_task: asyncio.Task[None] | None = None
+        """The composition root's own getUpdates loop when it replaces PTB's ``Updater`` (a
+        group on several instances, `bot.launch.inbox_poller`): what ``serve_until`` watches
+        for a refused token. Not for handlers."""
 
     @property
     def services(self) -> Services:

@@ -30,6 +30,7 @@ from telegram.ext import (
 from bot.clock import Clock, system_clock
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.followups import BookingFollowUps
+from bot.launch.inbox_poller import InboxPoller
 from bot.launch.inbox_pump import InboxPump
 from bot.launch.shared import GroupShared
 from bot.launch.web import (
@@ -53,7 +54,7 @@ from bot.staff_desk import NoStaffChat, StaffDesk
 from bot.staff_requests import StaffRequests
 from bot.status_watch import StatusWatcher
 from bot.store.db import ClinicDb, Fence, SqliteDatabase, Synchronous
-from bot.store.inbox import InboxListener, UpdateInbox
+from bot.store.inbox import UpdateInbox
 from bot.treats import RetryPolicy, TreatsError
 from bot.when import warm_up
 from conversations import blocked_owners, staff
@@ -144,6 +145,11 @@ def build_application(
     application.add_handler(build_conversation(conversation_timeout))
     application.add_error_handler(_on_error)
     return application
+
+
+def updates_task(application: Application) -> asyncio.Task[None] | None:
+    """The bot's own getUpdates loop, when it is not PTB's (see ``serve_until``)."""
+    return _runtime(application).updates_task
 
 
 def _runtime(application: Application) -> BotData:
@@ -246,7 +252,11 @@ async def _webhook(
             url = group.url_for(services.clinic.id)
             serving.enter_context(group.registered(services.clinic.id, endpoint))
             if shared is not None and shared.inbox is not None and shared.listener is not None:
-                _pump_inbox(serving, application, services, shared.inbox, shared.listener)
+                clinic_id = services.clinic.id
+                _pump_inbox(
+                    serving, application, services, shared.inbox, shared.listener.waker(clinic_id)
+                )
+                serving.callback(shared.listener.forget, clinic_id)
         await application.bot.set_webhook(
             url, secret_token=secret, allowed_updates=Update.ALL_TYPES
         )
@@ -259,23 +269,45 @@ def _pump_inbox(
     application: Application,
     services: Services,
     inbox: UpdateInbox,
-    listener: InboxListener,
-) -> None:
+    wake: asyncio.Event,
+) -> InboxPump:
     """The clinic's recorded updates fed to its bot until ``serving`` closes."""
-    clinic_id = services.clinic.id
-    pump = InboxPump(inbox, services.store.clinic_db, application, listener.waker(clinic_id))
+    pump = InboxPump(inbox, services.store.clinic_db, application, wake)
     processor = application.update_processor
     if isinstance(processor, PerChatUpdateProcessor):
         processor.on_done = pump.done
     task = asyncio.create_task(pump.run(), name="inbox-pump")
+    serving.push_async_callback(_cancelled, task)
+    return pump
 
-    async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        listener.forget(clinic_id)
 
-    serving.push_async_callback(stop)
+def _poll_into_inbox(
+    serving: contextlib.AsyncExitStack,
+    application: Application,
+    services: Services,
+    inbox: UpdateInbox,
+    poll_timeout: int,
+) -> None:
+    """Polling for a clinic of a group on several instances: each fetched batch recorded in
+    the inbox before Telegram is told it was received (`bot.launch.inbox_poller`)."""
+    pump = _pump_inbox(serving, application, services, inbox, asyncio.Event())
+    poller = InboxPoller(
+        application.bot,
+        inbox,
+        services.clinic.id,
+        pump,
+        timeout=poll_timeout,
+        allowed_updates=Update.ALL_TYPES,
+    )
+    task = asyncio.create_task(poller.run(), name="inbox-poller")
+    _runtime(application).updates_task = task
+    serving.push_async_callback(_cancelled, task)
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 def _readiness(application: Application, services: Services) -> dict[str, ReadinessCheck]:
@@ -501,6 +533,8 @@ async def running_bot(
                         await updates.enter_async_context(
                             _webhook(application, settings, services, shared)
                         )
+                    elif shared is not None and shared.inbox is not None:
+                        _poll_into_inbox(updates, application, services, shared.inbox, poll_timeout)
                     else:
                         assert application.updater is not None
                         await application.updater.start_polling(
@@ -550,7 +584,7 @@ async def serve_until_signalled(
                 mode,
                 event_loop.loop_name(),
             )
-            await serve_until(application, stop)
+            await serve_until(application, stop, updates_task(application))
             logger.info("stopping: finishing updates in flight")
     except UpdatesLost as lost:
         logger.error("%s; stopped (exit status 1)", lost)

@@ -19,6 +19,7 @@ import contextlib
 import gc
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,13 +29,13 @@ from telegram.ext import Application
 
 from bot.clinic_group import ClinicBot, Deployment
 from bot.config import ClinicConfig, ConfigError, Settings
-from bot.launch.application import running_bot
+from bot.launch.application import running_bot, updates_task
 from bot.launch.leasing import LEASE_ROUND, LEASE_TTL, LeaseKeeper, instance_id
 from bot.launch.shared import GroupShared
 from bot.launch.web import GroupWebhooks, webhook_secret
 from bot.runtime import event_loop
 from bot.runtime.asgi_server import serve_asgi
-from bot.runtime.logs import CLINIC, RedactingFilter, redact
+from bot.runtime.logs import CLINIC, RedactingFilter, one_line, redact
 from bot.runtime.polling_watch import serve_until
 from bot.runtime.telegram_http import SharedConnections
 from bot.store.db import Database, Fence, PostgresDatabase
@@ -51,6 +52,10 @@ STARTING_AT_ONCE: Final = 16
 """Clinics starting at the same time (getMe, commands, settling the last run's bookings): the
 first ones serve within a second instead of all waiting for the slowest of hundreds, and a
 group's start is not a burst of hundreds of requests to Telegram and the database."""
+
+PURGE_INBOX_EVERY: Final = timedelta(hours=1)
+"""How often an instance forgets handled updates of over a day (any instance may: the deletes
+of two at once do not conflict)."""
 
 ClinicState = Literal["starting", "serving", "failed", "stopped"]
 
@@ -195,15 +200,22 @@ class ClinicGroup:
     async def keep_leases(self, every: timedelta = LEASE_ROUND) -> None:
         """Forever, with leases: a lease round every ``every`` (cancel the task to stop). A
         round that fails (the database unreachable) is logged and tried again: the leases
-        lapse meanwhile and the fences refuse this instance's writes, as they should."""
+        lapse meanwhile and the fences refuse this instance's writes, as they should. Every
+        ``PURGE_INBOX_EVERY``, handled updates older than a day leave the inbox."""
+        purge_at = 0.0
         while True:
             await asyncio.sleep(every.total_seconds())
             if self._deployment is None:
                 continue
             try:
                 await self.apply(self._deployment)
+                inbox = self._shared.inbox
+                if inbox is not None and time.monotonic() >= purge_at:
+                    purge_at = time.monotonic() + PURGE_INBOX_EVERY.total_seconds()
+                    if purged := inbox.purge_done():
+                        logger.info("inbox: %d handled update(s) of over a day forgotten", purged)
             except Exception as error:
-                logger.error("lease round failed: %s", _one_line(error))
+                logger.error("lease round failed: %s", one_line(error))
 
     async def _apply(self, deployment: Deployment, fences: Mapping[str, Fence] | None) -> Changes:
         """Runs the clinics of ``deployment`` (those with a fence, when ``fences`` is given)."""
@@ -277,14 +289,14 @@ class ClinicGroup:
                     pause = self._retry_first
                     logger.info("serving as @%s", application.bot.username)
                     try:
-                        await serve_until(application, run.stop)
+                        await serve_until(application, run.stop, updates_task(application))
                     finally:
                         run.application = None
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 # PTB's InvalidToken quotes the token: masked here, not only in the log handler.
-                run.set_state("failed", redact(_one_line(error), run.bot.settings.secrets))
+                run.set_state("failed", redact(one_line(error), run.bot.settings.secrets))
                 logger.error(
                     "clinic %s is not served: %s; trying again in %d s",
                     run.clinic_id,
@@ -296,11 +308,6 @@ class ClinicGroup:
                 pause = min(pause * 2, self._retry_max)
         run.set_state("stopped")
         logger.info("stopped")
-
-
-def _one_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def report_refused(deployment: Deployment) -> None:
@@ -333,8 +340,8 @@ async def running_group(
         leases = inbox = listener = None
         if isinstance(connection, PostgresDatabase):  # several instances may share the group
             leases = LeaseTable(connection, instance_id(), LEASE_TTL)
+            inbox = UpdateInbox(connection)  # polling too: see bot.launch.inbox_poller
             if mode == "webhook":
-                inbox = UpdateInbox(connection)
                 listener = InboxListener(connection.url.value)
                 listening = asyncio.create_task(listener.run(), name="inbox-listener")
                 serving.push_async_callback(_cancelled, listening)

@@ -1,9 +1,16 @@
-"""Feeding a leased clinic's recorded webhook updates to its bot (``bot.store.inbox``).
+"""Feeding a leased clinic's recorded updates to its bot (``bot.store.inbox``).
 
 The clinic's lease holder reads the updates any instance recorded for it, oldest first, and
 puts each on its bot's update queue once; PTB's update processor tells when one was handled
-(``PerChatUpdateProcessor.on_done``), and only then is it marked done in the database. Woken
-by the instance's LISTEN connection, and every ``LOOK_EVERY`` regardless, so that a missed
+(``PerChatUpdateProcessor.on_done``). Then the conversation states and user data it changed are
+written (``Application.update_persistence``), and only then is the update marked done in the
+database: an instance killed between the two leaves the update pending, and the next holder
+handles it again from the state before it. Marked done first, the update would be gone while
+the state it produced was lost with the process (PTB otherwise writes it every second): the
+next holder would resume the conversation a step behind the owner.
+
+Woken by the instance's LISTEN connection (webhook mode), handed each new batch by the clinic's
+``InboxPoller`` (polling mode), and every ``LOOK_EVERY`` regardless, so that a missed
 notification delays an update by seconds, never loses it.
 """
 
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Final
 
@@ -52,34 +60,55 @@ class InboxPump:
         """Forever (cancel the task to stop)."""
         while True:
             self._wake.clear()  # before reading: an update recorded meanwhile wakes us again
-            for update_id in sorted(self._unmarked):
-                self._mark(update_id)
+            if self._unmarked:
+                await self._settle()
             for item in self._inbox.pending(self._db.clinic):
                 if item.update_id in self._queued:
                     continue
                 update = Update.de_json(item.payload, self._application.bot)
                 if update is None:  # not an update: never handled, never retried
-                    self.done(item.update_id)
+                    self._unmarked.add(item.update_id)
+                    self._mark()
                     continue
                 self._queued.add(item.update_id)
                 await self._application.update_queue.put(update)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._look_every.total_seconds())
 
-    def done(self, update_id: int) -> None:
-        """The bot finished with this update: it leaves the inbox (fenced). Marking it may
-        fail (the database out of reach): it is tried again at the next look, and never
-        handed to the bot a second time meanwhile."""
-        self._unmarked.add(update_id)
-        self._mark(update_id)
+    async def offer(self, updates: Sequence[Update]) -> None:
+        """Updates just recorded by this instance's poller: to the bot at once."""
+        for update in updates:
+            if update.update_id not in self._queued:
+                self._queued.add(update.update_id)
+                await self._application.update_queue.put(update)
 
-    def _mark(self, update_id: int) -> None:
+    async def done(self, update_id: int) -> None:
+        """The bot finished with this update: what it changed is written, then it leaves the
+        inbox (fenced). Either may fail (the database out of reach): the mark is tried again
+        at the next look, and the update is never handed to the bot a second time meanwhile."""
+        self._unmarked.add(update_id)
+        await self._settle()
+
+    async def _settle(self) -> None:
         try:
-            mark_done(self._db, update_id)
-        except LeaseLost:
-            logger.warning("update %d handled after the clinic's lease was lost", update_id)
+            await self._application.update_persistence()
         except Exception as error:
-            logger.warning("update %d handled, not yet marked done: %s", update_id, error)
+            logger.warning("updates handled, their state not yet written: %s", error)
             return
-        self._unmarked.discard(update_id)
-        self._queued.discard(update_id)
+        self._mark()
+
+    def _mark(self) -> None:
+        """Every update handled and not yet marked, in one statement: under load the updates
+        of many chats finish together, and one round trip marks them all."""
+        handled = sorted(self._unmarked)
+        if not handled:
+            return
+        try:
+            mark_done(self._db, handled)
+        except LeaseLost:
+            logger.warning("updates %s handled after the clinic's lease was lost", handled)
+        except Exception as error:
+            logger.warning("updates %s handled, not yet marked done: %s", handled, error)
+            return
+        self._unmarked.difference_update(handled)
+        self._queued.difference_update(handled)

@@ -19,8 +19,10 @@ class GroupShared:
     - ``telegram``: one pool of kept-alive connections to the Bot API.
     - ``webhooks``: in webhook mode, the one HTTP server where each clinic's bot registers its
       path and secret; None when polling.
-    - ``inbox`` and ``listener``: several instances in webhook mode (PostgreSQL): where any
-      instance records any clinic's updates, and what wakes the clinic's holder.
+    - ``inbox``: a group on PostgreSQL (several instances may serve it): where each clinic's
+      updates are recorded before Telegram lets go of them (webhook or polling).
+    - ``listener``: webhook mode on PostgreSQL: what wakes a clinic's holder when any instance
+      recorded one of its updates.
     """
 
     database: Database

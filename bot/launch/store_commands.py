@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.config import StoreSettings
+from bot.runtime.logs import one_line
 from bot.store.copy import CopyRefused, copy_from_sqlite
 from bot.store.db import CLINIC_KEY_PATTERN
 from bot.store.errors import StoreError
@@ -30,7 +31,7 @@ def migrate_command(settings: StoreSettings) -> int:
         print(f"vetbot: store migrate: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as error:  # the driver's: unreachable server, refused password...
-        print(f"vetbot: store migrate: {url}: {_one_line(error)}", file=sys.stderr)
+        print(f"vetbot: store migrate: {url}: {one_line(error)}", file=sys.stderr)
         return EXIT_REFUSED
     if before == HEAD:
         print(f"{url}: already at schema revision {HEAD}")
@@ -57,13 +58,8 @@ def copy_command(
         print(f"vetbot: store copy: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as error:
-        print(f"vetbot: store copy: {url}: {_one_line(error)}", file=sys.stderr)
+        print(f"vetbot: store copy: {url}: {one_line(error)}", file=sys.stderr)
         return EXIT_REFUSED
     detail = ", ".join(f"{table} {n}" for table, n in copied.rows.items() if n)
     print(f"copied {copied.total} rows of clinic {clinic!r} into {url} ({detail or 'no rows'})")
     return 0
-
-
-def _one_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}"

@@ -55,6 +55,12 @@ class SecretValues:
         return text if self._pattern is None else self._pattern.sub(MASK, text)
 
 
+def one_line(error: BaseException) -> str:
+    """An error for one log or error line: its type and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
 def redact(text: str, secrets: Iterable[str] | SecretValues = ()) -> str:
     """Mask secrets, token- and key-shaped strings, and phone numbers (last two digits kept)."""
     values = secrets if isinstance(secrets, SecretValues) else SecretValues(secrets)

@@ -32,10 +32,13 @@ def polling_task(updater: Updater | None) -> asyncio.Task[None] | None:
     return task if isinstance(task, asyncio.Task) else None
 
 
-async def serve_until(application: Application, stop: asyncio.Event) -> None:
+async def serve_until(
+    application: Application, stop: asyncio.Event, polling: asyncio.Task[None] | None = None
+) -> None:
     """Until ``stop`` is set; raises ``UpdatesLost`` if the polling ends on a refused token
-    first (in webhook mode Telegram simply stops posting: ``/readyz`` tells it)."""
-    polling = polling_task(application.updater)
+    first (in webhook mode Telegram simply stops posting: ``/readyz`` tells it). ``polling``:
+    the task getting the updates when it is not PTB's (``bot.launch.inbox_poller``)."""
+    polling = polling or polling_task(application.updater)
     stopping = asyncio.ensure_future(stop.wait())
     try:
         waiting: set[asyncio.Future[object]] = {stopping}

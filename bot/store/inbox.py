@@ -1,13 +1,15 @@
-"""The webhook inbox of a group on several instances (PostgreSQL ``update_inbox``).
+"""The update inbox of a group on several instances (PostgreSQL ``update_inbox``).
 
-Telegram posts a clinic's updates to whichever instance the load balancer picks. That instance
-records the update here (``record``: once per clinic and update id, however often Telegram
-redelivers it), wakes the clinic's lease holder (``NOTIFY vetbot_inbox``, in the same
+Webhook mode: Telegram posts a clinic's updates to whichever instance the load balancer picks.
+That instance records the update here (``record``: once per clinic and update id, however often
+Telegram redelivers it), wakes the clinic's lease holder (``NOTIFY vetbot_inbox``, in the same
 statement), and only then answers Telegram: an acknowledged update is in the database, whatever
-happens to the instance a moment later. The holder reads the clinic's pending updates in update
-order (``pending``) and marks each one handled once its handler finished (``done``, a fenced
-write: an instance that lost the clinic cannot mark anything). An update whose handling was cut
-short by a crash is handled again by the next holder: at least once, never silently lost.
+happens to the instance a moment later. Polling mode: the holder records each batch it fetched
+(``record_fetched``) before the next ``getUpdates`` confirms it (``bot.launch.inbox_poller``).
+The holder reads the clinic's pending updates in update order (``pending``) and marks them
+handled once their handlers finished and their state is written (``mark_done``, a fenced write:
+an instance that lost the clinic cannot mark anything). An update whose handling was cut short
+by a crash is handled again by the next holder: at least once, never silently lost.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -63,6 +66,27 @@ class UpdateInbox:
         ).fetchone()
         return row is not None
 
+    def record_fetched(self, clinic_id: str, updates: Sequence[InboxUpdate]) -> set[int]:
+        """Keeps a batch the clinic's holder fetched with getUpdates, in one statement, before
+        the next getUpdates confirms it to Telegram; returns the ids that were not there yet
+        (Telegram sends what was fetched but not confirmed again: those are handled once).
+        No NOTIFY: the poller hands the new ones to its own pump."""
+        if not updates:
+            return set()
+        rows = self._db.execute(
+            """INSERT INTO update_inbox (clinic_id, update_id, payload, received_at)
+            SELECT ?, fetched.update_id, fetched.payload, now()
+            FROM unnest(?::bigint[], ?::text[]) AS fetched (update_id, payload)
+            ON CONFLICT (clinic_id, update_id) DO NOTHING
+            RETURNING update_id""",
+            (
+                clinic_id,
+                [u.update_id for u in updates],
+                [json.dumps(u.payload, ensure_ascii=False) for u in updates],
+            ),
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
     def pending(self, clinic_id: str, *, limit: int = 100) -> list[InboxUpdate]:
         """The clinic's updates not handled yet, oldest first."""
         rows = self._db.execute(
@@ -97,12 +121,13 @@ class UpdateInbox:
         return int(cursor.rowcount or 0)
 
 
-def mark_done(db: ClinicDb, update_id: int) -> None:
-    """The update was handled (fenced: only the clinic's current holder may say so)."""
+def mark_done(db: ClinicDb, update_ids: Sequence[int]) -> None:
+    """The updates were handled (fenced: only the clinic's current holder may say so)."""
     with db.transaction():
         db.execute(
-            "UPDATE update_inbox SET done_at = now() WHERE clinic_id = ? AND update_id = ?",
-            (db.clinic, update_id),
+            """UPDATE update_inbox SET done_at = now()
+            WHERE clinic_id = ? AND update_id = ANY(?::bigint[])""",
+            (db.clinic, list(update_ids)),
         )
 
 

@@ -1,4 +1,4 @@
-"""The webhook inbox on a real PostgreSQL: an update kept once however often Telegram sends it,
+"""The update inbox on a real PostgreSQL: an update kept once however often Telegram sends it,
 its clinic's holder woken, read back in order, and marked handled only by the lease holder."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from bot.store.db import ClinicDb, PostgresDatabase
 from bot.store.errors import LeaseLost
-from bot.store.inbox import InboxListener, UpdateInbox, mark_done
+from bot.store.inbox import InboxListener, InboxUpdate, UpdateInbox, mark_done
 from bot.store.leases import LeaseTable
 
 TTL = timedelta(seconds=30)
@@ -35,6 +35,22 @@ def test_an_update_is_kept_once_and_read_back_in_order(pg_database: PostgresData
     assert depths["lyon"].pending == 2 and depths["nantes"].pending == 1
 
 
+def test_a_polled_batch_is_kept_once_and_only_its_new_updates_come_back(
+    pg_database: PostgresDatabase,
+) -> None:
+    """What a holder fetched with getUpdates and died before confirming, Telegram sends again
+    to the next holder: those ids are already there and are not handed to its bot twice."""
+    inbox = UpdateInbox(pg_database)
+    first = [InboxUpdate(21, _update(21, "bonjour")), InboxUpdate(22, _update(22, "vaccin"))]
+    assert inbox.record_fetched("lyon", first) == {21, 22}
+    again = [*first, InboxUpdate(23, _update(23, "mardi à 10h"))]
+    assert inbox.record_fetched("lyon", again) == {23}
+    assert inbox.record_fetched("lyon", []) == set()
+    assert [item.update_id for item in inbox.pending("lyon")] == [21, 22, 23]
+    assert inbox.pending("lyon")[2].payload["message"]["text"] == "mardi à 10h"
+    assert inbox.pending("nantes") == []
+
+
 def test_only_the_lease_holder_marks_an_update_handled(pg_database: PostgresDatabase) -> None:
     inbox = UpdateInbox(pg_database)
     table = LeaseTable(pg_database, "holder", TTL)
@@ -43,12 +59,12 @@ def test_only_the_lease_holder_marks_an_update_handled(pg_database: PostgresData
     inbox.record("lyon", 1, _update(1, "bonjour"))
     inbox.record("lyon", 2, _update(2, "vaccin"))
 
-    mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), 1)
+    mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), [1])
     assert [item.update_id for item in inbox.pending("lyon")] == [2]
 
     table.release(["lyon"])  # the clinic moved on: this instance may no longer mark
     with pytest.raises(LeaseLost):
-        mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), 2)
+        mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), [2])
     assert [item.update_id for item in inbox.pending("lyon")] == [2], "left for the new holder"
 
 
@@ -69,3 +85,19 @@ async def test_recording_an_update_wakes_the_clinic_s_listener(
         listening.cancel()
         with pytest.raises(asyncio.CancelledError):
             await listening
+
+
+def test_handled_updates_leave_the_inbox_after_a_day(pg_database: PostgresDatabase) -> None:
+    inbox = UpdateInbox(pg_database)
+    table = LeaseTable(pg_database, "holder", TTL)
+    table.declare(["lyon"])
+    (lease,) = table.claim(["lyon"], 1)
+    for update_id in (1, 2, 3):
+        inbox.record("lyon", update_id, _update(update_id, "bonjour"))
+    mark_done(ClinicDb(pg_database, "lyon", table.fence(lease)), [1, 2])
+    pg_database.execute(
+        "UPDATE update_inbox SET done_at = now() - interval '25 hours' WHERE update_id = 1"
+    )
+    assert inbox.purge_done() == 1, "only the update handled over a day ago"
+    assert not inbox.record("lyon", 2, _update(2, "bonjour")), "a recent one still dedupes"
+    assert [item.update_id for item in inbox.pending("lyon")] == [3]
