@@ -130,7 +130,12 @@ class Draft:
         restore_fields(self, state)
 
     def new_offer(self, page: SlotPage) -> int:
-        """Remember the slots shown; old keyboards keep an old generation and are refused."""
+        """Remember the slots shown; old keyboards keep an old generation and are refused,
+        since their buttons name slots by their place in the list. The very same list shown
+        again (a refresh, an update handled twice after a crash) keeps its generation: both
+        keyboards mean the same slots, and a tap on the older one is not sent round again."""
+        if self.offer_generation and page.slots == self.offer and page.day == self.offer_day:
+            return self.offer_generation
         self.offer = page.slots
         self.offer_day = page.day
         self.offer_generation += 1
