@@ -5,10 +5,11 @@ table read, and a round-robin balancer in front of webhook instances."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -93,9 +94,10 @@ def declare_group(
     sandbox: SandboxState,
     clinic_ids: list[str],
     env: dict[str, str],
+    bot_keys: Mapping[str, Mapping[str, float | str]] | None = None,
 ) -> dict[str, DeclaredClinic]:
     """Each clinic in ``folder`` (CLINICS_DIR) with its bot, staff group and Treats key; their
-    secrets added to ``env``."""
+    secrets added to ``env``. ``bot_keys``: a clinic's own settings (``[bot]`` overrides)."""
     folder.mkdir(exist_ok=True)
     declared = {}
     for number, clinic_id in enumerate(clinic_ids, start=1):
@@ -110,7 +112,11 @@ def declare_group(
             f'id = "{clinic_id}"\n{render_clinic_toml(sandbox)}\n\n[bot]\n'
             f'telegram_token_env = "{prefix}_TOKEN"\n'
             f'treats_api_key_env = "{prefix}_TREATS_KEY"\n'
-            f"staff_chat_id = {staff.id}\n",
+            f"staff_chat_id = {staff.id}\n"
+            + "".join(
+                f"{key} = {json.dumps(value)}\n"
+                for key, value in (bot_keys or {}).get(clinic_id, {}).items()
+            ),
             encoding="utf-8",
         )
         declared[clinic_id] = DeclaredClinic(clinic_id, bot, staff)
@@ -197,11 +203,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def instances() -> AsyncIterator[list[Instance]]:
-    """The instances a test starts, each killed at the end if still running."""
+async def instances(tmp_path: Path) -> AsyncIterator[list[Instance]]:
+    """The instances a test starts, each killed at the end if still running; their logs are
+    left in the test's folder (``instance-<n>.log``) for a failure to be read."""
     started: list[Instance] = []
     try:
         yield started
     finally:
-        for instance in started:
+        for number, instance in enumerate(started, 1):
             await instance.close()
+            (tmp_path / f"instance-{number}.log").write_text("".join(instance.lines))
