@@ -828,9 +828,10 @@ def report(results: list[dict[str, Any]], owners: int, profile: bool, cores: int
         "takeover (kill -9 of the last instance when a third of a fresh crowd's actions are "
         "answered; 'polling again': until every clinic it held called getUpdates on another "
         "instance; 'max wait': the longest an owner of those clinics waited for an answer; "
-        f"'again': owners whose action got no answer in {TAKEOVER_PATIENCE_SECONDS:g} s (an "
-        "update the killed instance had fetched: dropped, see docs/reliability.md) and who "
-        "started again with /start; 409s: getUpdates refused as polled from two places):",
+        f"'again': owners whose action got no answer in {TAKEOVER_PATIENCE_SECONDS:g} s and "
+        "who started again with /start (0 expected: what the killed instance had fetched is "
+        "in the inbox for the next holder); 409s: getUpdates refused as polled from two "
+        "places):",
         f"{'inst':>4} {'moved':>5} {'in flight':>9} {'first poll':>10} {'all poll':>9} "
         f"{'taken (log)':>11} {'max wait':>9} {'p50 moved':>9} {'booked':>8} {'again':>5} "
         f"{'409s':>5}",
@@ -872,7 +873,7 @@ def report(results: list[dict[str, Any]], owners: int, profile: bool, cores: int
         lines.append(f"  {r['instances']} instance(s): {parts or '(not measured)'}")
     lines += [
         "",
-        "coordination CPU: 'spy' = py-spy's share of samples in the fence check, the lease "
+        "coordination CPU: 'spy' = py-spy's share of samples in the fenced clinic lock, the lease "
         "table and the lease keeper, times the instances' CPU; 'probe' = the fence SELECT's "
         "client CPU measured in this process (µs below) times coordination round trips",
         "idle (no owner; every instance's background loops and lease rounds), statements per "
