@@ -220,7 +220,7 @@ class BookingService:
         while day <= last:
             slots = await self._free_on(day, type_id, vet_ids, earliest)
             if slots:
-                inside = any(_inside(s, request) for s in slots)
+                inside = any(inside_request(s, request) for s in slots)
                 fit = PageFit.ASKED if inside else PageFit.NEAREST
                 return SlotPage(day, _choose(slots, request, tz), fit)
             day += timedelta(days=1)
@@ -249,6 +249,21 @@ class BookingService:
                 return SlotPage(current, chosen, PageFit.BROWSING)
             current += timedelta(days=step)
         return None
+
+    async def free_on(
+        self, day: date, type_id: str, vet_ids: Sequence[str], *, urgent: bool = False
+    ) -> list[OfferedSlot]:
+        """Every free slot of a local day from the minimum notice on, in time order, vets free
+        at the same time in the order given. Unlike a page, nothing is capped or spread: a week
+        view shows each vet's slots and lets the owner pick the vet."""
+        earliest = self._earliest(urgent)
+        per_vet = await asyncio.gather(
+            *(self._free_on(day, type_id, [vet_id], earliest) for vet_id in vet_ids)
+        )
+        return sorted(
+            (slot for slots in per_vet for slot in slots),
+            key=lambda slot: (slot.start, vet_ids.index(slot.vet_id)),
+        )
 
     def too_soon(self, slot: OfferedSlot, *, urgent: bool = False) -> bool:
         """Whether a slot offered earlier now starts inside the minimum notice."""
@@ -523,7 +538,7 @@ def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def _inside(slot: OfferedSlot, request: TimeRequest | None) -> bool:
+def inside_request(slot: OfferedSlot, request: TimeRequest | None) -> bool:
     if request is None:
         return True
     return slot.start >= request.start and (request.end is None or slot.start < request.end)
@@ -548,7 +563,7 @@ def _choose(
     low, high = target
     ranked = sorted(
         slots,
-        key=lambda s: (not _inside(s, request), _distance(s.start, low, high), s.start),
+        key=lambda s: (not inside_request(s, request), _distance(s.start, low, high), s.start),
     )
     chosen = sorted(ranked[:MAX_SLOTS], key=lambda s: s.start)
     if low == high:  # one time asked: it comes first, on whichever day is shown
