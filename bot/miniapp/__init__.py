@@ -1,0 +1,1 @@
+"""The Telegram Mini App for choosing a time: its server side."""
