@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.support.log_guard",
     "tests.support.postgres_fixtures",
     "tests.support.instances",
+    "tests.support.booking_services",
 ]
 
 

@@ -7,25 +7,21 @@ to what they asked (inside it, the nearest, the clinic closed then, or paging).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-from starlette.applications import Starlette
 
 from bot.booking import BookingService, PageFit, SlotPage
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, load_clinic
 from bot.standins.sandbox import SandboxState, render_clinic_toml
-from bot.store import Store
-from bot.treats import RetryPolicy, TreatsClient
 from bot.when import parse_when
-from tests.support.treats_fixtures import SANDBOX_ORIGIN
+from tests.support.booking_services import BookingServiceFor
 
 PARIS = ZoneInfo("Europe/Paris")
-FAST = RetryPolicy(attempts=1, base_delay=0, max_delay=0, attempt_timeout=1.0)
 
 
 def paris(day: int, hour: int, minute: int = 0) -> datetime:
@@ -42,27 +38,13 @@ def clinic_file(sandbox: SandboxState, tmp_path: Path, extra: str = "") -> Clini
 
 
 @pytest.fixture
-async def make_service(
-    sandbox: SandboxState, sandbox_app: Starlette, sandbox_clock: ManualClock, tmp_path: Path
-):
-    opened: list[tuple[TreatsClient, Store]] = []
-
+def make_service(
+    booking_service_for: BookingServiceFor, sandbox: SandboxState, tmp_path: Path
+) -> Callable[..., BookingService]:
     def build(extra: str = "") -> BookingService:
-        treats = TreatsClient(
-            SANDBOX_ORIGIN + "/api/v1",
-            sandbox.api_key,
-            transport=httpx.ASGITransport(app=sandbox_app),
-            retry=FAST,
-            clock=sandbox_clock,
-        )
-        store = Store.open(tmp_path / f"store{len(opened)}.sqlite3", sandbox_clock)
-        opened.append((treats, store))
-        return BookingService(treats, store, clinic_file(sandbox, tmp_path, extra), sandbox_clock)
+        return booking_service_for(clinic_file(sandbox, tmp_path, extra))
 
-    yield build
-    for treats, store in opened:
-        await treats.aclose()
-        store.close()
+    return build
 
 
 def ids(sandbox: SandboxState, kind: str, *vets: str) -> tuple[str, list[str]]:

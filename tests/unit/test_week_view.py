@@ -12,22 +12,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-from starlette.applications import Starlette
 
 from bot.booking import BookingService
 from bot.clock import ManualClock
 from bot.config import ClinicConfig, OpeningRange, load_clinic
 from bot.standins.sandbox import SandboxState, render_clinic_toml
-from bot.store import Store
-from bot.treats import RetryPolicy, TreatsClient
 from bot.week_view import DAYS_SHOWN, WEEKS_AHEAD, Week, WeekDay, week_of, week_start_for
 from bot.when import Grain, TimeRequest, parse_when
-from tests.support.treats_fixtures import SANDBOX_ORIGIN
+from tests.support.booking_services import BookingServiceFor
 
 PARIS = ZoneInfo("Europe/Paris")
-FAST = RetryPolicy(attempts=1, base_delay=0, max_delay=0, attempt_timeout=1.0)
 MONDAY = date(2026, 11, 23)
 
 Clinic = tuple[BookingService, ClinicConfig]
@@ -45,31 +40,17 @@ def without_schedule(toml: str) -> str:
 
 
 @pytest.fixture
-async def make_clinic(
-    sandbox: SandboxState, sandbox_app: Starlette, sandbox_clock: ManualClock, tmp_path: Path
-):
-    opened: list[tuple[TreatsClient, Store]] = []
-
+def make_clinic(
+    booking_service_for: BookingServiceFor, sandbox: SandboxState, tmp_path: Path
+) -> Callable[..., Clinic]:
     def build(*, schedule: bool = True) -> Clinic:
         toml = render_clinic_toml(sandbox)
-        path = tmp_path / f"clinic{len(opened)}.toml"
+        path = tmp_path / f"clinic-{schedule}.toml"
         path.write_text(toml if schedule else without_schedule(toml), encoding="utf-8")
         clinic = load_clinic(path)
-        treats = TreatsClient(
-            SANDBOX_ORIGIN + "/api/v1",
-            sandbox.api_key,
-            transport=httpx.ASGITransport(app=sandbox_app),
-            retry=FAST,
-            clock=sandbox_clock,
-        )
-        store = Store.open(tmp_path / f"store{len(opened)}.sqlite3", sandbox_clock)
-        opened.append((treats, store))
-        return BookingService(treats, store, clinic, sandbox_clock), clinic
+        return booking_service_for(clinic), clinic
 
-    yield build
-    for treats, store in opened:
-        await treats.aclose()
-        store.close()
+    return build
 
 
 def ids(sandbox: SandboxState, kind: str, *vets: str) -> tuple[str, list[str]]:
