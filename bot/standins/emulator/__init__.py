@@ -9,6 +9,7 @@ from bot.standins.emulator.callback_queries import ANSWER_WINDOW, CallbackAnswer
 from bot.standins.emulator.flood import FloodControl, FloodRefusal
 from bot.standins.emulator.formatting import EntityParseError, FormattedText, parse_formatted_text
 from bot.standins.emulator.groups import Group
+from bot.standins.emulator.mini_apps import MiniAppLaunch
 from bot.standins.emulator.people import Participant, Person
 from bot.standins.emulator.refusals import BotApiError, ResponseParameters
 from bot.standins.emulator.server import create_emulator_app
@@ -28,6 +29,7 @@ __all__ = [
     "FloodRefusal",
     "FormattedText",
     "Group",
+    "MiniAppLaunch",
     "Participant",
     "Person",
     "RefusedCall",

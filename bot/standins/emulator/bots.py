@@ -25,6 +25,7 @@ from bot.standins.emulator.chats import (
     chat_member_api,
 )
 from bot.standins.emulator.flood import FloodControl
+from bot.standins.emulator.mini_apps import MiniAppLaunch, Theme, WebAppQuery, launch, new_query_id
 from bot.standins.emulator.params import UploadedFile
 from bot.standins.emulator.transcript import DELETED, EDITED, SENT
 from bot.standins.emulator.updates import UpdateQueue
@@ -94,6 +95,10 @@ class BotAccount:
         self.abandoned: list[ApiCall] = []
         self._call_made = asyncio.Condition()
         self.callback_queries: dict[str, PendingCallbackQuery] = {}
+        # Mini App sessions people opened, by query_id, for answerWebAppQuery.
+        self.web_app_queries: dict[str, WebAppQuery] = {}
+        self._web_app_numbers = itertools.count(1)
+        self._inline_message_numbers = itertools.count(1)
         self.known_users: dict[int, TelegramUser] = {}
         self._query_ids = itertools.count(_FIRST_CALLBACK_QUERY_ID)
         self._file_ids = itertools.count(1)
@@ -248,11 +253,44 @@ class BotAccount:
                 "id": query.id,
                 "from": presser.to_api(),
                 "message": message.to_api(),
-                "chat_instance": str(_CHAT_INSTANCE_BASE + abs(conversation.chat.id)),
+                "chat_instance": self.chat_instance(conversation),
                 "data": data,
             },
         )
         return query
+
+    def chat_instance(self, conversation: Conversation) -> str:
+        """The opaque id of this bot's view of a chat, the same for every tap and launch there
+        (https://core.telegram.org/bots/api#callbackquery: chat_instance, "Global identifier,
+        uniquely corresponding to the chat to which the message with the callback button was
+        sent")."""
+        return str(_CHAT_INSTANCE_BASE + abs(conversation.chat.id))
+
+    async def open_mini_app(
+        self, conversation: Conversation, user: TelegramUser, url: str, line: str, theme: Theme
+    ) -> MiniAppLaunch:
+        """A person opens a Mini App from an inline button: issue its ``query_id`` (answerable
+        once, `web_app_queries`), sign its initData with this bot's token, log it. No update is
+        queued: Telegram tells the bot nothing when a page is opened."""
+        query = WebAppQuery(
+            new_query_id(self.id, next(self._web_app_numbers)), conversation.chat.id, user
+        )
+        self.web_app_queries[query.id] = query
+        opened = launch(
+            token=self.token,
+            url=url,
+            user=user,
+            query_id=query.id,
+            auth_date=self.now(),
+            chat_instance=self.chat_instance(conversation),
+            theme=theme,
+        )
+        await conversation.transcript.add(line)
+        return opened
+
+    def new_inline_message_id(self) -> str:
+        """An opaque ``inline_message_id`` for a message sent on a person's behalf."""
+        return f"emulated-inline-{self.id}-{next(self._inline_message_numbers)}"
 
     async def change_status(
         self, conversation: Conversation, actor: TelegramUser, status: str, line: str

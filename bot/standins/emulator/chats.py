@@ -182,7 +182,9 @@ class StoredMessage:
 
     def snapshot(self, kind: str) -> SeenMessage:
         buttons = tuple(
-            InlineButton(b["text"], b.get("callback_data"), b.get("url"))
+            InlineButton(
+                b["text"], b.get("callback_data"), b.get("url"), b.get("web_app", {}).get("url")
+            )
             for b in inline_buttons(self.inline_markup)
         )
         document = None

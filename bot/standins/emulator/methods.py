@@ -25,7 +25,7 @@ from bot.standins.emulator.formatting import (
     parse_formatted_text,
     utf16_length,
 )
-from bot.standins.emulator.markup import parse_reply_markup
+from bot.standins.emulator.markup import ensure_fits_chat, inline_buttons, parse_reply_markup
 from bot.standins.emulator.params import Params, UploadedFile
 from bot.standins.emulator.results import ApiResult
 from bot.standins.emulator.updates import MAX_UPDATES_PER_CALL
@@ -34,6 +34,7 @@ from bot.standins.emulator.webhook import DEFAULT_MAX_CONNECTIONS, WebhookConfig
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_RESULT_ID_BYTES = 64
 DELETE_WINDOW_SECONDS = 48 * 60 * 60
 MAX_LONG_POLL_SECONDS = 50
 CHAT_ACTIONS = frozenset(
@@ -192,6 +193,7 @@ async def send_message(bot: BotAccount, params: Params) -> ApiResult:
     text = _message_text(params)
     markup = parse_reply_markup(params.raw("reply_markup"))
     conversation = bot.writable_conversation(chat_id)
+    ensure_fits_chat(markup, private=conversation.is_private)
     message = await bot.post(
         conversation,
         text=text.text,
@@ -219,6 +221,7 @@ async def edit_message_text(bot: BotAccount, params: Params) -> ApiResult:
         raise errors.bad_request(errors.NO_TEXT_TO_EDIT)
     text = _message_text(params)
     markup = parse_reply_markup(params.raw("reply_markup"))
+    ensure_fits_chat(markup, private=conversation.is_private)
     unchanged = (text.text, text.entities, markup.inline) == (
         message.text,
         message.entities,
@@ -237,6 +240,7 @@ async def edit_message_reply_markup(bot: BotAccount, params: Params) -> ApiResul
     if message.sender.id != bot.id:
         raise errors.bad_request(errors.MESSAGE_CANT_BE_EDITED)
     markup = parse_reply_markup(params.raw("reply_markup"))
+    ensure_fits_chat(markup, private=conversation.is_private)
     if markup.inline == message.inline_markup:
         raise errors.bad_request(errors.MESSAGE_NOT_MODIFIED)
     bot.ensure_not_blocked(conversation)
@@ -309,6 +313,96 @@ async def answer_callback_query(bot: BotAccount, params: Params) -> ApiResult:
     return ApiResult(True)
 
 
+async def answer_web_app_query(bot: BotAccount, params: Params) -> ApiResult:
+    """Post a Mini App's result in the person's chat, on their behalf, once per launch.
+
+    https://core.telegram.org/bots/api#answerwebappquery: "Use this method to set the result of
+    an interaction with a Web App and send a corresponding message on behalf of the user to the
+    chat from which the query originated. On success, a SentWebAppMessage object is returned."
+    ``web_app_query_id`` is "Unique identifier for the query to be answered": here one issued by
+    ``person.open_mini_app`` for this bot, not answered yet; any other is refused like a stale
+    callback query, 400 "query is too old and response timeout expired or query ID is invalid"
+    (the Bot API server rewrites TDLib's QUERY_ID_INVALID to these words for every method,
+    ``Client::fail_query_with_error`` in tdlib/telegram-bot-api). The result is checked first,
+    as the server parses it before asking Telegram (`_web_app_result`).
+
+    The message reaches the bot as any message from the person, with ``via_bot`` (#message:
+    "Bot through which the message was sent"). SentWebAppMessage's ``inline_message_id`` is
+    "Available only if there is an inline keyboard attached to the message" (#sentwebappmessage),
+    so it is returned only then (editing inline messages is not emulated).
+    """
+    text, inline_markup = _web_app_result(params.json("result"))
+    query = bot.web_app_queries.get(params.text("web_app_query_id") or "")
+    if query is None or query.answered:
+        raise errors.bad_request(errors.QUERY_ID_INVALID)
+    conversation = bot.successor(bot.conversations[query.chat_id])
+    bot.ensure_not_blocked(conversation)
+    query.answered = True
+    keys = "".join(f" [{button['text']}]" for button in inline_buttons(inline_markup))
+    await bot.receive(
+        conversation,
+        query.user,
+        f"> {query.user.first_name} (via @{bot.user.username}): {text.text}{keys}",
+        text=text.text,
+        entities=text.entities,
+        inline_markup=inline_markup,
+        media={"via_bot": bot.user.to_api()},
+    )
+    sent = {"inline_message_id": bot.new_inline_message_id()} if inline_markup else {}
+    return ApiResult(sent)
+
+
+def _web_app_result(result: object) -> tuple[FormattedText, dict[str, Any] | None]:
+    """The message an answerWebAppQuery ``result`` describes, checked as the reference says.
+
+    Only InlineQueryResultArticle is emulated (https://core.telegram.org/bots/api#inlinequeryresultarticle:
+    type "Type of the result, must be article"; id "Unique identifier for this result, 1-64
+    Bytes"; title; input_message_content "Content of the message to be sent"; reply_markup
+    "Inline keyboard attached to the message"), with InputTextMessageContent
+    (#inputtextmessagecontent: message_text "Text of the message to be sent, 1-4096
+    characters", parse_mode, entities). Another type is refused (stricter: Telegram would send
+    it). Wording: `errors.INLINE_RESULT_INVALID`; an id of more than 64 bytes is
+    "RESULT_ID_INVALID" (TDLib's error for a bad result id; plausible, not seen in an answer).
+    """
+    if not isinstance(result, dict):
+        raise errors.bad_request(errors.INLINE_RESULT_INVALID.format("expected an Object"))
+    result_type = _result_field(result, "type", str)
+    if result_type != "article":
+        raise errors.bad_request(
+            errors.INLINE_RESULT_INVALID.format(
+                f'type "{result_type}" is unsupported for the inline query result'
+            )
+        )
+    result_id = _result_field(result, "id", str)
+    if not 1 <= len(result_id.encode()) <= MAX_RESULT_ID_BYTES:
+        raise errors.bad_request("RESULT_ID_INVALID")
+    _result_field(result, "title", str)
+    content = _result_field(result, "input_message_content", dict)
+    message_text = _result_field(content, "message_text", str)
+    parsed = _formatted(message_text, content.get("parse_mode"), content.get("entities"))
+    if not parsed.text.strip():
+        raise errors.bad_request(errors.MESSAGE_TEXT_EMPTY)
+    if len(parsed.text) > MAX_TEXT_LENGTH:
+        raise errors.bad_request(errors.MESSAGE_TOO_LONG)
+    markup = parse_reply_markup(result.get("reply_markup"))
+    if markup.client is not None:  # an inline message carries an inline keyboard only
+        raise errors.bad_request(errors.REPLY_MARKUP_NOT_JSON)
+    return parsed, markup.inline
+
+
+def _result_field(data: dict[str, Any], key: str, kind: type) -> Any:
+    """A required field of a result, refused in the server's JSON readers' words."""
+    if key not in data:
+        raise errors.bad_request(errors.INLINE_RESULT_INVALID.format(f'Can\'t find field "{key}"'))
+    value = data[key]
+    if not isinstance(value, kind):
+        type_name = "Object" if kind is dict else "String"
+        raise errors.bad_request(
+            errors.INLINE_RESULT_INVALID.format(f'Field "{key}" must be of type {type_name}')
+        )
+    return value
+
+
 async def send_document(bot: BotAccount, params: Params) -> ApiResult:
     """https://core.telegram.org/bots/api#senddocument: caption "0-1024 characters after
     entities parsing"; a ``file_id`` must name a file Telegram has ("Pass a file_id as String to
@@ -334,6 +428,7 @@ async def send_document(bot: BotAccount, params: Params) -> ApiResult:
             raise errors.bad_request(errors.WRONG_FILE_IDENTIFIER)
         stored = known
     conversation = bot.writable_conversation(chat_id)
+    ensure_fits_chat(markup, private=conversation.is_private)
     message = await bot.post(
         conversation,
         document=stored,
@@ -412,6 +507,7 @@ METHODS: Mapping[str, Method] = MappingProxyType(
         "editmessagereplymarkup": edit_message_reply_markup,
         "deletemessage": delete_message,
         "answercallbackquery": answer_callback_query,
+        "answerwebappquery": answer_web_app_query,
         "senddocument": send_document,
         "sendchataction": send_chat_action,
         "setmycommands": set_my_commands,

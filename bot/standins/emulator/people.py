@@ -6,6 +6,7 @@ A test reads like a conversation::
     await alice.command("start")
     reply = await alice.next_reply()
     answer = await alice.tap("confirmer")
+    page = await alice.open_mini_app("voir la semaine")  # a Mini App: URL and signed initData
 
 Nothing here sleeps: waiting is on the chat's transcript condition, with a timeout that fails
 the test with the transcript of what the person saw.
@@ -38,6 +39,7 @@ from bot.standins.emulator.chats import (
 )
 from bot.standins.emulator.formatting import utf16_length
 from bot.standins.emulator.markup import inline_buttons
+from bot.standins.emulator.mini_apps import MiniAppLaunch, Theme
 from bot.standins.emulator.transcript import SENT, SeenDocument, SeenMessage, Transcript
 
 
@@ -277,6 +279,24 @@ class Participant:
         line = f"> {self._name} taps [{button['text']}]"
         query = await self._bot.press(conversation, self.user, message, data, line)
         return await self._answer_to(query, timeout)
+
+    async def open_mini_app(self, label_part: str, *, theme: Theme = "light") -> MiniAppLaunch:
+        """Open the Mini App of the inline button whose label contains `label_part`.
+
+        Found as `tap` finds a button, but it must be a ``web_app`` one. Returns what the client
+        gives the page: the button's URL, ``initData`` signed with the bot's token (a fresh
+        ``query_id``, this person as ``user``, ``auth_date`` by the world's clock) and the URL
+        fragment, with the `theme` palette ("light" or "dark"). Telegram sends the bot no update
+        for this; the page talks to its own server, and the bot may answer the ``query_id``
+        once with answerWebAppQuery. See `mini_apps`.
+        """
+        conversation = await self._ready()
+        _, button = self._find_button(label_part)
+        web_app = button.get("web_app")
+        if web_app is None:
+            raise AssertionError(f"[{button['text']}] is not a Mini App (web_app) button: {button}")
+        line = f"> {self._name} opens the Mini App [{button['text']}]"
+        return await self._bot.open_mini_app(conversation, self.user, web_app["url"], line, theme)
 
     async def tap_data(
         self,

@@ -65,6 +65,33 @@ TOO_MANY_COMMANDS = "BOT_COMMANDS_TOO_MUCH"
 CALLBACK_ANSWER_TOO_LONG = "MESSAGE_TOO_LONG"
 MESSAGE_CANT_BE_DELETED = "message can't be deleted"
 MESSAGE_CANT_BE_DELETED_FOR_EVERYONE = "message can't be deleted for everyone"
+# Mini App (web_app) buttons. The URL check is TDLib's: InlineKeyboardButton.cpp and
+# KeyboardButton.cpp prefix "Inline keyboard button Web App " / "Keyboard button Web App " to
+# LinkManager::check_link's "URL '<url>' is invalid: <reason>" (tdlib/td), the Bot API server
+# lower-cases the first letter; reports of the real answer to an http:// URL read "Bad Request:
+# inline keyboard button Web App URL 'http://localhost:3002' is invalid: Only HTTPS links are
+# allowed". The reasons are check_link_impl's own words (`WEB_APP_URL_*` below).
+INLINE_WEB_APP_URL_INVALID = "inline keyboard button Web App URL '{}' is invalid: {}"
+KEYBOARD_WEB_APP_URL_INVALID = "keyboard button Web App URL '{}' is invalid: {}"
+WEB_APP_URL_NOT_HTTPS = "Only HTTPS links are allowed"
+WEB_APP_URL_UNSUPPORTED_PROTOCOL = "Unsupported URL protocol"
+WEB_APP_URL_WRONG = "Wrong HTTP URL"
+# A ``web_app`` that is not {"url": "..."}: the Bot API server's JSON readers' words ("Field ...
+# must be of type ...", "Can't find field ..."), behind the prefix of `BUTTON_NOT_AN_OBJECT`;
+# not seen in a real answer, so a plausible strict text.
+WEB_APP_NOT_AN_OBJECT = 'can\'t parse InlineKeyboardButton: Field "web_app" must be of type Object'
+WEB_APP_URL_MISSING = "can't parse InlineKeyboardButton: Can't find field \"url\""
+WEB_APP_URL_NOT_A_STRING = 'can\'t parse InlineKeyboardButton: Field "url" must be of type String'
+# Outside a private chat. Inline: the server's own code (TDLib does not check the chat), as bots
+# sending a web_app button to a group or channel report ("Bad Request: BUTTON_TYPE_INVALID",
+# grammyjs/grammY#490, TelegramBot/Api#384). Reply keyboard: TDLib's KeyboardButton.cpp, "Web
+# App buttons can be used in private chats only", first letter lower-cased by the server.
+BUTTON_TYPE_INVALID = "BUTTON_TYPE_INVALID"
+KEYBOARD_WEB_APP_PRIVATE_ONLY = "web App buttons can be used in private chats only"
+# answerWebAppQuery's result: the server prefixes what it cannot read in an InlineQueryResult
+# with "can't parse InlineQueryResult: "; the details are its JSON readers' words. Only
+# "article" is emulated: another type is refused here, where Telegram would send it.
+INLINE_RESULT_INVALID = "can't parse InlineQueryResult: {}"
 
 CANT_INITIATE_CONVERSATION = "bot can't initiate conversation with a user"
 BOT_BLOCKED = "bot was blocked by the user"

@@ -36,6 +36,8 @@ class InlineButton:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app_url: str | None = None
+    """A Mini App button's WebAppInfo ``url`` (open it with ``person.open_mini_app``)."""
 
 
 @dataclass(frozen=True)
