@@ -251,11 +251,21 @@ class BookingService:
         return None
 
     async def free_on(
-        self, day: date, type_id: str, vet_ids: Sequence[str], *, urgent: bool = False
+        self,
+        day: date,
+        type_id: str,
+        vet_ids: Sequence[str],
+        *,
+        urgent: bool = False,
+        fresh: bool = False,
     ) -> list[OfferedSlot]:
         """Every free slot of a local day from the minimum notice on, in time order, vets free
         at the same time in the order given. Unlike a page, nothing is capped or spread: a week
-        view shows each vet's slots and lets the owner pick the vet."""
+        view shows each vet's slots and lets the owner pick the vet. ``fresh``: read past the
+        client's short cache (a slot about to be chosen must still be free now)."""
+        if fresh:
+            for vet_id in vet_ids:
+                self._treats.forget_slots(vet_id)
         earliest = self._earliest(urgent)
         per_vet = await asyncio.gather(
             *(self._free_on(day, type_id, [vet_id], earliest) for vet_id in vet_ids)

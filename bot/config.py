@@ -314,6 +314,9 @@ class Settings(StoreSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_listen: str = "0.0.0.0"
     webhook_secret: SecretStr | None = None
+    mini_app_url: HttpUrl | None = None
+    """The public https URL of the week view (a Telegram Mini App), served by vetbot on
+    WEBHOOK_PORT in either mode (docs/mini-app.md); unset: the chat flow alone."""
     """Telegram's secret_token for the webhook; a random one per start when unset."""
     late_cancellation_hours: float = Field(default=24, ge=0, le=168)
     """Closer than this to the appointment, cancelling or moving it is a phone call."""
@@ -386,6 +389,18 @@ class Settings(StoreSettings):
     def _token_shape(cls, value: SecretStr) -> SecretStr:
         if not _BOT_TOKEN.match(value.get_secret_value()):
             raise ValueError("does not look like a bot token (digits:letters, from @BotFather)")
+        return value
+
+    @field_validator("mini_app_url", mode="before")
+    @classmethod
+    def _mini_app_unset(cls, value: object) -> object:
+        return None if value == "" else value  # "MINI_APP_URL=" as .env.example has it
+
+    @field_validator("mini_app_url")
+    @classmethod
+    def _mini_app_https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https URL: Telegram opens Mini Apps over HTTPS only")
         return value
 
     @field_validator("treats_api_key")

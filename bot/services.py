@@ -40,6 +40,8 @@ class Services:
     lexicon: Lexicon
     late_cancellation: timedelta
     metrics: Metrics
+    mini_app_url: str | None = None
+    """The week view's public page (MINI_APP_URL); None: not offered."""
 
     def local_now(self) -> datetime:
         """Now on the clinic's wall clock. The injected clock, like the real one, is UTC: every
@@ -107,6 +109,8 @@ async def open_services(
             lexicon=lexicon,
             late_cancellation=timedelta(hours=settings.late_cancellation_hours),
             metrics=metrics,
+            # A clinic group's web server has no week view routes yet (issue 21): none offered.
+            mini_app_url=settings.mini_app_url if database is None else None,
         )
     finally:
         await treats.aclose()

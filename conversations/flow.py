@@ -296,7 +296,7 @@ async def ask_when(update: Update, context: Context, note: str = "") -> str:
         "Quand souhaitez-vous venir ? Écrivez par exemple « mardi à 10h », « demain matin » "
         "ou « jeudi après 17h », ou choisissez :"
     )
-    await show(update, context, text, kb.when(_))
+    await show(update, context, text, kb.when(_, context.services.mini_app_url))
     return at(context, st.WHEN)
 
 
@@ -398,7 +398,14 @@ async def show_slots(
         text = seen + "\n" + text
     today = svc.local_now().date()
     vet_names = {vet.id: vet.name for vet in svc.clinic.vets} if draft.any_vet else None
-    keyboard = kb.slots(_, page.slots, generation, vet_names, earlier=page.day > today)
+    keyboard = kb.slots(
+        _,
+        page.slots,
+        generation,
+        vet_names,
+        earlier=page.day > today,
+        page_url=svc.mini_app_url,
+    )
     await show(update, context, note + text, keyboard)
     return at(context, st.SLOT)
 

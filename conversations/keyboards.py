@@ -9,6 +9,7 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
+    WebAppInfo,
 )
 
 from bot.booking import OfferedSlot
@@ -86,7 +87,14 @@ def vets(_: Translator, choices: Sequence[VetConfig]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*_rows(buttons, 2), back_row(_)])
 
 
-def when(_: Translator) -> InlineKeyboardMarkup:
+def week_view_row(_: Translator, page_url: str | None) -> list[list[InlineKeyboardButton]]:
+    """ "🗓 Voir la semaine", opening the week view (a Mini App), when the bot serves one."""
+    if page_url is None:
+        return []
+    return [[InlineKeyboardButton(_("🗓 Voir la semaine"), web_app=WebAppInfo(page_url))]]
+
+
+def when(_: Translator, page_url: str | None = None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [_button(_("⚡ Au plus tôt"), cb.WHEN_ASAP)],
@@ -94,6 +102,7 @@ def when(_: Translator) -> InlineKeyboardMarkup:
                 _button(_("Demain"), cb.WHEN_TOMORROW),
                 _button(_("Cette semaine"), cb.WHEN_THIS_WEEK),
             ],
+            *week_view_row(_, page_url),
             back_row(_),
         ]
     )
@@ -113,8 +122,10 @@ def slots(
     vet_names: dict[str, str] | None,
     *,
     earlier: bool,
+    page_url: str | None = None,
 ) -> InlineKeyboardMarkup:
-    """Slot buttons ("10:00 · Dr Martin" when any vet will do), then paging, then back."""
+    """Slot buttons ("10:00 · Dr Martin" when any vet will do), then paging, the week view
+    when there is one, then back."""
     buttons = []
     for index, slot in enumerate(offer):
         label = _.time(slot.start)
@@ -125,7 +136,14 @@ def slots(
     if earlier:
         paging.append(_button(_("◀️ Plus tôt"), cb.pack(cb.SLOT, generation, cb.EARLIER)))
     paging.append(_button(_("Plus tard ▶️"), cb.pack(cb.SLOT, generation, cb.LATER)))
-    return InlineKeyboardMarkup([*_rows(buttons, 2 if vet_names else 3), paging, back_row(_)])
+    return InlineKeyboardMarkup(
+        [
+            *_rows(buttons, 2 if vet_names else 3),
+            paging,
+            *week_view_row(_, page_url),
+            back_row(_),
+        ]
+    )
 
 
 def summary(_: Translator, booking_id: str) -> InlineKeyboardMarkup:

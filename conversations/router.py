@@ -66,6 +66,7 @@ from conversations.start import (
 )
 from conversations.steps import pet, reason, slots, summary, timing, vet
 from conversations.urgent import urgent_no, urgent_typed, urgent_yes
+from conversations.week_view import week_slot_chosen
 
 CONVERSATION_TIMEOUT: Final = timedelta(minutes=30)
 
@@ -165,6 +166,7 @@ def _anywhere() -> list[BaseHandler]:
     """What works at every step: the commands, the menu's buttons, the features after booking."""
     tap = CallbackQueryHandler
     return [
+        MessageHandler(filters.StatusUpdate.WEB_APP_DATA, week_slot_chosen),
         MessageHandler(filters.TEXT & ~filters.COMMAND & CommandWord(), command_typed),
         CommandHandler(["annuler", "cancel"], abort),
         CommandHandler("start", start),

@@ -37,9 +37,11 @@ from bot.launch.web import (
     WEBHOOK_PATH,
     ReadinessCheck,
     WebhookEndpoint,
+    create_mini_app_server,
     create_web_app,
     webhook_secret,
 )
+from bot.launch.week_view import week_view_routes
 from bot.outbox import Outbox
 from bot.reminders import Reminders
 from bot.runtime import event_loop
@@ -243,7 +245,7 @@ async def _webhook(
         if group is None:
             url = settings.webhook_url
             path = urlsplit(url).path or WEBHOOK_PATH
-            web = create_web_app(endpoint, path)
+            web = create_web_app(endpoint, path, week_view_routes(application, settings, services))
             await serving.enter_async_context(
                 serve_asgi(web, host=settings.webhook_listen, port=settings.webhook_port)
             )
@@ -540,6 +542,16 @@ async def running_bot(
                         await application.updater.start_polling(
                             timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
                         )
+                    week_view = week_view_routes(application, settings, services)
+                    if mode == "polling" and week_view:
+                        await updates.enter_async_context(
+                            serve_asgi(
+                                create_mini_app_server(week_view),
+                                host=settings.webhook_listen,
+                                port=settings.webhook_port,
+                            )
+                        )
+                        logger.info("week view served on port %d", settings.webhook_port)
                     _rebuild_reminders(reminders)
                     tasks = [
                         asyncio.create_task(outbox.run(), name="staff-outbox"),

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -29,7 +29,7 @@ from prometheus_client.registry import Collector
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.ext import Application
 
@@ -109,8 +109,10 @@ async def _healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-def create_web_app(endpoint: WebhookEndpoint, path: str = WEBHOOK_PATH) -> Starlette:
-    """The ASGI app served in webhook mode for one clinic."""
+def create_web_app(
+    endpoint: WebhookEndpoint, path: str = WEBHOOK_PATH, extra: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """The ASGI app served in webhook mode for one clinic; ``extra``: the week view's routes."""
 
     async def metrics(request: Request) -> Response:
         return Response(endpoint.services.metrics.render(), media_type=METRICS_CONTENT_TYPE)
@@ -125,8 +127,15 @@ def create_web_app(endpoint: WebhookEndpoint, path: str = WEBHOOK_PATH) -> Starl
             Route("/healthz", _healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *extra,
         ]
     )
+
+
+def create_mini_app_server(routes: Sequence[BaseRoute]) -> Starlette:
+    """The ASGI app served in polling mode when the clinic has a week view: its routes and
+    /healthz (Telegram's updates still come by polling)."""
+    return Starlette(routes=[Route("/healthz", _healthz, methods=["GET"]), *routes])
 
 
 class GroupView(Protocol):

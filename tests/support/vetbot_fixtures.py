@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import pytest
 from pydantic import SecretStr
@@ -128,6 +129,16 @@ class VetbotRun:
             }
         )
         return base
+
+    def with_week_view(self, public: str = "https://vetbot.example/app") -> str:
+        """The week view (Mini App) at the public URL ``public``, served on a free loopback
+        port; returns the page's local URL (what a browser in the test opens instead)."""
+        with bind_loopback() as probe:
+            port = probe.getsockname()[1]
+        self.settings = self.settings.model_copy(
+            update={"mini_app_url": public, "webhook_port": port, "webhook_listen": "127.0.0.1"}
+        )
+        return f"http://127.0.0.1:{port}{urlsplit(public).path}"
 
     def store(self) -> Store:
         """A second connection to the bot's store, for assertions."""

@@ -1,0 +1,122 @@
+"""The week view over HTTP: its page, two assets and two API calls (docs/mini-app.md).
+
+The three files are read once, when the routes are made, and served with a strict Content
+Security Policy: only this origin's script and style, no inline code, nothing framed
+elsewhere. The page reaches the API with ``Authorization: tma <initData>``; bodies are small
+and a larger one is refused before it is read whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.miniapp.week_api import WeekApi
+
+STATIC: Final = Path(__file__).parent / "static"
+MAX_BODY_BYTES: Final = 1024
+_AUTH_SCHEME: Final = "tma "
+_INLINE_SCRIPT: Final = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def _headers(page: bytes) -> dict[str, str]:
+    """The responses' headers. The page's one inline script (it sets the <base> the assets and
+    the API resolve against) is allowed by its hash, and no other inline code."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
+        for code in _INLINE_SCRIPT.findall(page.decode())
+    )
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'none'; script-src 'self' {hashes}; style-src 'self'; "
+            "connect-src 'self'; img-src 'self' data:; base-uri 'self'; form-action 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
+
+
+_TYPES: Final = {
+    "week.html": "text/html; charset=utf-8",
+    "week.css": "text/css; charset=utf-8",
+    "week.js": "text/javascript; charset=utf-8",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    body: bytes
+    media_type: str
+    headers: dict[str, str]
+
+    def response(self) -> Response:
+        return Response(self.body, media_type=self.media_type, headers=self.headers)
+
+
+def mini_app_routes(api: WeekApi, path: str) -> list[BaseRoute]:
+    """The routes under ``path``, the page URL's path ("/app"; "" or "/" for the root)."""
+    headers = _headers((STATIC / "week.html").read_bytes())
+    files = {
+        name: _File((STATIC / name).read_bytes(), kind, headers) for name, kind in _TYPES.items()
+    }
+    path = path.rstrip("/")
+
+    async def page(request: Request) -> Response:
+        return files["week.html"].response()
+
+    async def style(request: Request) -> Response:
+        return files["week.css"].response()
+
+    async def script(request: Request) -> Response:
+        return files["week.js"].response()
+
+    async def week(request: Request) -> Response:
+        answer = await api.week(_init_data(request), request.query_params.get("from"))
+        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+    async def choose(request: Request) -> Response:
+        body = await _small_json(request)
+        if body is None or not isinstance(body.get("slot"), str):
+            return JSONResponse({"error": "bad-request"}, status_code=400, headers=headers)
+        first = body.get("from") if isinstance(body.get("from"), str) else None
+        answer = await api.choose(_init_data(request), body["slot"], first)
+        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+    return [
+        Route(path or "/", page, methods=["GET"]),
+        Route(f"{path}/week.css", style, methods=["GET"]),
+        Route(f"{path}/week.js", script, methods=["GET"]),
+        Route(f"{path}/api/week", week, methods=["GET"]),
+        Route(f"{path}/api/choose", choose, methods=["POST"]),
+    ]
+
+
+def _init_data(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[len(_AUTH_SCHEME) :] if header.startswith(_AUTH_SCHEME) else ""
+
+
+async def _small_json(request: Request) -> dict[str, object] | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
