@@ -332,6 +332,16 @@ class Settings(StoreSettings):
     status_quota_share: float = Field(default=0.10, gt=0, le=0.5)
     """The share of the key's hourly quota spent re-reading upcoming appointments."""
 
+    def week_view_url(self, *, webhook: bool) -> str | None:
+        """Where owners open the week view: MINI_APP_URL, else in webhook mode
+        ``{WEBHOOK_URL}/app`` when that is https (the bot has a public address there already,
+        and its web server serves the page); None: no week view."""
+        if self.mini_app_url is not None:
+            return self.mini_app_url
+        if webhook and self.webhook_url is not None and self.webhook_url.startswith("https://"):
+            return f"{self.webhook_url}/app"
+        return None
+
     @property
     def staff_realert_after(self) -> timedelta:
         """How long an urgent alert may stay unacknowledged before it is sent again."""

@@ -72,12 +72,14 @@ async def open_services(
     observer: CallObserver | None = None,
     database: Database | None = None,
     fence: Fence | None = None,
+    webhook: bool = False,
 ) -> AsyncIterator[Services]:
     """Open the store and the Treats client; close both on exit, whatever happens.
 
     ``database``: the connection every clinic of a group shares (left open here); by default
     this bot opens its own (``DATABASE_URL``, else the SQLite file in the data folder).
-    ``fence``: the clinic's lease in a group on several instances (every write checks it)."""
+    ``fence``: the clinic's lease in a group on several instances (every write checks it).
+    ``webhook``: the bot runs in webhook mode (its public address may serve the week view)."""
     lexicon = load_lexicon(settings.triage_lexicon)
     metrics = Metrics()
     data_dir = settings.vetbot_data_dir
@@ -110,7 +112,7 @@ async def open_services(
             late_cancellation=timedelta(hours=settings.late_cancellation_hours),
             metrics=metrics,
             # A clinic group's web server has no week view routes yet (issue 21): none offered.
-            mini_app_url=settings.mini_app_url if database is None else None,
+            mini_app_url=settings.week_view_url(webhook=webhook) if database is None else None,
         )
     finally:
         await treats.aclose()

@@ -513,6 +513,7 @@ async def running_bot(
         retry=retry,
         database=shared.database if shared is not None else None,
         fence=fence,
+        webhook=mode == "webhook",
     ) as services:
         application = build_application(
             settings,

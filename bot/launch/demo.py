@@ -19,12 +19,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TextIO
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 from bot.config import load_clinic, load_settings
 from bot.launch.application import running_bot
-from bot.runtime.asgi_server import serve_asgi
+from bot.runtime.asgi_server import bind_loopback, serve_asgi
 from bot.runtime.logs import configure_logging
 from bot.standins.emulator import (
     CallbackAnswer,
@@ -39,6 +40,8 @@ from bot.standins.sandbox import SandboxState, create_sandbox_app, render_clinic
 
 DEMO_TOKEN: Final = "100000001:DEMO-TOKEN-local-emulator-only"
 DEMO_LINK_SECRET: Final = "demo-link-secret-not-for-production"
+DEMO_WEEK_VIEW: Final = "https://vetbot.demo/app"
+"""The week view's "public" address in the demo; the page is served on a loopback port."""
 QUIET_SECONDS: Final = 0.6
 """How long the bot stays silent before the demo takes the next scripted line."""
 QUIT: Final = frozenset({"/quit", "/exit", "/q"})
@@ -69,6 +72,8 @@ class Key:
     label: str
     callback_data: str | None = None
     url: str | None = None
+    web_app_url: str | None = None
+    """A Mini App button (the week view): tapping it prints the page's local link."""
     shares_contact: bool = False
     """A reply-keyboard button: the bot's only one asks for the phone number."""
 
@@ -76,7 +81,13 @@ class Key:
 def keys_of(seen: SeenMessage) -> list[Key]:
     if seen.inline_buttons:
         return [
-            Key(seen.message_id, button.text, button.callback_data, button.url)
+            Key(
+                seen.message_id,
+                button.text,
+                button.callback_data,
+                button.url,
+                web_app_url=button.web_app_url,
+            )
             for button in seen.inline_buttons
         ]
     return [Key(seen.message_id, label, shares_contact=True) for label in seen.reply_keyboard]
@@ -138,7 +149,14 @@ class Terminal:
     """Prints what the owner and the staff see; turns typed lines into actions."""
 
     def __init__(
-        self, owner: Person, staff: Group, staff_member: Person, out: TextIO, *, echo: bool
+        self,
+        owner: Person,
+        staff: Group,
+        staff_member: Person,
+        out: TextIO,
+        *,
+        echo: bool,
+        week_view: str | None = None,
     ) -> None:
         self.owner = Side(
             owner.user.first_name, f"{owner.user.first_name} › ", owner, owner, "/client", 1
@@ -152,6 +170,8 @@ class Terminal:
             STAFF_PANELS,
         )
         self.side = self.owner
+        self._week_view = week_view
+        """The week view's page on this machine (the bot's public https one is not reachable)."""
         self._out = out
         self._echo = echo
         self._shown: dict[tuple[int, int], tuple[str, tuple[str, ...]]] = {}
@@ -269,6 +289,13 @@ class Terminal:
         if key.url is not None:
             self._print(f"   🔗 {key.url} (a link: Telegram would open it)")
             return
+        if key.web_app_url is not None and self._week_view is not None:
+            # Telegram would open the page inside the chat; here, a desktop browser does, as
+            # the owner (the fragment carries their signed initData, as a client's does).
+            launch = await side.actor.open_mini_app(key.label)
+            self._print(f"   🗓 open this in your browser: {self._week_view}#{launch.fragment}")
+            self._print("      (choose a slot there: the summary comes back here)")
+            return
         if key.callback_data is None or not side.live(key):
             self._print(f"   ([{key.label}] is no longer on screen)")
             return
@@ -331,8 +358,13 @@ async def run_demo(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
             serve_asgi(create_sandbox_app(sandbox)) as sandbox_url,
             serve_asgi(create_emulator_app(world)) as telegram_url,
         ):
+            with bind_loopback() as probe:
+                week_view_port = probe.getsockname()[1]
             settings = load_settings(
                 _env_file=None,
+                mini_app_url=DEMO_WEEK_VIEW,
+                webhook_port=week_view_port,
+                webhook_listen="127.0.0.1",
                 telegram_bot_token=SecretStr(DEMO_TOKEN),
                 telegram_api_url=telegram_url,
                 treats_api_url=sandbox_url + "/api/v1",
@@ -343,7 +375,10 @@ async def run_demo(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
                 vetbot_link_secret=SecretStr(DEMO_LINK_SECRET),
             )
             interactive = stdin.isatty()
-            terminal = Terminal(owner, staff, receptionist, out, echo=not interactive)
+            local_page = f"http://127.0.0.1:{week_view_port}{urlsplit(DEMO_WEEK_VIEW).path}"
+            terminal = Terminal(
+                owner, staff, receptionist, out, echo=not interactive, week_view=local_page
+            )
             try:
                 async with running_bot(settings, load_clinic(clinic_file)):
                     print(HELP.format(group=staff.title), file=out, flush=True)

@@ -91,3 +91,23 @@ def test_demo_plays_the_staff_too() -> None:
     assert "✖️ Refusé — Léa Accueil" in out[refused:]
     told = out.index("[Marie Dubois] 🤖 La clinique n'a pas pu annuler ce rendez-vous", refused)
     assert "── You are Marie Dubois" in out[told:]  # and /client makes her Marie again
+
+
+@pytest.mark.slow
+def test_demo_prints_a_local_link_to_the_week_view() -> None:
+    """The week view's button prints the page on this machine, opened as Marie (signed
+    initData in the fragment, as a Telegram client would give it)."""
+    from datetime import UTC, datetime
+    from urllib.parse import parse_qs, urlsplit
+
+    from bot.launch.demo import DEMO_TOKEN
+    from bot.miniapp.init_data import verify_init_data
+
+    out = run_demo("\n".join(["/contact", "1", "2", "1", "4", "/quit", ""]))
+    assert "[4] 🗓 Voir la semaine" in out, out[-1500:]
+    line = next(line for line in out.splitlines() if "open this in your browser" in line)
+    link = urlsplit(line.split(": ", 1)[1].strip())
+    assert link.scheme == "http" and link.hostname == "127.0.0.1" and link.path == "/app"
+    init_data = parse_qs(link.fragment)["tgWebAppData"][0]
+    opened = verify_init_data(init_data, DEMO_TOKEN, now=datetime.now(UTC))
+    assert opened.user.first_name == "Marie"

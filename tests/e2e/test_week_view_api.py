@@ -13,7 +13,7 @@ import pytest
 
 from bot.miniapp.init_data import sign_init_data
 from bot.standins.emulator import Person
-from tests.e2e.flow import confirm, identify, next_step, to_when
+from tests.e2e.flow import confirm, identify, next_step, to_summary, to_when
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 from tests.support.vetbot_fixtures import VetbotRun
 
@@ -200,3 +200,31 @@ async def test_without_a_public_address_the_chat_offers_no_week_view(
     await identify(marie)
     step = await to_when(marie)
     assert not any("semaine" in label for label in step.buttons if "Cette" not in label)
+
+
+async def test_moving_an_appointment_offers_the_week_too(
+    vetbot_setup: VetbotRun, page: str, marie: Person
+) -> None:
+    """ "Déplacer" asks the time again: the week view is there, and what it chooses moves the
+    appointment through the same summary and confirmation."""
+    async with vetbot_setup.running(), httpx.AsyncClient() as http:
+        await identify(marie)
+        await to_summary(marie)
+        await confirm(marie)
+        await marie.tap("Mes rendez-vous")
+        await next_step(marie)
+        await marie.tap("Déplacer")
+        step = await next_step(marie)
+        assert "Déplacement du rendez-vous" in step.text and "🗓 Voir la semaine" in step.buttons
+        body = (await http.get(f"{page}/api/week", headers=tma(await opened_by(marie)))).json()
+        slot = body["week"]["days"][2]["slots"][0]
+        chosen = await http.post(
+            f"{page}/api/choose", json={"slot": slot["id"]}, headers=tma(await opened_by(marie))
+        )
+        assert chosen.status_code == 200, chosen.text
+        summary = await next_step(marie)
+        assert "Récapitulatif" in summary.text and slot["time"] in summary.text
+        await marie.tap("Confirmer")
+        assert "C'est confirmé" in (await next_step(marie)).text
+    starts = vetbot_setup.sandbox.appointments_for(vetbot_setup.sandbox.seed.demo_pet.id)
+    assert len(starts) == 2  # the new one; the clinic cancels the old one itself

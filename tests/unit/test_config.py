@@ -50,6 +50,7 @@ def test_secrets_stay_out_of_reprs() -> None:
         ({"treats_api_key": "abc"}, "TREATS_API_KEY does not look like a Treats API key"),
         ({"treats_api_url": "ftp://x"}, "TREATS_API_URL must be an http:// or https:// URL"),
         ({"staff_chat_id": "accueil"}, "STAFF_CHAT_ID"),
+        ({"mini_app_url": "http://vetbot.example/app"}, "MINI_APP_URL must be an https URL"),
     ],
 )
 def test_bad_setting_named(overrides: dict[str, str], message: str) -> None:
@@ -114,3 +115,33 @@ def test_a_broken_lexicon_extension_is_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
     with pytest.raises(ConfigError, match="file not found"):
         load_lexicon(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "webhook", "page"),
+    [
+        ({}, True, None),
+        ({"mini_app_url": ""}, False, None),
+        ({"mini_app_url": "https://vet.example/semaine"}, False, "https://vet.example/semaine"),
+        ({"webhook_url": "https://vet.example/telegram"}, True, "https://vet.example/telegram/app"),
+        ({"webhook_url": "https://vet.example/telegram"}, False, None),
+        ({"webhook_url": "http://127.0.0.1:8080/telegram"}, True, None),
+        (
+            {"webhook_url": "https://vet.example/t", "mini_app_url": "https://vet.example/w"},
+            True,
+            "https://vet.example/w",
+        ),
+    ],
+)
+def test_where_the_week_view_opens(
+    overrides: dict[str, str], webhook: bool, page: str | None
+) -> None:
+    """Only at a public https address: MINI_APP_URL, or the webhook's when it serves one."""
+    settings = load_settings(
+        _env_file=None,
+        telegram_bot_token=SecretStr("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        treats_api_key=SecretStr("vk_supersecretkeyvalue"),
+        clinic_config=ROOT / "clinic.example.toml",
+        **overrides,
+    )
+    assert settings.week_view_url(webhook=webhook) == page
