@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fmt sandbox bench bench-load bench-startup bench-clinics bench-cluster clean catalogs
+.PHONY: demo test lint fmt sandbox bench bench-load bench-startup bench-clinics bench-cluster bench-mini-app clean catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vetbot needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -50,6 +50,10 @@ bench-clinics: $(STAMP)
 # 1, 2 and 3 instances of a group on PostgreSQL: coordination cost, takeover after a kill -9.
 bench-cluster: $(STAMP)
 	$(BIN)/python bench/cluster.py
+
+# The week view (Mini App) in headless Chromium, 20 opens: first paint and bytes transferred.
+bench-mini-app: $(STAMP)
+	$(BIN)/python bench/mini_app.py
 
 # Re-extract user-facing strings into locales/vetbot.pot and merge them into fr and en.
 catalogs: $(STAMP)

@@ -19,6 +19,7 @@ from bot.miniapp.init_data import sign_init_data
 from bot.standins.emulator import Person
 from tests.e2e.flow import confirm, identify, next_step, to_when
 from tests.support.browser import Browser, ChromeDriver, ColorScheme, Keys, opened
+from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 from tests.support.vetbot_fixtures import VetbotRun
 
 PUBLIC = "https://vetbot.example/app"
@@ -126,8 +127,8 @@ async def test_keyboard_only_in_english(
         assert "Summary" in summary.text or "Confirm" in " ".join(summary.buttons), summary.text
 
 
-async def test_a_slot_taken_meanwhile_and_a_forged_page(
-    vetbot_setup: VetbotRun, page: str, marie: Person, browser: Browser
+async def test_a_slot_taken_meanwhile_then_forged_stale_and_foreign_pages(
+    vetbot_setup: VetbotRun, page: str, marie: Person, thomas: Person, browser: Browser
 ) -> None:
     sandbox = vetbot_setup.sandbox
     async with vetbot_setup.running():
@@ -152,11 +153,19 @@ async def test_a_slot_taken_meanwhile_and_a_forged_page(
         assert f"{vet_id}|{start}" not in slots and slots
         assert "Quand souhaitez-vous venir" in (marie.last_text or "")
 
-        forged = sign_init_data(
-            {"user": f'{{"id":{marie.user.id},"first_name":"Marie"}}', "auth_date": "1"},
-            "654321:ANOTHER-BOT-token",
-        )
-        await browser.goto("about:blank")  # a new page, not a change of fragment
-        await browser.goto(f"{page}#tgWebAppData={quote(forged, safe='')}")
-        await status(browser, "rouvrez-la depuis la conversation")
-        assert await browser.find_all("button.slot") == []
+        now = int(vetbot_setup.clock().timestamp())
+        refusals = {
+            "forged": (marie, "654321:ANOTHER-BOT-token", now, "rouvrez-la"),
+            "stale": (marie, TEST_BOT_TOKEN, now - 2 * 3600, "rouvrez-la"),
+            # Thomas's own page: his chat is at no time step, and Marie's is never his to see.
+            "foreign": (thomas, TEST_BOT_TOKEN, now, "pas de créneau à choisir"),
+        }
+        await identify(thomas)
+        for case, (who, token, signed_at, said) in refusals.items():
+            user = f'{{"id":{who.user.id},"first_name":"{who.user.first_name}"}}'
+            init_data = sign_init_data({"user": user, "auth_date": str(signed_at)}, token)
+            await browser.goto("about:blank")  # a new page, not a change of fragment
+            await browser.goto(f"{page}#tgWebAppData={quote(init_data, safe='')}")
+            await status(browser, said)
+            assert await browser.find_all("button.slot") == [], case
+            assert "Mimi" not in await browser.execute("return document.body.innerText;"), case
