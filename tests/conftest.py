@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.support.postgres_fixtures",
     "tests.support.instances",
     "tests.support.booking_services",
+    "tests.support.week_view",
     "tests.support.browser",
 ]
 

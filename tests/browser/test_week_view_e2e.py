@@ -9,7 +9,6 @@ path on the bot's loopback server, with the fragment the client would append."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -17,22 +16,20 @@ import pytest
 
 from bot.miniapp.init_data import sign_init_data
 from bot.standins.emulator import Person
-from tests.e2e.flow import confirm, identify, next_step, to_when
+from tests.e2e.flow import confirm, identify, in_english, next_step, to_when
 from tests.support.browser import Browser, ChromeDriver, ColorScheme, Keys, opened
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 from tests.support.vetbot_fixtures import VetbotRun
+from tests.support.week_view import taken_at_the_desk
 
-PUBLIC = "https://vetbot.example/app"
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 ANY_VET = "No preference"
 WEEK_SHOWN = "return document.querySelectorAll('#days h2').length === 7;"
 
 
 @pytest.fixture
-def page(vetbot_setup: VetbotRun) -> str:
-    """The week view served; Telegram's clock is the bot's (the sandbox's frozen one)."""
-    vetbot_setup.world.bot.clock = vetbot_setup.clock
-    return vetbot_setup.with_week_view(PUBLIC)
+def page(week_view_page: str) -> str:
+    return week_view_page
 
 
 async def open_in_browser(
@@ -95,12 +92,7 @@ async def test_keyboard_only_in_english(
 ) -> None:
     async with vetbot_setup.running():
         await identify(marie)
-        await marie.command("langue")
-        await next_step(marie)
-        await marie.tap("English")
-        await next_step(marie)
-        await marie.command("start")
-        await next_step(marie)
+        await in_english(marie)
         await marie.tap("Book an appointment")
         await next_step(marie)
         await marie.tap("Vaccination")
@@ -136,21 +128,12 @@ async def test_a_slot_taken_meanwhile_then_forged_stale_and_foreign_pages(
         await to_when(marie)
         await open_in_browser(browser, marie, page, "Voir la semaine")
         first = await browser.find("button.slot")
-        vet_id, start = (await first.attribute("data-slot") or "").split("|")
-        hugo = sandbox.seed.client_named("Hugo", "Bonnet")
-        sandbox.create_appointment(  # taken at the desk while the page was open
-            client_id=hugo.id,
-            patient_id=next(p.id for p in sandbox.patients.values() if p.client_id == hugo.id),
-            vet_id=vet_id,
-            scheduled_at=datetime.fromisoformat(start.replace("Z", "+00:00")),
-            appointment_type_id=sandbox.seed.type_named("Vaccination").id,
-            reason="vaccin",
-            is_urgent=False,
-        )
+        taken = await first.attribute("data-slot") or ""
+        taken_at_the_desk(sandbox, taken)  # while the page was open
         await first.click()
         await status(browser, "vient d'être pris")
         slots = [await b.attribute("data-slot") for b in await browser.find_all("button.slot")]
-        assert f"{vet_id}|{start}" not in slots and slots
+        assert taken not in slots and slots
         assert "Quand souhaitez-vous venir" in (marie.last_text or "")
 
         now = int(vetbot_setup.clock().timestamp())

@@ -68,3 +68,15 @@ async def confirm(owner: Person) -> SeenMessage:
     assert (await next_step(owner)).document is not None
     assert "Que souhaitez-vous faire" in (await next_step(owner)).text
     return done
+
+
+async def in_english(owner: Person) -> SeenMessage:
+    """/langue, English, then /start: the menu, in English."""
+    await owner.command("langue")
+    await next_step(owner)
+    await owner.tap("English")
+    await next_step(owner)
+    await owner.command("start")
+    menu = await next_step(owner)
+    assert "What would you like to do" in menu.text, menu.text
+    return menu

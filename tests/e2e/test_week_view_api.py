@@ -5,33 +5,13 @@ forged, stale and foreign initData, a vet not chosen and a slot taken meanwhile 
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-
 import httpx
 import pytest
 
-from bot.miniapp.init_data import sign_init_data
 from bot.standins.emulator import Person
-from tests.e2e.flow import confirm, identify, next_step, to_summary, to_when
-from tests.support.telegram_fixtures import TEST_BOT_TOKEN
+from tests.e2e.flow import confirm, identify, in_english, next_step, to_summary, to_when
 from tests.support.vetbot_fixtures import VetbotRun
-
-PUBLIC = "https://vetbot.example/app"
-
-
-def signed_for(
-    person: Person, now: datetime, *, token: str = TEST_BOT_TOKEN, age: float = 0
-) -> str:
-    """initData as Telegram would sign it, for the cases a real opening cannot give: another
-    bot's token, an old page."""
-    user = {"id": person.user.id, "first_name": person.user.first_name, "language_code": "fr"}
-    fields = {
-        "query_id": "AAE-test-query",
-        "user": json.dumps(user, ensure_ascii=False, separators=(",", ":")),
-        "auth_date": str(int(now.timestamp() - age)),
-    }
-    return sign_init_data(fields, token)
+from tests.support.week_view import signed_for, taken_at_the_desk
 
 
 async def opened_by(person: Person, label: str = "Voir la semaine") -> str:
@@ -44,11 +24,8 @@ def tma(init_data: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def page(vetbot_setup: VetbotRun) -> str:
-    """The week view served; Telegram's clock is the bot's (the sandbox's frozen one), as in
-    life both read the same time: initData signed "now" is recent for the bot."""
-    vetbot_setup.world.bot.clock = vetbot_setup.clock
-    return vetbot_setup.with_week_view(PUBLIC)
+def page(week_view_page: str) -> str:
+    return week_view_page
 
 
 async def test_the_week_of_the_chat_s_choices_and_a_slot_chosen_there_books_in_the_chat(
@@ -145,18 +122,7 @@ async def test_a_slot_taken_between_the_week_and_the_tap_is_refused_with_a_fresh
         await to_when(marie)
         body = (await http.get(f"{page}/api/week", headers=tma(await opened_by(marie)))).json()
         slot = next(s for day in body["week"]["days"] for s in day["slots"])
-        vet_id, start = slot["id"].split("|")
-        seed = sandbox.seed
-        other = seed.client_named("Hugo", "Bonnet")
-        sandbox.create_appointment(  # somebody else books it, at the desk
-            client_id=other.id,
-            patient_id=next(p.id for p in sandbox.patients.values() if p.client_id == other.id),
-            vet_id=vet_id,
-            scheduled_at=datetime.fromisoformat(start.replace("Z", "+00:00")),
-            appointment_type_id=seed.type_named("Vaccination").id,
-            reason="vaccin",
-            is_urgent=False,
-        )
+        taken_at_the_desk(sandbox, slot["id"])
         taken = await http.post(
             f"{page}/api/choose",
             json={"slot": slot["id"], "from": body["week"]["first_day"]},
@@ -173,12 +139,7 @@ async def test_the_week_speaks_the_owner_s_language(
 ) -> None:
     async with vetbot_setup.running(), httpx.AsyncClient() as http:
         await identify(marie)
-        await marie.command("langue")
-        await next_step(marie)
-        await marie.tap("English")
-        await next_step(marie)
-        await marie.command("start")
-        await next_step(marie)
+        await in_english(marie)
         await marie.tap("Book an appointment")
         await next_step(marie)
         await marie.tap("Vaccination")

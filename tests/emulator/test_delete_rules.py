@@ -4,21 +4,18 @@ administrator."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.standins.emulator import Person, TelegramWorld, create_emulator_app
-from tests.support.telegram_fixtures import IN_PROCESS_BASE_URL, TEST_BOT_TOKEN
+from bot.standins.emulator import Person, TelegramWorld
+from tests.emulator.in_process import Api, world_at
 
 CANT = "Bad Request: message can't be deleted"
 CANT_FOR_EVERYONE = "Bad Request: message can't be deleted for everyone"
 JUST_UNDER_48_HOURS = timedelta(hours=47, minutes=59, seconds=59)
-Api = Callable[..., Awaitable[dict[str, Any]]]
 Clocked = tuple[TelegramWorld, ManualClock, Api]
 
 
@@ -26,18 +23,8 @@ Clocked = tuple[TelegramWorld, ManualClock, Api]
 async def clocked() -> AsyncIterator[Clocked]:
     """A world whose clock the test moves, and its Bot API called in-process."""
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    world = TelegramWorld(clock)
-    world.add_bot(TEST_BOT_TOKEN)
-    transport = httpx.ASGITransport(app=create_emulator_app(world))
-    async with httpx.AsyncClient(transport=transport, base_url=IN_PROCESS_BASE_URL) as client:
-
-        async def api(method: str, *, expect: int = 200, **params: Any) -> dict[str, Any]:
-            response = await client.post(f"/bot{TEST_BOT_TOKEN}/{method}", json=params)
-            assert response.status_code == expect, response.json()
-            return response.json()
-
+    async with world_at(clock) as (world, api):
         yield world, clock, api
-    await world.aclose()
 
 
 async def _alice(world: TelegramWorld) -> Person:

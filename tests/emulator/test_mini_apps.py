@@ -4,20 +4,20 @@ once with answerWebAppQuery."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-import httpx
 import pytest
 
 from bot.clock import ManualClock
 from bot.miniapp.init_data import verify_init_data
-from bot.standins.emulator import MiniAppLaunch, Person, TelegramWorld, create_emulator_app
+from bot.standins.emulator import MiniAppLaunch, Person, TelegramWorld
 from bot.standins.emulator.mini_apps import THEMES, Theme
 from tests.emulator.conftest import BotApi
-from tests.support.telegram_fixtures import IN_PROCESS_BASE_URL, TEST_BOT_TOKEN
+from tests.emulator.in_process import Api, world_at
+from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 
 WEEK_URL = "https://rdv.example.fr/semaine?clinic=3"
 WEEK_BUTTON = {"text": "🗓 Voir la semaine", "web_app": {"url": WEEK_URL}}
@@ -26,7 +26,6 @@ QUERY_ID_INVALID = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-Api = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture
@@ -39,18 +38,8 @@ async def marie(telegram_world: TelegramWorld) -> Person:
 @pytest.fixture
 async def clocked() -> AsyncIterator[tuple[TelegramWorld, Api]]:
     """A world stopped at `NOW`, and its Bot API called in-process."""
-    world = TelegramWorld(ManualClock(NOW))
-    world.add_bot(TEST_BOT_TOKEN)
-    transport = httpx.ASGITransport(app=create_emulator_app(world))
-    async with httpx.AsyncClient(transport=transport, base_url=IN_PROCESS_BASE_URL) as client:
-
-        async def api(method: str, *, expect: int = 200, **params: Any) -> dict[str, Any]:
-            response = await client.post(f"/bot{TEST_BOT_TOKEN}/{method}", json=params)
-            assert response.status_code == expect, response.json()
-            return response.json()
-
-        yield world, api
-    await world.aclose()
+    async with world_at(ManualClock(NOW)) as world_and_api:
+        yield world_and_api
 
 
 async def _opened(bot_api: BotApi, person: Person, theme: Theme = "light") -> MiniAppLaunch:
