@@ -40,9 +40,11 @@ from bot.config import (
     HttpUrl,
     Settings,
     StoreSettings,
+    empty_is_unset,
     load_configuration,
     load_settings,
     validation_problems,
+    week_view_page,
 )
 from bot.triage import Lexicon, default_lexicon
 
@@ -134,11 +136,21 @@ class ProcessSettings(StoreSettings):
     webhook_url: HttpUrl | None = None
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_listen: str = "0.0.0.0"
+    mini_app_url: HttpUrl | None = None
 
     @field_validator("clinics_dir", mode="before")
     @classmethod
     def _empty_dir_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("mini_app_url", mode="before")
+    @classmethod
+    def _mini_app_unset(cls, value: object) -> object:
+        return empty_is_unset(value)
+
+    def week_view_url(self, *, webhook: bool) -> str | None:
+        """The group's week view page; each clinic's is this followed by its id."""
+        return week_view_page(self.mini_app_url, self.webhook_url, webhook=webhook)
 
     @property
     def is_group(self) -> bool:

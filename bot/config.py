@@ -333,14 +333,7 @@ class Settings(StoreSettings):
     """The share of the key's hourly quota spent re-reading upcoming appointments."""
 
     def week_view_url(self, *, webhook: bool) -> str | None:
-        """Where owners open the week view: MINI_APP_URL, else in webhook mode
-        ``{WEBHOOK_URL}/app`` when that is https (the bot has a public address there already,
-        and its web server serves the page); None: no week view."""
-        if self.mini_app_url is not None:
-            return self.mini_app_url
-        if webhook and self.webhook_url is not None and self.webhook_url.startswith("https://"):
-            return f"{self.webhook_url}/app"
-        return None
+        return week_view_page(self.mini_app_url, self.webhook_url, webhook=webhook)
 
     @property
     def staff_realert_after(self) -> timedelta:
@@ -404,7 +397,7 @@ class Settings(StoreSettings):
     @field_validator("mini_app_url", mode="before")
     @classmethod
     def _mini_app_unset(cls, value: object) -> object:
-        return None if value == "" else value  # "MINI_APP_URL=" as .env.example has it
+        return empty_is_unset(value)  # "MINI_APP_URL=" as .env.example has it
 
     @field_validator("mini_app_url")
     @classmethod
@@ -419,6 +412,24 @@ class Settings(StoreSettings):
         if not _API_KEY.match(value.get_secret_value()):
             raise ValueError("does not look like a Treats API key (vk_...)")
         return value
+
+
+def week_view_page(
+    mini_app_url: str | None, webhook_url: str | None, *, webhook: bool
+) -> str | None:
+    """Where owners open the week view: MINI_APP_URL, else in webhook mode
+    ``{WEBHOOK_URL}/app`` when that is https (the bot has a public address there already, and
+    its web server serves the page); None: no week view."""
+    if mini_app_url is not None:
+        return mini_app_url
+    if webhook and webhook_url is not None and webhook_url.startswith("https://"):
+        return f"{webhook_url}/app"
+    return None
+
+
+def empty_is_unset(value: object) -> object:
+    """A setting written empty in .env (``MINI_APP_URL=``) is not set."""
+    return None if value == "" else value
 
 
 def _hours(hours: float) -> timedelta | None:

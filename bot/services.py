@@ -49,6 +49,17 @@ class Services:
         return self.clock().astimezone(self.clinic.tz)
 
 
+def _week_view(
+    settings: Settings, clinic: ClinicConfig, *, webhook: bool, group: bool
+) -> str | None:
+    """The clinic's week view page: the bot's own, or in a group (served by the group's web
+    server, so in webhook mode only) the group's page followed by the clinic's id."""
+    page = settings.week_view_url(webhook=webhook)
+    if page is None or not group:
+        return page
+    return f"{page}/{clinic.id}" if webhook else None
+
+
 def load_lexicon(extension: Path | None) -> Lexicon:
     """The built-in red-flag lexicon, with the clinic's own phrases when it has some."""
     if extension is None:
@@ -111,8 +122,7 @@ async def open_services(
             lexicon=lexicon,
             late_cancellation=timedelta(hours=settings.late_cancellation_hours),
             metrics=metrics,
-            # A clinic group's web server has no week view routes yet (issue 21): none offered.
-            mini_app_url=settings.week_view_url(webhook=webhook) if database is None else None,
+            mini_app_url=_week_view(settings, clinic, webhook=webhook, group=database is not None),
         )
     finally:
         await treats.aclose()

@@ -543,8 +543,13 @@ async def running_bot(
                         await application.updater.start_polling(
                             timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
                         )
-                    week_view = week_view_routes(application, settings, services)
-                    if mode == "polling" and week_view:
+                    # In webhook mode the page is on the webhook's server (_webhook).
+                    week_view = (
+                        week_view_routes(application, settings, services)
+                        if mode == "polling" and shared is None
+                        else []
+                    )
+                    if week_view:
                         await updates.enter_async_context(
                             serve_asgi(
                                 create_mini_app_server(week_view),

@@ -30,6 +30,7 @@ from telegram.ext import Application
 from bot.clinic_group import ClinicBot, Deployment
 from bot.config import ClinicConfig, ConfigError, Settings
 from bot.launch.application import running_bot, updates_task
+from bot.launch.group_week_view import GroupWeekViews
 from bot.launch.leasing import LEASE_ROUND, LEASE_TTL, LeaseKeeper, instance_id
 from bot.launch.shared import GroupShared
 from bot.launch.web import GroupWebhooks, webhook_secret
@@ -176,6 +177,15 @@ class ClinicGroup:
 
     def lease_changes(self) -> Mapping[str, int]:
         return {} if self._keeper is None else dict(self._keeper.changes)
+
+    def clinic_bot(self, clinic_id: str) -> ClinicBot | None:
+        """A clinic of the group, run here or not."""
+        return None if self._deployment is None else self._deployment.clinic(clinic_id)
+
+    def running_application(self, clinic_id: str) -> Application | None:
+        """The clinic's PTB application while it serves in this process."""
+        run = self._runs.get(clinic_id)
+        return None if run is None else run.application
 
     @property
     def leases(self) -> LeaseKeeper | None:
@@ -345,11 +355,17 @@ async def running_group(
                 listener = InboxListener(connection.url.value)
                 listening = asyncio.create_task(listener.run(), name="inbox-listener")
                 serving.push_async_callback(_cancelled, listening)
-        webhooks = None
+        webhooks = week_views = None
         if mode == "webhook":
-            webhooks = GroupWebhooks(str(settings.webhook_url), inbox)
+            page = settings.week_view_url(webhook=True)
+            if page is not None:
+                week_views = GroupWeekViews(connection, inbox)
+                serving.push_async_callback(week_views.aclose)
+            webhooks = GroupWebhooks(str(settings.webhook_url), inbox, week_views, page)
         shared = GroupShared(connection, telegram, webhooks, inbox, listener)
         group = ClinicGroup(shared, runner, leases=leases)
+        if week_views is not None:
+            week_views.attach(group)
         if webhooks is not None:
             webhooks.attach(group)
             await serving.enter_async_context(

@@ -34,6 +34,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.miniapp.routes import group_mini_app_routes
+from bot.miniapp.week_api import WeekApi
 from bot.runtime.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.runtime.metrics import ClinicLabelled
 from bot.services import Services
@@ -138,6 +140,12 @@ def create_mini_app_server(routes: Sequence[BaseRoute]) -> Starlette:
     return Starlette(routes=[Route("/healthz", _healthz, methods=["GET"]), *routes])
 
 
+class WeekViews(Protocol):
+    """Every clinic's week view API (``bot.launch.group_week_view.GroupWeekViews``)."""
+
+    def api_for(self, clinic_id: str) -> WeekApi | None: ...
+
+
 class GroupView(Protocol):
     """What the group's web server asks of the group (``ClinicGroup``)."""
 
@@ -194,12 +202,20 @@ class GroupWebhooks:
       are in each state.
     """
 
-    def __init__(self, webhook_url: str, inbox: UpdateInbox | None = None) -> None:
+    def __init__(
+        self,
+        webhook_url: str,
+        inbox: UpdateInbox | None = None,
+        week_views: WeekViews | None = None,
+        week_view_url: str | None = None,
+    ) -> None:
         self._base_url = webhook_url.rstrip("/")
         self._path = urlsplit(self._base_url).path.rstrip("/")
         self._group: GroupView = _NoGroupYet()
         self._inbox = inbox
         self._endpoints: dict[str, WebhookEndpoint] = {}
+        self._week_views = week_views
+        self._week_view_path = urlsplit(week_view_url).path if week_view_url else None
 
     def attach(self, group: GroupView) -> None:
         """The group this server answers for (it is built with the server in hand)."""
@@ -220,6 +236,10 @@ class GroupWebhooks:
                 del self._endpoints[clinic_id]
 
     def app(self) -> Starlette:
+        week_view: list[BaseRoute] = []
+        if self._week_views is not None and self._week_view_path is not None:
+            # Each clinic's page at {week view path}/{clinic} (docs/mini-app.md).
+            week_view = group_mini_app_routes(self._week_views.api_for, self._week_view_path)
         return Starlette(
             routes=[
                 Route(self._path + "/{clinic}", self._receive, methods=["POST"]),
@@ -227,6 +247,7 @@ class GroupWebhooks:
                 Route("/readyz", self._readyz, methods=["GET"]),
                 Route("/readyz/{clinic}", self._clinic_readyz, methods=["GET"]),
                 Route("/metrics", self._metrics, methods=["GET"]),
+                *week_view,
             ]
         )
 

@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -96,10 +97,23 @@ def _json_response(
 
 
 def mini_app_routes(api: WeekApi, path: str) -> list[BaseRoute]:
-    """The routes under ``path``, the page URL's path ("/app"; "" or "/" for the root)."""
+    """One clinic's routes under ``path``, the page URL's path ("/app"; "" or "/" for the
+    root)."""
+    return _routes(lambda request: api, path.rstrip("/"))
+
+
+def group_mini_app_routes(api_for: Callable[[str], WeekApi | None], path: str) -> list[BaseRoute]:
+    """A clinic group's routes: each clinic's page at ``{path}/{clinic id}``; ``api_for`` gives
+    the clinic's API, None for a clinic the group does not have (404)."""
+    return _routes(
+        lambda request: api_for(request.path_params["clinic"]), path.rstrip("/") + "/{clinic}"
+    )
+
+
+def _routes(api_of: Callable[[Request], WeekApi | None], path: str) -> list[BaseRoute]:
     headers = _headers((STATIC / "week.html").read_bytes())
     files = {name: _File.read(name, kind, headers) for name, kind in _TYPES.items()}
-    path = path.rstrip("/")
+    unknown = {"error": "no-such-clinic"}  # the page says its own "could not load"
 
     async def page(request: Request) -> Response:
         return files["week.html"].response(request)
@@ -111,6 +125,9 @@ def mini_app_routes(api: WeekApi, path: str) -> list[BaseRoute]:
         return files["week.js"].response(request)
 
     async def week(request: Request) -> Response:
+        api = api_of(request)
+        if api is None:
+            return _json_response(request, unknown, 404, headers)
         answer = await api.week(_init_data(request), request.query_params.get("from"))
         return _json_response(request, answer.body, answer.status, headers)
 
@@ -119,6 +136,9 @@ def mini_app_routes(api: WeekApi, path: str) -> list[BaseRoute]:
         if body is None or not isinstance(body.get("slot"), str):
             return _json_response(request, {"error": "bad-request"}, 400, headers)
         first = body.get("from") if isinstance(body.get("from"), str) else None
+        api = api_of(request)
+        if api is None:
+            return _json_response(request, unknown, 404, headers)
         answer = await api.choose(_init_data(request), body["slot"], first)
         return _json_response(request, answer.body, answer.status, headers)
 

@@ -228,6 +228,17 @@ class StorePersistence(BasePersistence[UD, CD, BD]):
             self._db.execute(sql, params)
 
 
+def stored_user_data(db: ClinicDb, user_id: int) -> object | None:
+    """One user's data as the clinic's bot last wrote it (None: never written), read by
+    another process than the bot's: the instance of a group that answers the week view of a
+    clinic another instance holds. In a group the holder writes it before it marks an update
+    handled (``bot.launch.inbox_pump``), so this is the state after the last handled update."""
+    row = db.execute(
+        "SELECT data FROM ptb_user_data WHERE clinic_id = ? AND user_id = ?", (db.clinic, user_id)
+    ).fetchone()
+    return None if row is None else pickle.loads(row["data"])
+
+
 def _digest(blob: bytes) -> bytes:
     return hashlib.blake2b(blob, digest_size=16).digest()
 

@@ -10,12 +10,13 @@ import signal
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.runtime.asgi_server import serve_asgi
 from bot.standins.emulator import BotAccount, TelegramWorld
 from bot.standins.sandbox import SandboxState
-from tests.e2e.flow import identify, next_step
+from tests.e2e.flow import identify, next_step, to_when
 from tests.support.instances import (
     Instance,
     RoundRobin,
@@ -170,3 +171,61 @@ async def _delivered(bot: BotAccount) -> None:
             return
         await asyncio.sleep(0.05)
     pytest.fail(f"updates still waiting: {bot.updates.pending}")
+
+
+async def test_the_week_view_answers_from_any_instance_behind_the_balancer(
+    group_env: tuple[dict[str, str], dict[str, BotAccount]],
+    instances: list[Instance],
+    telegram_world: TelegramWorld,
+    sandbox: SandboxState,
+) -> None:
+    """A clinic's week view behind a round-robin balancer: whichever instance answers, the
+    owner sees the week of what they chose in the chat, and the slot chosen there reaches
+    the clinic's holder, which shows the summary in the chat."""
+    env, bots = group_env
+    ports = [free_port(), free_port()]
+    balancer = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
+    week_view = {"MINI_APP_URL": "https://vetbot.example/app"}
+    async with serve_asgi(balancer) as public, httpx.AsyncClient() as http:
+        try:
+            for number, port in enumerate(ports):
+                instance = await Instance.start(
+                    {**_webhook_env(env, public, port), **week_view}, command="webhook"
+                )
+                instances.append(instance)
+                share = len(CLINICS) // (number + 1)
+                await instance.until(lambda _, i=instance, n=share: len(i.serving()) == n, "share")
+            clinic_id = sorted(instances[1].serving())[0]
+            marie = telegram_world.person(
+                "Marie",
+                "Durand",
+                phone_number=sandbox.seed.demo_owner_one_pet.phone,
+                bot=bots[clinic_id],
+            )
+            await identify(marie)
+            step = await to_when(marie)
+            button = next(b for b in step.inline_buttons if "Voir la semaine" in b.text)
+            assert button.web_app_url == f"https://vetbot.example/app/{clinic_id}"
+            await inbox_handled(env["DATABASE_URL"], clinic_id)  # her state is written
+            launch = await marie.open_mini_app("Voir la semaine")
+            tma = {"Authorization": f"tma {launch.init_data}"}
+            weeks = [
+                await http.get(f"{public}/app/{clinic_id}/api/week", headers=tma)
+                for _ in ports  # the balancer sends one to each instance
+            ]
+            assert [w.status_code for w in weeks] == [200, 200], [w.text for w in weeks]
+            assert weeks[0].json()["week"] == weeks[1].json()["week"]
+            assert weeks[0].json()["summary"]["pet"] == "Mimi"
+            slot = next(s for day in weeks[0].json()["week"]["days"] for s in day["slots"])
+            page = await http.get(f"{public}/app/{clinic_id}")
+            assert page.status_code == 200 and "<main" in page.text
+            chosen = await http.post(
+                f"{public}/app/{clinic_id}/api/choose", json={"slot": slot["id"]}, headers=tma
+            )
+            assert chosen.status_code == 200, chosen.text
+            summary = await next_step(marie, within=10)
+            assert "Récapitulatif" in summary.text and slot["time"] in summary.text
+            unknown = await http.get(f"{public}/app/nowhere/api/week", headers=tma)
+            assert unknown.status_code == 404
+        finally:
+            await balancer.aclose()

@@ -177,13 +177,18 @@ class RoundRobin:
         for _ in self.upstreams:
             upstream = self.upstreams[self._turn % len(self.upstreams)]
             self._turn += 1
+            query = f"?{request.url.query}" if request.url.query else ""
             try:
                 answer = await self._http.request(
-                    request.method, upstream + request.url.path, content=body, headers=headers
+                    request.method,
+                    upstream + request.url.path + query,
+                    content=body,
+                    headers=headers,
                 )
             except httpx.HTTPError:
                 continue
-            response = Response(answer.content, status_code=answer.status_code)
+            kind = answer.headers.get("content-type")
+            response = Response(answer.content, answer.status_code, media_type=kind)
             await response(scope, receive, send)
             return
         await Response("no instance answered", status_code=502)(scope, receive, send)
