@@ -16,7 +16,7 @@ import pytest
 
 from bot.miniapp.init_data import sign_init_data
 from bot.standins.emulator import Person
-from tests.e2e.flow import confirm, identify, in_english, next_step, to_when
+from tests.e2e.flow import confirm, identify, next_step, to_when, to_when_in_english
 from tests.support.browser import Browser, ChromeDriver, ColorScheme, Keys, opened
 from tests.support.telegram_fixtures import TEST_BOT_TOKEN
 from tests.support.vetbot_fixtures import VetbotRun
@@ -92,13 +92,7 @@ async def test_keyboard_only_in_english(
 ) -> None:
     async with vetbot_setup.running():
         await identify(marie)
-        await in_english(marie)
-        await marie.tap("Book an appointment")
-        await next_step(marie)
-        await marie.tap("Vaccination")
-        await next_step(marie)
-        await marie.tap(ANY_VET)
-        await next_step(marie)
+        await to_when_in_english(marie, ANY_VET)
         schemes: tuple[ColorScheme, ...] = ("light", "dark")
         for scheme in schemes:
             async with opened(chromedriver, color_scheme=scheme, lang="en-GB") as browser:

@@ -80,3 +80,16 @@ async def in_english(owner: Person) -> SeenMessage:
     menu = await next_step(owner)
     assert "What would you like to do" in menu.text, menu.text
     return menu
+
+
+async def to_when_in_english(owner: Person, vet: str) -> SeenMessage:
+    """/langue English, then from the menu to the time question, in English."""
+    await in_english(owner)
+    await owner.tap("Book an appointment")
+    await next_step(owner)
+    await owner.tap("Vaccination")
+    await next_step(owner)
+    await owner.tap(vet)
+    step = await next_step(owner)
+    assert "When would you like to come" in step.text, step.text
+    return step

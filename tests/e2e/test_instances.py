@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bot.runtime.asgi_server import serve_asgi
-from bot.standins.emulator import BotAccount, TelegramWorld
+from bot.standins.emulator import BotAccount, Person, TelegramWorld
 from bot.standins.sandbox import SandboxState
 from tests.e2e.flow import identify, next_step, to_when
 from tests.support.instances import (
@@ -70,12 +70,7 @@ async def test_a_killed_instance_s_clinics_are_taken_over_and_carry_on(
 
     # An owner of a clinic the second instance serves, part-way through a booking.
     clinic_id = sorted(moved)[0]
-    marie = telegram_world.person(
-        "Marie",
-        "Durand",
-        phone_number=sandbox.seed.demo_owner_one_pet.phone,
-        bot=bots[clinic_id],
-    )
+    marie = _marie_at(telegram_world, sandbox, bots[clinic_id])
     await identify(marie)
     await marie.tap("Prendre rendez-vous")
     assert "motif" in (await next_step(marie)).text.lower()
@@ -128,12 +123,7 @@ async def test_webhooks_behind_a_load_balancer_survive_the_holder_s_death(
             assert bots[clinic_id].webhook.config.url == f"{public}/hooks/{clinic_id}"
 
             # Her updates reach the balancer, which spreads them over both instances.
-            marie = telegram_world.person(
-                "Marie",
-                "Durand",
-                phone_number=sandbox.seed.demo_owner_one_pet.phone,
-                bot=bots[clinic_id],
-            )
+            marie = _marie_at(telegram_world, sandbox, bots[clinic_id])
             await identify(marie)
             await inbox_handled(env["DATABASE_URL"], clinic_id)
 
@@ -196,12 +186,7 @@ async def test_the_week_view_answers_from_any_instance_behind_the_balancer(
                 share = len(CLINICS) // (number + 1)
                 await instance.until(lambda _, i=instance, n=share: len(i.serving()) == n, "share")
             clinic_id = sorted(instances[1].serving())[0]
-            marie = telegram_world.person(
-                "Marie",
-                "Durand",
-                phone_number=sandbox.seed.demo_owner_one_pet.phone,
-                bot=bots[clinic_id],
-            )
+            marie = _marie_at(telegram_world, sandbox, bots[clinic_id])
             await identify(marie)
             step = await to_when(marie)
             button = next(b for b in step.inline_buttons if "Voir la semaine" in b.text)
@@ -229,3 +214,9 @@ async def test_the_week_view_answers_from_any_instance_behind_the_balancer(
             assert unknown.status_code == 404
         finally:
             await balancer.aclose()
+
+
+def _marie_at(world: TelegramWorld, sandbox: SandboxState, bot: BotAccount) -> Person:
+    """The demo owner, in her chat with one clinic's bot."""
+    phone = sandbox.seed.demo_owner_one_pet.phone
+    return world.person("Marie", "Durand", phone_number=phone, bot=bot)

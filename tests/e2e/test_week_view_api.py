@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.standins.emulator import Person
-from tests.e2e.flow import confirm, identify, in_english, next_step, to_summary, to_when
+from tests.e2e.flow import confirm, identify, next_step, to_summary, to_when, to_when_in_english
 from tests.support.vetbot_fixtures import VetbotRun
 from tests.support.week_view import signed_for, taken_at_the_desk
 
@@ -139,13 +139,7 @@ async def test_the_week_speaks_the_owner_s_language(
 ) -> None:
     async with vetbot_setup.running(), httpx.AsyncClient() as http:
         await identify(marie)
-        await in_english(marie)
-        await marie.tap("Book an appointment")
-        await next_step(marie)
-        await marie.tap("Vaccination")
-        await next_step(marie)
-        await marie.tap("Dr Claire Martin")
-        step = await next_step(marie)
+        step = await to_when_in_english(marie, "Dr Claire Martin")
         assert "🗓 See the week" in step.buttons
         body = (
             await http.get(f"{page}/api/week", headers=tma(await opened_by(marie, "See the week")))
