@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 from datetime import datetime
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
@@ -21,16 +23,20 @@ from bot.booking import OfferedSlot
 from bot.clock import Clock
 from bot.miniapp.init_data import MiniAppUser
 from bot.miniapp.week_api import OwnerAtTimeStep
+from bot.runtime.persistence import stored_user_data
+from bot.store.db import ClinicDb
+from bot.store.inbox import UpdateInbox
 from conversations import states as st
 from conversations.common import Context
 from conversations.flow import carry_on, show_slots, show_summary, vet_ids
-from conversations.session import Session
+from conversations.session import Session, restore_session
 
 _CHOOSING_STEPS = (st.WHEN, st.SLOT)
 
 
 class ChatConversations:
-    """`bot.miniapp.week_api.OwnerConversations` over a running PTB application."""
+    """`bot.miniapp.week_api.OwnerConversations` over the running PTB application of the
+    clinic (a single clinic, or a clinic group in one process)."""
 
     def __init__(self, application: Application, clock: Clock) -> None:  # type: ignore[type-arg]
         self._application = application
@@ -41,32 +47,68 @@ class ChatConversations:
         return "ChatConversations()"
 
     def at_time_step(self, user_id: int) -> OwnerAtTimeStep | None:
-        session = self._application.user_data.get(user_id)
-        if not isinstance(session, Session) or session.step not in _CHOOSING_STEPS:
-            return None
-        draft = session.draft
-        if draft is None or draft.appointment_type_id is None or draft.patient_id is None:
-            return None
-        if draft.vet_id is None and not draft.any_vet:
-            return None
-        return OwnerAtTimeStep(draft, session.language)
+        return _choosing(self._application.user_data.get(user_id))
 
     async def choose(self, user: MiniAppUser, slot: OfferedSlot) -> None:
-        person = {"id": user.id, "is_bot": False, "first_name": user.first_name}
-        if user.language_code:
-            person["language_code"] = user.language_code
-        payload = {
-            "update_id": next(self._update_ids),
-            "message": {
-                "message_id": 0,
-                "date": int(self._clock().timestamp()),
-                "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
-                "from": person,
-                "web_app_data": {"data": _encode(slot), "button_text": "🗓"},
-            },
-        }
+        payload = _chosen_update(user, slot, next(self._update_ids), self._clock())
         update = Update.de_json(payload, self._application.bot)
         await self._application.update_queue.put(update)
+
+
+class StoredConversations:
+    """`bot.miniapp.week_api.OwnerConversations` for a clinic of a group on PostgreSQL, from
+    any instance: the owner's session as the clinic's holder last wrote it, and the choice
+    recorded in the group's inbox, which wakes the holder (wherever it runs) to handle it."""
+
+    def __init__(self, db: ClinicDb, inbox: UpdateInbox, clock: Clock) -> None:
+        self._db = db
+        self._inbox = inbox
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"StoredConversations({self._db.clinic!r})"
+
+    def at_time_step(self, user_id: int) -> OwnerAtTimeStep | None:
+        stored = stored_user_data(self._db, user_id)
+        return None if stored is None else _choosing(restore_session(stored))
+
+    async def choose(self, user: MiniAppUser, slot: OfferedSlot) -> None:
+        # Negative, and random: instances choose them without agreeing on a counter.
+        update_id = -1 - secrets.randbits(62)
+        payload = _chosen_update(user, slot, update_id, self._clock())
+        self._inbox.record(self._db.clinic, update_id, payload)
+
+
+def _choosing(session: object) -> OwnerAtTimeStep | None:
+    """The owner's draft when their conversation is at the time or slot step, with a type, a
+    pet and a vet (or any) chosen: what the week view shows."""
+    if not isinstance(session, Session) or session.step not in _CHOOSING_STEPS:
+        return None
+    draft = session.draft
+    if draft is None or draft.appointment_type_id is None or draft.patient_id is None:
+        return None
+    if draft.vet_id is None and not draft.any_vet:
+        return None
+    return OwnerAtTimeStep(draft, session.language)
+
+
+def _chosen_update(
+    user: MiniAppUser, slot: OfferedSlot, update_id: int, now: datetime
+) -> dict[str, Any]:
+    """The update a Telegram client's ``web_app_data`` message would make, as a JSON object."""
+    person: dict[str, Any] = {"id": user.id, "is_bot": False, "first_name": user.first_name}
+    if user.language_code:
+        person["language_code"] = user.language_code
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 0,
+            "date": int(now.timestamp()),
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+            "from": person,
+            "web_app_data": {"data": _encode(slot), "button_text": "🗓"},
+        },
+    }
 
 
 async def week_slot_chosen(update: Update, context: Context) -> str:
