@@ -50,6 +50,7 @@ from bot.delivery import (
     RefusedDeliveryError,
     TransientDeliveryError,
 )
+from bot.i18n import Translator
 from bot.runtime.background import (
     BACKOFF_MAX,
     BACKOFF_START,
@@ -128,22 +129,26 @@ def should_announce(setting: Literal["all", "urgent"], *, is_urgent: bool) -> bo
     return setting == "all" or is_urgent
 
 
-def realert_message(alert: OutboxRecord, now: datetime) -> StaffMessage:
-    """The default re-alert: a reply to the alert, its first line, the alert's own buttons (so
-    "Je prends" on the re-alert acknowledges the alert itself)."""
+def realert_message(alert: OutboxRecord, now: datetime, _: Translator) -> StaffMessage:
+    """The default re-alert, in the staff's language: a reply to the alert, its first line,
+    the alert's own buttons (so "Je prends" on the re-alert acknowledges the alert itself)."""
     headline = _TAG.sub("", alert.message.text.split("\n", 1)[0]).strip()
     since = alert.sent_at or alert.created_at
     minutes = max(1, round((now - since).total_seconds() / 60))
     return StaffMessage(
-        text=f"⏰ <b>Toujours pas pris en charge</b> (depuis {minutes} min) : {headline}",
+        text=_(
+            "⏰ <b>Toujours pas pris en charge</b> (depuis {minutes} min) : {headline}",
+            minutes=minutes,
+            headline=headline,
+        ),
         buttons=alert.message.buttons,
         reply_to_message_id=alert.message_id,
     )
 
 
-def acknowledged_realert_message(by_name: str) -> StaffMessage:
+def acknowledged_realert_message(by_name: str, _: Translator) -> StaffMessage:
     """What a sent re-alert becomes once the alert is acknowledged: no buttons left to tap."""
-    return StaffMessage(text=f"⏰ ✅ Pris en charge par {html.escape(by_name)}.")
+    return StaffMessage(text=_("⏰ ✅ Pris en charge par {name}.", name=html.escape(by_name)))
 
 
 class Outbox:
@@ -156,8 +161,11 @@ class Outbox:
         clock: Clock,
         *,
         realert_after: timedelta,
+        staff_language: Translator,
         max_realerts: int | None = DEFAULT_MAX_REALERTS,
-        render_realert: Callable[[OutboxRecord, datetime], StaffMessage] = realert_message,
+        render_realert: Callable[
+            [OutboxRecord, datetime, Translator], StaffMessage
+        ] = realert_message,
         pacer: GroupPacer | None = None,
         staff_chat: StaffChat | None = None,
     ) -> None:
@@ -169,6 +177,8 @@ class Outbox:
         self._realert_after = realert_after
         self._max_realerts = max_realerts
         self._render_realert = render_realert
+        self._staff_language = staff_language
+        """The staff chat's language (the clinic's), for what the outbox writes itself."""
         self._pacer = pacer
         self._staff_chat = staff_chat
         self._hold_until: datetime | None = None
@@ -229,7 +239,7 @@ class Outbox:
             outbox_id,
             by_id=by_id,
             by_name=by_name,
-            realert_update=acknowledged_realert_message(by_name),
+            realert_update=acknowledged_realert_message(by_name, self._staff_language),
         )
         if record is not None:
             self.wake()
@@ -303,7 +313,9 @@ class Outbox:
             last = self._max_realerts is not None and count >= self._max_realerts
             next_at = None if last else now + self._realert_after
             child = self._store.outbox.add_realert(
-                alert.id, self._render_realert(alert, now), next_realert_at=next_at
+                alert.id,
+                self._render_realert(alert, now, self._staff_language),
+                next_realert_at=next_at,
             )
             if child is not None:
                 logger.info("staff outbox: alert %s unacknowledged, re-alert %s", alert.id, count)

@@ -213,6 +213,7 @@ def _staff_desk(
         TelegramStaffTransport(application.bot),
         services.clock,
         realert_after=settings.staff_realert_after,
+        staff_language=services.catalogs[services.clinic.locale],
         pacer=GroupPacer(flood),
         staff_chat=staff_chat,
     )

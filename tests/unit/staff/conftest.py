@@ -137,4 +137,4 @@ def chat() -> FakeStaffChat:
 
 @pytest.fixture
 def outbox(store: Store, chat: FakeStaffChat, clock: ManualClock) -> Outbox:
-    return Outbox(store, chat, clock, realert_after=REALERT_AFTER)
+    return Outbox(store, chat, clock, realert_after=REALERT_AFTER, staff_language=FR)

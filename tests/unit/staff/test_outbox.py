@@ -24,7 +24,7 @@ from bot.outbox import (
 )
 from bot.runtime.flood_limits import FloodLimits, GroupPacer
 from bot.store import Store
-from tests.unit.staff.conftest import REALERT_AFTER, STAFF_CHAT, FakeStaffChat
+from tests.unit.staff.conftest import CATALOGS, FR, REALERT_AFTER, STAFF_CHAT, FakeStaffChat
 
 TAKE = StaffButton("Je prends", callback_data="ack:1")
 CALL = StaffButton("Rappeler", callback_data="call:1")
@@ -125,7 +125,7 @@ async def test_a_restart_delivers_what_was_pending_and_nothing_twice(
 ) -> None:
     before = FakeStaffChat(errors=[TransientDeliveryError("502")])
     with Store.open(db_file, clock) as store:
-        outbox = Outbox(store, before, clock, realert_after=REALERT_AFTER)
+        outbox = Outbox(store, before, clock, realert_after=REALERT_AFTER, staff_language=FR)
         outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, BOOKING_LINE)
         await outbox.deliver_due()  # the 502: still pending when the bot stops
         outbox.enqueue(OutboxKind.REQUEST, STAFF_CHAT, StaffMessage("📝 Annulation"))
@@ -133,7 +133,7 @@ async def test_a_restart_delivers_what_was_pending_and_nothing_twice(
 
     after = FakeStaffChat()
     with Store.open(db_file, clock) as store:
-        outbox = Outbox(store, after, clock, realert_after=REALERT_AFTER)
+        outbox = Outbox(store, after, clock, realert_after=REALERT_AFTER, staff_language=FR)
         await outbox.deliver_due()
         await outbox.deliver_due()
     assert before.sent == []
@@ -141,7 +141,9 @@ async def test_a_restart_delivers_what_was_pending_and_nothing_twice(
 
     again = FakeStaffChat()
     with Store.open(db_file, clock) as store:
-        await Outbox(store, again, clock, realert_after=REALERT_AFTER).deliver_due()
+        await Outbox(
+            store, again, clock, realert_after=REALERT_AFTER, staff_language=FR
+        ).deliver_due()
     assert again.calls == 0
 
 
@@ -151,7 +153,7 @@ async def test_a_send_cut_off_before_its_commit_is_sent_again_after_restart(
     """The documented at-least-once window: Telegram took it, the bot died before recording."""
     chat = FakeStaffChat(gate=asyncio.Event())
     with Store.open(db_file, clock) as store:
-        outbox = Outbox(store, chat, clock, realert_after=REALERT_AFTER)
+        outbox = Outbox(store, chat, clock, realert_after=REALERT_AFTER, staff_language=FR)
         outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT)
         task = asyncio.create_task(outbox.deliver_due())
         await asyncio.sleep(0)
@@ -161,7 +163,9 @@ async def test_a_send_cut_off_before_its_commit_is_sent_again_after_restart(
 
     after = FakeStaffChat()
     with Store.open(db_file, clock) as store:
-        await Outbox(store, after, clock, realert_after=REALERT_AFTER).deliver_due()
+        await Outbox(
+            store, after, clock, realert_after=REALERT_AFTER, staff_language=FR
+        ).deliver_due()
     assert after.texts() == [ALERT.text]
 
 
@@ -421,7 +425,9 @@ async def test_a_restart_does_not_burst_past_the_groups_limit(
 
     before = FakeStaffChat()
     with Store.open(db_file, clock) as store:
-        outbox = Outbox(store, before, clock, realert_after=REALERT_AFTER, pacer=pacer())
+        outbox = Outbox(
+            store, before, clock, realert_after=REALERT_AFTER, staff_language=FR, pacer=pacer()
+        )
         for number in range(18):
             outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, StaffMessage(f"📅 RDV {number}"))
         await outbox.deliver_due()
@@ -430,7 +436,9 @@ async def test_a_restart_does_not_burst_past_the_groups_limit(
 
     after = FakeStaffChat()
     with Store.open(db_file, clock) as store:
-        outbox = Outbox(store, after, clock, realert_after=REALERT_AFTER, pacer=pacer())
+        outbox = Outbox(
+            store, after, clock, realert_after=REALERT_AFTER, staff_language=FR, pacer=pacer()
+        )
         outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, StaffMessage("📅 RDV 18"))
         outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, StaffMessage("📅 RDV 19"))
         await outbox.deliver_due()
@@ -438,3 +446,18 @@ async def test_a_restart_does_not_burst_past_the_groups_limit(
     # 18 sent 3 s before the restart leave 17 in the bucket (it drains one every 3 s): one
     # more fits under the limit less the margin of 2, the next waits its 3 s.
     assert waited == [pytest.approx(3.0)]
+
+
+async def test_the_re_alert_and_its_taken_line_speak_the_staff_s_language(
+    store: Store, chat: FakeStaffChat, clock: ManualClock
+) -> None:
+    """A clinic whose staff read English gets its re-alerts in English, as its alerts."""
+    outbox = Outbox(store, chat, clock, realert_after=REALERT_AFTER, staff_language=CATALOGS["en"])
+    record = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT, needs_ack=True)
+    await outbox.deliver_due()
+    clock.advance(REALERT_AFTER)
+    await outbox.deliver_due()
+    assert chat.sent[1].message.text.startswith("⏰ <b>Still not taken</b> (for 5 min): ")
+    outbox.acknowledge(record.id, by_id=7, by_name="Julie")
+    await outbox.deliver_due()
+    assert [edit.message.text for edit in chat.edits] == ["⏰ ✅ Taken by Julie."]

@@ -13,7 +13,7 @@ from bot.delivery import ChatMovedError, ChatUnreachableError
 from bot.outbox import Outbox, OutboxKind, OutboxState
 from bot.staff_chat import StaffChat
 from bot.store import Store
-from tests.unit.staff.conftest import REALERT_AFTER, STAFF_CHAT, FakeStaffChat
+from tests.unit.staff.conftest import FR, REALERT_AFTER, STAFF_CHAT, FakeStaffChat
 from tests.unit.staff.test_outbox import ALERT, BOOKING_LINE
 
 SUPERGROUP = -1009876543210
@@ -22,7 +22,12 @@ KICKED = "Forbidden: bot was kicked from the group chat"
 
 def staffed_outbox(store: Store, chat: FakeStaffChat, clock: ManualClock) -> Outbox:
     return Outbox(
-        store, chat, clock, realert_after=REALERT_AFTER, staff_chat=StaffChat(store, STAFF_CHAT)
+        store,
+        chat,
+        clock,
+        realert_after=REALERT_AFTER,
+        staff_language=FR,
+        staff_chat=StaffChat(store, STAFF_CHAT),
     )
 
 
@@ -30,7 +35,9 @@ async def test_an_alert_refused_because_the_bot_was_removed_waits_and_goes_once_
     store: Store, chat: FakeStaffChat, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     staff_chat = StaffChat(store, STAFF_CHAT)
-    outbox = Outbox(store, chat, clock, realert_after=REALERT_AFTER, staff_chat=staff_chat)
+    outbox = Outbox(
+        store, chat, clock, realert_after=REALERT_AFTER, staff_language=FR, staff_chat=staff_chat
+    )
     alert = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT, needs_ack=True)
     chat.errors = [ChatUnreachableError(KICKED)] * 3
 
@@ -73,7 +80,9 @@ async def test_a_group_upgraded_to_a_supergroup_gets_what_waits_at_its_new_id(
     store: Store, chat: FakeStaffChat, clock: ManualClock
 ) -> None:
     staff_chat = StaffChat(store, STAFF_CHAT)
-    outbox = Outbox(store, chat, clock, realert_after=REALERT_AFTER, staff_chat=staff_chat)
+    outbox = Outbox(
+        store, chat, clock, realert_after=REALERT_AFTER, staff_language=FR, staff_chat=staff_chat
+    )
     alert = outbox.enqueue(OutboxKind.URGENT, STAFF_CHAT, ALERT)
     line = outbox.enqueue(OutboxKind.BOOKING, STAFF_CHAT, BOOKING_LINE)
     chat.errors = [ChatMovedError(SUPERGROUP)]
