@@ -195,6 +195,14 @@ class BookingService:
     def vets_for(self, type_id: str) -> list[VetConfig]:
         return [vet for vet in self._clinic.vets if vet.does(type_id)]
 
+    def vet_ids_of(self, draft: Draft) -> list[str]:
+        """The vets whose slots the draft may take: the one chosen, or (any vet) every vet
+        doing the draft's type."""
+        if draft.vet_id is not None:
+            return [draft.vet_id]
+        assert draft.appointment_type_id is not None
+        return [vet.id for vet in self.vets_for(draft.appointment_type_id)]
+
     # -- slots ---------------------------------------------------------------------------
 
     async def first_page(

@@ -355,11 +355,7 @@ async def impossible_time(update: Update, context: Context, reading: WhenReading
 
 
 def vet_ids(context: Context, draft: Draft) -> list[str]:
-    svc = context.services
-    if draft.vet_id is not None:
-        return [draft.vet_id]
-    assert draft.appointment_type_id is not None
-    return [vet.id for vet in svc.booking.vets_for(draft.appointment_type_id)]
+    return context.services.booking.vet_ids_of(draft)
 
 
 async def show_slots(

@@ -103,7 +103,7 @@ class WeekApi:
         user, at_step, _ = owner
         draft = at_step.draft
         wanted = _slot(slot_id)
-        if wanted is None or wanted[0] not in self._vet_ids(draft):
+        if wanted is None or wanted[0] not in self._booking.vet_ids_of(draft):
             return _error(400, "bad-slot", _("Ce créneau n'est pas proposé ici."))
         vet_id, start = wanted
         assert draft.appointment_type_id is not None
@@ -149,12 +149,6 @@ class WeekApi:
             )
         return user, at_step, _
 
-    def _vet_ids(self, draft: Draft) -> list[str]:
-        if draft.vet_id is not None:
-            return [draft.vet_id]
-        assert draft.appointment_type_id is not None
-        return [vet.id for vet in self._booking.vets_for(draft.appointment_type_id)]
-
     async def _week_answer(
         self, draft: Draft, first: date | None, _: Translator, *, status: int
     ) -> ApiAnswer:
@@ -167,7 +161,7 @@ class WeekApi:
                 self._booking,
                 self._clinic,
                 draft.appointment_type_id,
-                self._vet_ids(draft),
+                self._booking.vet_ids_of(draft),
                 start,
                 now=now,
                 asked=draft.when,
