@@ -4,9 +4,10 @@ server, in webhook mode: the page of clinic ``c`` at ``{week view base}/c``.
 Behind a load balancer the page's calls reach any instance, holder of the clinic or not. So
 on PostgreSQL (several instances possible) an instance answers for any clinic of the group
 from the database alone: the owner's session as the clinic's holder last wrote it (before it
-marked the update handled), the clinic's slots through a Treats client of its own, and the
-chosen slot recorded in the group's inbox, which wakes the holder, wherever it runs, to show
-the summary. On SQLite (one process) the clinic's running bot is asked directly.
+marked the update handled), and the chosen slot recorded in the group's inbox, which wakes the
+holder, wherever it runs, to show the summary. The slots come through the clinic's own services
+when it runs in this process, else through a Treats client built for it. On SQLite (one
+process) the clinic's running bot is asked directly.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ class _Built:
     """The clinic's fingerprint, and which running bot answers (one process): a change of
     either builds the API anew."""
     api: WeekApi
-    treats: TreatsClient
-    store: Store
+    treats: TreatsClient | None
+    """The client built for a clinic that runs elsewhere (closed with the views)."""
 
 
 class GroupWeekViews:
@@ -73,53 +74,65 @@ class GroupWeekViews:
         bot = self._group.clinic_bot(clinic_id) if self._group is not None else None
         if bot is None:
             return None
-        application = None
-        if self._inbox is None:  # one process: the clinic's running bot answers
-            application = self._group.running_application(clinic_id) if self._group else None
-            if application is None:
-                return None
+        application = self._group.running_application(clinic_id) if self._group else None
+        if application is None and self._inbox is None:
+            return None  # one process: only the clinic's running bot can answer
         key = (bot.fingerprint, id(application))
         built = self._built.get(clinic_id)
         if built is None or built.key != key:
-            conversations: OwnerConversations
-            if application is None:
-                assert self._inbox is not None
-                db = ClinicDb(self._database, clinic_id)
-                conversations = StoredConversations(db, self._inbox, self._clock)
-            else:
-                conversations = ChatConversations(application, self._clock)
-            built = self._build(bot, key, conversations)
+            built = self._build(bot, key, application)
         return built.api
 
     def _build(
-        self, bot: ClinicBot, key: tuple[str, int], conversations: OwnerConversations
+        self,
+        bot: ClinicBot,
+        key: tuple[str, int],
+        application: Application | None,  # type: ignore[type-arg]
     ) -> _Built:
-        settings, clinic = bot.settings, bot.clinic
-        treats = TreatsClient(
-            settings.treats_api_url,
-            settings.treats_api_key,
-            clock=self._clock,
-            phone_region=clinic.phone_region,
-        )
-        store = Store(ClinicDb(self._database, clinic.id), self._clock)
+        clinic = bot.clinic
+        treats: TreatsClient | None = None
+        if application is not None:
+            # The clinic runs here: its own services answer (no second Treats client, whose
+            # calls would count against the clinic's quota apart from the bot's).
+            services = application.bot_data.services
+            booking, store, catalogs = services.booking, services.store, services.catalogs
+            clock = services.clock
+        else:
+            treats = TreatsClient(
+                bot.settings.treats_api_url,
+                bot.settings.treats_api_key,
+                clock=self._clock,
+                phone_region=clinic.phone_region,
+            )
+            store = Store(ClinicDb(self._database, clinic.id), self._clock)
+            booking = BookingService(treats, store, clinic, self._clock)
+            catalogs, clock = Catalogs(clinic.tz), self._clock
+        conversations: OwnerConversations
+        if self._inbox is not None:  # any instance: the session and the choice go by the database
+            db = ClinicDb(self._database, clinic.id)
+            conversations = StoredConversations(db, self._inbox, clock)
+        else:
+            assert application is not None
+            conversations = ChatConversations(application, clock)
         api = WeekApi(
-            bot_token=settings.telegram_bot_token.get_secret_value,
+            bot_token=bot.settings.telegram_bot_token.get_secret_value,
             clinic=clinic,
-            booking=BookingService(treats, store, clinic, self._clock),
+            booking=booking,
             store=store,
-            catalogs=Catalogs(clinic.tz),
-            clock=self._clock,
+            catalogs=catalogs,
+            clock=clock,
             conversations=conversations,
         )
         old = self._built.pop(clinic.id, None)
-        if old is not None:
+        if old is not None and old.treats is not None:
             self._retired.append(old.treats)
-        self._built[clinic.id] = built = _Built(key, api, treats, store)
+        self._built[clinic.id] = built = _Built(key, api, treats)
         return built
 
     async def aclose(self) -> None:
         """Closes the Treats clients built (the stores share the group's connection)."""
-        for treats in [*self._retired, *(b.treats for b in self._built.values())]:
+        built = [b.treats for b in self._built.values() if b.treats is not None]
+        for treats in [*self._retired, *built]:
             with contextlib.suppress(Exception):
                 await treats.aclose()
         self._built.clear()

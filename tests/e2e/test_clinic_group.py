@@ -35,7 +35,8 @@ from bot.standins.emulator import (
 )
 from bot.standins.sandbox import SandboxState, create_sandbox_app, render_clinic_toml
 from bot.store import OutboxKind, StaffButton, StaffMessage, Store
-from tests.e2e.flow import confirm, identify, next_step, to_summary
+from tests.e2e.flow import confirm, identify, next_step, to_summary, to_when
+from tests.support.instances import inbox_handled
 from tests.support.treats_fixtures import API_ROOT
 from tests.support.vetbot_fixtures import BOT_POLL_TIMEOUT, FAST_RETRY, REPO_ROOT, SPAWN_SECONDS
 
@@ -562,3 +563,44 @@ async def test_a_token_revoked_while_serving_fails_that_clinic_only(
     marie = _marie(telegram_world, nantes)
     await identify(marie)
     assert group.runs["nantes"].state == "serving"
+
+
+async def test_each_clinic_s_week_view_on_the_group_s_server(
+    clinics: dict[str, Clinic],
+    group_webhook: str,
+    monkeypatch: pytest.MonkeyPatch,
+    telegram_world: TelegramWorld,
+    sandbox_clock: ManualClock,
+    database_backend: str,
+) -> None:
+    """The week view of a clinic of the group, at {MINI_APP_URL}/{clinic}: its owner's week,
+    and the slot chosen there shown as the summary in that clinic's chat (one process asks
+    the clinic's bot; on PostgreSQL the choice goes through the inbox to its holder)."""
+    nantes = clinics["nantes"]
+    monkeypatch.setenv("MINI_APP_URL", "https://vetbot.example/semaine")
+    nantes.bot.clock = sandbox_clock  # Telegram and the bots read the same time
+    async with (
+        running_group(load_deployment(), _runner(sandbox_clock), mode="webhook") as running,
+        httpx.AsyncClient(base_url=group_webhook) as http,
+    ):
+        await _serving(running, "nantes", "lyon")
+        marie = _marie(telegram_world, nantes)
+        await identify(marie)
+        step = await to_when(marie)
+        button = next(b for b in step.inline_buttons if "Voir la semaine" in b.text)
+        assert button.web_app_url == "https://vetbot.example/semaine/nantes"
+        if database_backend == "postgresql":  # her state written before the page reads it
+            await inbox_handled(os.environ["DATABASE_URL"], "nantes")
+        tma = {"Authorization": f"tma {(await marie.open_mini_app('Voir la semaine')).init_data}"}
+        week = await http.get("/semaine/nantes/api/week", headers=tma)
+        assert week.status_code == 200, week.text
+        assert week.json()["summary"]["pet"] == "Mimi"
+        slot = next(s for day in week.json()["week"]["days"] for s in day["slots"])
+        other = await http.get("/semaine/lyon/api/week", headers=tma)  # signed by Nantes' bot
+        assert other.status_code == 401
+        chosen = await http.post(
+            "/semaine/nantes/api/choose", json={"slot": slot["id"]}, headers=tma
+        )
+        assert chosen.status_code == 200, chosen.text
+        summary = await next_step(marie)
+        assert "Récapitulatif" in summary.text and slot["time"] in summary.text
