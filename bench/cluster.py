@@ -75,14 +75,15 @@ from clinics import (  # type: ignore[import-not-found]
 )
 from harness import (  # type: ignore[import-not-found]
     Stack,
+    Tracebacks,
     cpu_seconds,
     describe_machine,
     memory_kib,
     percentiles,
     running_stack,
 )
-from load import _UPDATE_LINE, MAX_ERRORS_SHOWN  # type: ignore[import-not-found]
-from sampling import py_spy  # type: ignore[import-not-found]
+from load import _UPDATE_LINE  # type: ignore[import-not-found]
+from sampling import py_spy, sampled  # type: ignore[import-not-found]
 
 from bot.launch.leasing import LEASE_ROUND, LEASE_TTL
 from bot.store.db import PostgresDatabase
@@ -244,8 +245,7 @@ class Instance:
     process: asyncio.subprocess.Process
     lines: list[str] = field(default_factory=list)
     updates: int = 0
-    tracebacks: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: Tracebacks = field(default_factory=Tracebacks)
     _grew: asyncio.Condition = field(default_factory=asyncio.Condition)
     _reader: asyncio.Task[None] | None = None
 
@@ -255,17 +255,9 @@ class Instance:
 
     async def follow(self) -> None:
         assert self.process.stderr is not None
-        in_traceback, previous = False, ""
         while line := await self.process.stderr.readline():
             text = line.decode(errors="replace")
-            if text.startswith("Traceback"):
-                self.tracebacks += 1
-                in_traceback = True
-            elif in_traceback and not text.startswith((" ", "\t", "During", "The above")):
-                in_traceback = False
-                if len(self.errors) < MAX_ERRORS_SHOWN:
-                    self.errors.append(f"{previous.strip()} | {text.strip()}")
-            previous = text
+            self.errors.read(text)
             async with self._grew:
                 self.lines.append(text)
                 if _UPDATE_LINE.search(text):
@@ -480,35 +472,12 @@ async def sampling(pids: Sequence[int], folder: Path | None) -> AsyncIterator[li
         yield outs
         return
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    recorders = []
-    for pid in pids:
-        out = folder / f"py-spy-{pid}.txt"
-        outs.append(out)
-        recorders.append(
-            await asyncio.create_subprocess_exec(
-                py_spy(),
-                "record",
-                "--pid",
-                str(pid),
-                "--rate",
-                str(SAMPLE_RATE),
-                "--nonblocking",
-                "--full-filenames",
-                "--format",
-                "raw",
-                "--output",
-                str(out),
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-        )
-    try:
+    async with contextlib.AsyncExitStack() as recording:
+        for pid in pids:
+            out = folder / f"py-spy-{pid}.txt"
+            outs.append(out)
+            await recording.enter_async_context(sampled(pid, out, rate=SAMPLE_RATE, alongside=True))
         yield outs
-    finally:
-        for recorder in recorders:
-            if recorder.returncode is None:
-                recorder.send_signal(signal.SIGINT)
-        await asyncio.gather(*(r.wait() for r in recorders))
 
 
 # -- one run ---------------------------------------------------------------------------------------
@@ -668,8 +637,8 @@ async def _measure(
         "peak_rss_kib": peak_rss,
         "takeover": takeover,
         "appointments": check,
-        "tracebacks": sum(i.tracebacks for i in instances),
-        "errors": [e for i in instances for e in i.errors],
+        "tracebacks": sum(i.errors.count for i in instances),
+        "errors": [e for i in instances for e in i.errors.last_lines],
     }
 
 

@@ -14,7 +14,7 @@ import statistics
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -185,3 +185,27 @@ def describe_machine() -> str:
                 break
     version = ".".join(map(str, sys.version_info[:3]))
     return f"{os.cpu_count()} × {model}, Python {version}, {sys.platform}"
+
+
+MAX_ERRORS_SHOWN: Final = 5
+
+
+@dataclass
+class Tracebacks:
+    """The tracebacks in a bot process's log, read line by line: how many, and the last line
+    of the first few (with the line before it), to say what went wrong."""
+
+    count: int = 0
+    last_lines: list[str] = field(default_factory=list)
+    _inside: bool = False
+    _previous: str = ""
+
+    def read(self, text: str) -> None:
+        if text.startswith("Traceback"):
+            self.count += 1
+            self._inside = True
+        elif self._inside and not text.startswith((" ", "\t", "During", "The above")):
+            self._inside = False
+            if len(self.last_lines) < MAX_ERRORS_SHOWN:
+                self.last_lines.append(f"{self._previous.strip()} | {text.strip()}")
+        self._previous = text

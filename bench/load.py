@@ -34,6 +34,7 @@ from typing import Any, Final
 from harness import (  # type: ignore[import-not-found]
     RUN_BOT,
     Stack,
+    Tracebacks,
     cpu_seconds,
     describe_machine,
     memory_kib,
@@ -53,7 +54,6 @@ from tests.support.owners import (
 )
 
 DEFAULT_OWNERS: Final = 200
-MAX_ERRORS_SHOWN: Final = 5
 PROBE_OWNERS: Final = 20
 """Owners who book one after the other: the latency of a bot that is not queueing."""
 ECHO_EXCHANGES: Final = 9
@@ -72,10 +72,17 @@ class BotLog:
     """Lines the bot process writes on stderr, read as they come (a full pipe would block it)."""
 
     updates: list[dict[str, float]] = field(default_factory=list)
-    tracebacks: int = 0
-    last_errors: list[str] = field(default_factory=list)
-    """The last lines of the first few tracebacks, to say what went wrong."""
+    errors: Tracebacks = field(default_factory=Tracebacks)
     _grew: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def tracebacks(self) -> int:
+        return self.errors.count
+
+    @property
+    def last_errors(self) -> list[str]:
+        """The last lines of the first few tracebacks, to say what went wrong."""
+        return self.errors.last_lines
 
     async def wait_for(self, count: int, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Until `count` update lines were read (they trail the replies by a moment)."""
@@ -85,18 +92,9 @@ class BotLog:
                 await self._grew.wait()
 
     async def follow(self, stream: asyncio.StreamReader) -> None:
-        in_traceback = False
-        previous = ""
         while line := await stream.readline():
             text = line.decode(errors="replace")
-            if text.startswith("Traceback"):
-                self.tracebacks += 1
-                in_traceback = True
-            elif in_traceback and not text.startswith((" ", "\t", "During", "The above")):
-                in_traceback = False
-                if len(self.last_errors) < MAX_ERRORS_SHOWN:
-                    self.last_errors.append(f"{previous.strip()} | {text.strip()}")
-            previous = text
+            self.errors.read(text)
             found = _UPDATE_LINE.search(text)
             if found:
                 self.updates.append(

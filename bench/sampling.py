@@ -33,15 +33,21 @@ def py_spy() -> str:
 
 
 @contextlib.asynccontextmanager
-async def sampled(pid: int, out: Path) -> AsyncIterator[None]:
-    """Sample process ``pid`` until the block exits; collapsed stacks go to ``out``."""
+async def sampled(
+    pid: int, out: Path, *, rate: int = SAMPLES_PER_SECOND, alongside: bool = False
+) -> AsyncIterator[None]:
+    """Sample process ``pid`` until the block exits; collapsed stacks go to ``out``.
+    ``alongside``: never pause the process (``--nonblocking``: several processes sampled at
+    once keep their timing) and keep full file names (to tell modules apart)."""
+    options = ["--nonblocking", "--full-filenames"] if alongside else []
     recorder = await asyncio.create_subprocess_exec(
         py_spy(),
         "record",
         "--pid",
         str(pid),
         "--rate",
-        str(SAMPLES_PER_SECOND),
+        str(rate),
+        *options,
         "--format",
         "raw",
         "--output",
