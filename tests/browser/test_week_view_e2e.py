@@ -110,7 +110,12 @@ async def test_keyboard_only_in_english(
             await browser.press(Keys.ENTER)
             await status(browser, "go back to the chat")
         summary = await next_step(marie)
-        assert "Summary" in summary.text or "Confirm" in " ".join(summary.buttons), summary.text
+        when, vet = label.split(", with ")
+        assert "Summary" in summary.text and when in summary.text and vet in summary.text, (
+            label,
+            summary.text,
+        )
+        assert any("Confirm" in button for button in summary.buttons)
 
 
 async def test_a_slot_taken_meanwhile_then_forged_stale_and_foreign_pages(
