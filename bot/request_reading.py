@@ -191,6 +191,18 @@ def mentions_urgency(text: str) -> bool:
     )
 
 
+BOOKING_WORDS: Final = frozenset(
+    {"rdv", "rendez", "reserver", "reservation", "appointment", "book", "booking"}
+)
+
+
+def asks_to_book(text: str) -> bool:
+    """Whether the message says the owner wants an appointment ("je voudrais un rendez-vous",
+    "I'd like to book"), whatever else it names or does not name: such a message starts a
+    booking at its first step, never a "not understood"."""
+    return any(word in BOOKING_WORDS for word in words(text))
+
+
 _NEGATIONS: Final = frozenset(
     {"pas", "non", "sans", "rien", "not", "no", "nothing", "isn", "never"}
 )

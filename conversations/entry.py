@@ -18,7 +18,13 @@ from bot.booking import Draft
 from bot.config import ClinicConfig
 from bot.i18n import Translator
 from bot.matching import match_type
-from bot.request_reading import RequestReading, mentions_urgency, read_request, reason_from
+from bot.request_reading import (
+    RequestReading,
+    asks_to_book,
+    mentions_urgency,
+    read_request,
+    reason_from,
+)
 from bot.treats import AppointmentType, Patient, TreatsError
 from bot.triage import assess
 from bot.when import (
@@ -103,7 +109,7 @@ async def one_message(update: Update, context: Context) -> str:
         and reading.vet_id is None
         and reading.when is None
     )
-    if nothing_read:
+    if nothing_read and not asks_to_book(text):
         context.session.end_booking()
         await show(
             update,

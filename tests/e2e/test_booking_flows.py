@@ -179,6 +179,23 @@ async def test_english_one_message_with_an_article_finds_its_time(alice: Person)
     assert any("15:00" in button for button in alice.buttons)
 
 
+async def test_asking_for_an_appointment_in_so_many_words_starts_the_booking(
+    alice: Person,
+) -> None:
+    """ "I'd like to book an appointment" names nothing to read, but it is not "not understood":
+    the booking starts at its first question."""
+    await alice.command("start")
+    await next_step(alice)
+    await alice.share_contact()
+    await next_step(alice)
+    await next_step(alice)
+    await alice.send("Hello, I'd like to book an appointment please")
+    question = await next_step(alice)
+    assert "reason for Mimi" in question.text or "Mimi" in question.text, question.text
+    assert "didn't quite get" not in question.text
+    assert "Vaccination" in " ".join(alice.buttons)
+
+
 async def test_language_switch_command(vetbot: VetbotRun, marie) -> None:
     await identify(marie)
     await marie.command("langue")
