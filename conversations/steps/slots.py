@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.booking import SlotPage
+from bot.booking import Draft, OfferedSlot, SlotPage
 from bot.treats import TreatsError
-from bot.when import (
-    read_when,
-)
+from bot.when import Grain, WhenReading, read_when
 from conversations import callbacks as cb
 from conversations import states as st
 from conversations.common import (
@@ -82,6 +80,10 @@ async def slot_typed(update: Update, context: Context) -> str:
     if reading.problem is not None:
         return await impossible_time(update, context, reading)
     if reading.request is not None:  # a bare "à 11h" is read on the day on screen
+        chosen = _offered_at(draft, reading)
+        if chosen is not None:  # "15:00" typed under a list showing 15:00: that slot
+            draft.slot = chosen
+            return await advance(update, context)
         asked = await take_reading(update, context, draft, reading)
         return asked if asked is not None else await show_slots(update, context, draft)
     note = _("Je n'ai pas trouvé de date ni d'heure dans votre message.") + "\n"
@@ -89,3 +91,14 @@ async def slot_typed(update: Update, context: Context) -> str:
         return await show_slots(update, context, draft, note=note)
     page = SlotPage(draft.offer_day, draft.offer)
     return await show_slots(update, context, draft, page, note=note)
+
+
+def _offered_at(draft: Draft, reading: WhenReading) -> OfferedSlot | None:
+    """The one slot on screen starting at the exact time typed ("15:00", "à 15h"), when there
+    is nothing to ask about the reading; None otherwise (a window, "vers 15h", two vets at
+    that time: the list is shown again around it)."""
+    request = reading.request
+    if request is None or reading.must_ask or request.grain is not Grain.MINUTE:
+        return None
+    offered = [slot for slot in draft.offer if slot.start == request.start]
+    return offered[0] if len(offered) == 1 else None
