@@ -195,6 +195,16 @@ def match_vet(text: str, vets: Sequence[Named]) -> str | None:
     return read_vets(text, tokenize(text), vets).vet_id
 
 
+def answer_vet(text: str, vets: Sequence[Named]) -> str | None:
+    """The vet named in the answer to "Avec quel vétérinaire ?": as ``match_vet``, and also a
+    bare name that is one vet's only ("martin", "lefevre"). In a free first message such a
+    word may be anything; typed under that question it is a vet's name."""
+    reading = read_vets(text, tokenize(text), vets)
+    if reading.vet_id is not None:
+        return reading.vet_id
+    return reading.candidates[0] if len(reading.candidates) == 1 else None
+
+
 # -- appointment types -----------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.matching import match_vet, means_any
+from bot.matching import answer_vet, means_any
 from conversations import callbacks as cb
 from conversations.common import (
     Context,
@@ -28,7 +28,7 @@ async def vet_typed(update: Update, context: Context) -> str:
     text = typed_text(update)
     if means_any(text):
         return await _take_vet(update, context, None, any_vet=True)
-    return await _take_vet(update, context, match_vet(text, svc.clinic.vets), any_vet=False)
+    return await _take_vet(update, context, answer_vet(text, svc.clinic.vets), any_vet=False)
 
 
 async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any_vet: bool) -> str:
@@ -39,7 +39,11 @@ async def _take_vet(update: Update, context: Context, vet_id: str | None, *, any
     allowed = {vet.id for vet in svc.booking.vets_for(draft.appointment_type_id)}
     if not any_vet and (vet_id is None or vet_id not in allowed):
         _ = context.translator
-        await answer_callback(update, context, _("Choisissez un vétérinaire dans la liste."))
+        choose = _("Choisissez un vétérinaire dans la liste.")
+        if update.callback_query is not None:
+            await answer_callback(update, context, choose)
+        else:  # typed: no toast to carry it, so it is said above the question
+            draft.step_note = choose
         return await ask_vet(update, context, draft)
     draft.vet_id, draft.any_vet = vet_id, any_vet
     return await advance(update, context)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ClinicConfig
-from bot.matching import match_pet, match_type, match_vet
+from bot.matching import answer_vet, match_pet, match_type, match_vet
 from bot.request_reading import RequestReading, read_request
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -397,3 +397,13 @@ def test_the_conversations_matchers_read_the_same_way() -> None:
     assert match_type("faire détartrer", TYPES) == "t-dent"
     assert match_vet("docteur durant", VETS) == "v-durand"
     assert match_vet("le matin", VETS) is None
+
+
+def test_a_bare_surname_answers_which_vet_but_names_none_in_a_free_message() -> None:
+    """Under "Avec quel vétérinaire ?" a word that is one vet's name is that vet; in a first
+    message the same word may be anything, and is only a candidate."""
+    vets = [Named("v-martin", "Dr Claire Martin"), Named("v-durand", "Dr Julien Durand")]
+    assert answer_vet("martin", vets) == "v-martin"
+    assert answer_vet("Dr Durand", vets) == "v-durand"
+    assert answer_vet("oui", vets) is None
+    assert match_vet("martin", vets) is None
